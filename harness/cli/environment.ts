@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import { cpus } from 'node:os';
+import { packageRoot } from '../../targets/package-root.js';
+import type { Environment } from '../results/summary.js';
+
+/** The machine a run happened on, for the summary and the report. */
+export async function describeEnvironment(): Promise<Environment> {
+  const commit = await new Promise<string | null>((resolve) => {
+    execFile(
+      'git',
+      ['rev-parse', 'HEAD'],
+      { cwd: packageRoot(), timeout: 2_000 },
+      (error, stdout) => resolve(error === null ? stdout.trim() : null),
+    );
+  });
+  const cores = cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    commit,
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * What a command may touch of the outside world, handed to it so that tests can call commands
+ * with fakes. Only harness/cli/main.ts builds the real one, and only it ends the process.
+ */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Aborted when the user interrupts (Ctrl-C, SIGTERM, SIGHUP); the reason names the signal. */
+  interrupt: AbortSignal;
+  /** Registers work that must run even if the process is about to exit abruptly. */
+  onExit(cleanup: () => void): void;
+}

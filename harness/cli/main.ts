@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * The harness's entry point, and the only module that ends the process. It turns signals into
+ * an orderly stop: the first Ctrl-C, SIGTERM or SIGHUP aborts the run, which stops its targets
+ * and writes what it measured; a second one kills the targets and exits at once.
+ */
+import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from './io.js';
+import { runCli } from './program.js';
+
+const interrupt = new AbortController();
+const cleanups: Array<() => void> = [];
+const runCleanups = (): void => {
+  for (const cleanup of cleanups.splice(0)) {
+    try {
+      cleanup();
+    } catch {
+      // Exit hooks must not throw; each one is best effort.
+    }
+  }
+};
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!interrupt.signal.aborted) {
+      process.stderr.write(
+        `\n${signal}: stopping the run and keeping its results (again to quit at once)\n`,
+      );
+      interrupt.abort(signal);
+      return;
+    }
+    runCleanups();
+    process.exit(ExitCode.Aborted);
+  });
+}
+process.on('exit', runCleanups);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`internal error: ${error.stack ?? String(error)}\n`);
+  runCleanups();
+  process.exit(ExitCode.Internal);
+});
+
+const io: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  interrupt: interrupt.signal,
+  onExit: (cleanup) => cleanups.push(cleanup),
+};
+
+try {
+  const code = await runCli(process.argv.slice(2), io);
+  runCleanups();
+  process.exit(code);
+} catch (error) {
+  process.stderr.write(`internal error: ${(error as Error).stack ?? String(error)}\n`);
+  runCleanups();
+  process.exit(ExitCode.Internal);
+}

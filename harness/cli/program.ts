@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from './io.js';
+import { registerScenarioCommand } from './scenario-command.js';
+
+/**
+ * Parses `argv` (without node and the script) and runs the command it names. Returns the exit
+ * code; never ends the process itself.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exit: ExitCode = ExitCode.Ok;
+  const setExit = (code: ExitCode): void => {
+    exit = code;
+  };
+  const program = new Command('harness')
+    .description('Load-testing and capacity-modelling harness for Python web deployments')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for the options)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerScenarioCommand(program, io, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other parse error is invalid input.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    }
+    throw error;
+  }
+  return exit;
+}

@@ -1,0 +1,137 @@
+import { ExitCode } from './exit-codes.js';
+
+/**
+ * Every error the harness reports to a user: a class with a stable `code`, the exit code it ends
+ * the process with, and where a fix is known, the fix. The README lists every code.
+ */
+export abstract class HarnessError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: ExitCode;
+  /** What the user can do about it, one sentence. */
+  readonly fix: string | undefined;
+
+  constructor(message: string, options: { fix?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.fix = options.fix;
+  }
+}
+
+/** One problem in a scenario file or option set, located by its field path. */
+export interface InputIssue {
+  /** Field path in the scenario (`topologies[1].workers`) or option name (`--time-scale`). */
+  path: string;
+  message: string;
+  fix: string;
+}
+
+export class ScenarioNotFoundError extends HarnessError {
+  override readonly name = 'ScenarioNotFoundError';
+  readonly code = 'E_SCENARIO_NOT_FOUND';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+export class ScenarioSyntaxError extends HarnessError {
+  override readonly name = 'ScenarioSyntaxError';
+  readonly code = 'E_SCENARIO_SYNTAX';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A scenario file that parsed as JSON but breaks the format: every issue at once. */
+export class ScenarioInvalidError extends HarnessError {
+  override readonly name = 'ScenarioInvalidError';
+  readonly code = 'E_SCENARIO_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+  readonly file: string;
+  readonly issues: readonly InputIssue[];
+
+  constructor(file: string, issues: readonly InputIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}\n    fix: ${i.fix}`);
+    super(`${file}: ${count}\n${lines.join('\n')}`);
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+export class OptionError extends HarnessError {
+  override readonly name = 'OptionError';
+  readonly code = 'E_OPTION_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+export class PortInUseError extends HarnessError {
+  override readonly name = 'PortInUseError';
+  readonly code = 'E_PORT_IN_USE';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A target process exited or reported a failure before it was ready. */
+export class TargetStartError extends HarnessError {
+  override readonly name = 'TargetStartError';
+  readonly code = 'E_TARGET_START';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** A target process was running but did not answer its readiness probe in time. */
+export class TargetNotReadyError extends HarnessError {
+  override readonly name = 'TargetNotReadyError';
+  readonly code = 'E_TARGET_NOT_READY';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** A target process (server, arbiter or balancer) died while a run was using it. */
+export class TargetCrashedError extends HarnessError {
+  override readonly name = 'TargetCrashedError';
+  readonly code = 'E_TARGET_CRASHED';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** Writing results failed (disk full, permissions); what was already written is intact. */
+export class ResultsWriteError extends HarnessError {
+  override readonly name = 'ResultsWriteError';
+  readonly code = 'E_RESULTS_WRITE';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** The run reached limits.runTimeout and stopped itself; results gathered so far were kept. */
+export class RunTimeoutError extends HarnessError {
+  override readonly name = 'RunTimeoutError';
+  readonly code = 'E_RUN_TIMEOUT';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** The run was stopped by a signal; results gathered so far were kept. */
+export class RunAbortedError extends HarnessError {
+  override readonly name = 'RunAbortedError';
+  readonly code = 'E_ABORTED';
+  readonly exitCode = ExitCode.Aborted;
+  readonly signal: string;
+
+  constructor(signal: string) {
+    super(`run interrupted by ${signal}`, {
+      fix: 'results gathered before the interrupt are in the run directory, marked incomplete',
+    });
+    this.signal = signal;
+  }
+}
+
+/** Every error class a user can meet, for the table-driven test and the README. */
+export const ERROR_CLASSES = [
+  ScenarioNotFoundError,
+  ScenarioSyntaxError,
+  ScenarioInvalidError,
+  OptionError,
+  PortInUseError,
+  TargetStartError,
+  TargetNotReadyError,
+  TargetCrashedError,
+  ResultsWriteError,
+  RunTimeoutError,
+  RunAbortedError,
+] as const;
+
+/** The text a user sees for an error: message, then the fix on its own line. */
+export function describeError(error: HarnessError): string {
+  const fix = error.fix === undefined ? '' : `\nfix: ${error.fix}`;
+  return `error ${error.code}: ${error.message}${fix}`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Exit codes of the harness's commands, in k6's numbering where k6 has one
+ * (99 thresholds failed, 104 invalid configuration, 105 externally aborted).
+ */
+export const ExitCode = {
+  /** The run finished and every gate passed. */
+  Ok: 0,
+  /** A bug in the harness: an unexpected exception. Please report it with its output. */
+  Internal: 1,
+  /** The run finished but a threshold or baseline comparison failed. */
+  ThresholdsFailed: 99,
+  /** A target or the machine failed: a target did not start, never became ready, or crashed; results could not be written. */
+  RunFailed: 103,
+  /** Invalid input: a scenario file, an option or a port the user chose. Nothing was run. */
+  InvalidInput: 104,
+  /** The run was interrupted (Ctrl-C, SIGTERM, SIGHUP); results gathered so far were kept. */
+  Aborted: 105,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

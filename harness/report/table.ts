@@ -1,0 +1,80 @@
+import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { formatSeconds } from '../scenario/duration.js';
+
+/**
+ * The terminal table of a run: per topology, the back-of-envelope figure, the model's prediction,
+ * the measurement and the prediction's error. Pure: returns the text.
+ *
+ *   sync-4-x3   sync 4 workers x 1 thread x 3 replicas = 12 concurrent   back-of-envelope 33.3s
+ *               n    mean     p50      p95      max      makespan
+ *   predicted   200  15.7s    16.0s    30.0s    32.0s    34.0s     closed-form
+ *   measured    200  15.8s    ...
+ *   error            +0.6%    ...
+ */
+
+const FIGURES = ['meanWait', 'p50Wait', 'p95Wait', 'maxWait', 'makespan'] as const;
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
+}
+
+function percent(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const p = value * 100;
+  return `${p >= 0 ? '+' : ''}${Math.abs(p) < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
+}
+
+function shape(t: TopologySummary): string {
+  const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const balancer = t.replicas > 1 ? `, ${t.balancer}` : '';
+  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}`;
+}
+
+function topologyBlock(t: TopologySummary): string[] {
+  const widths = [12, 6, 9, 9, 9, 9, 10];
+  const row = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 10))
+      .join('')
+      .trimEnd();
+  const status =
+    t.status === 'complete' ? '' : `   [${t.status}${t.failure ? `: ${t.failure}` : ''}]`;
+  const lines = [
+    `${t.name}   ${shape(t)}${status}`,
+    `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`,
+    `  ${row(['', 'n', 'mean', 'p50', 'p95', 'max', 'makespan'])}`,
+    `  ${row(['predicted', String(t.predicted.count), ...FIGURES.map((f) => formatSeconds(t.predicted[f]))])}   ${methodNote(t)}`,
+    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (t.measured.count === 0 ? 'n/a' : formatSeconds(t.measured[f])))])}`,
+    `  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`,
+  ];
+  return lines;
+}
+
+function errorDetail(t: TopologySummary): string {
+  const kinds = Object.entries(t.errorsByKind).filter(([, n]) => n > 0);
+  return kinds.length === 0 ? '' : ` (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`;
+}
+
+function methodNote(t: TopologySummary): string {
+  return t.predicted.method === 'simulation'
+    ? `simulation, mean of ${t.predicted.replications} runs`
+    : t.predicted.method;
+}
+
+export function renderTable(summary: RunSummary): string {
+  const scale =
+    summary.timeScale === 1
+      ? 'real time'
+      : `time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real)`;
+  const head = [
+    `${summary.scenario}: ${summary.load.users} users at once, service ${formatSeconds(summary.service.time)} (${summary.service.work}); ${scale}`,
+    'Waits are queue time (handler start minus intended start) in scenario seconds; error = (predicted - measured) / measured.',
+    '',
+  ];
+  const blocks = summary.topologies.flatMap((t) => [...topologyBlock(t), '']);
+  const tail = summary.complete
+    ? []
+    : ['Run incomplete: the figures above cover only the topologies listed.'];
+  return [...head, ...blocks, ...tail].join('\n');
+}

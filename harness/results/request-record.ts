@@ -1,0 +1,83 @@
+import type { RawRequest } from '../load/burst.js';
+import type { ErrorKind } from '../load/error-kind.js';
+
+/**
+ * One line of requests.ndjson: a request's timeline in scenario seconds after the burst's start
+ * (null where the instant did not happen or was not reported). Queue time (`wait`) is handler
+ * start minus intended start; it splits into `acceptWait`, before the serving process accepted
+ * the connection (kernel queue, balancer), and `serverQueue`, queued inside the server.
+ */
+export interface RequestRecord {
+  topology: string;
+  index: number;
+  intendedStart: number;
+  connected: number | null;
+  written: number | null;
+  accepted: number | null;
+  handlerStart: number | null;
+  handlerEnd: number | null;
+  complete: number | null;
+  wait: number | null;
+  acceptWait: number | null;
+  serverQueue: number | null;
+  replica: number | null;
+  worker: number | null;
+  thread: number | null;
+  pid: number | null;
+  status: number | null;
+  error: ErrorKind | null;
+  errorMessage: string | null;
+}
+
+/**
+ * Converts a raw request (client ns after `startNs`, server µs of CLOCK_MONOTONIC) to scenario
+ * seconds. `timeScale` is real seconds per scenario second.
+ */
+export function toRequestRecord(
+  raw: RawRequest,
+  topology: string,
+  startNs: bigint,
+  timeScale: number,
+): RequestRecord {
+  const fromClient = (ns: number | undefined): number | null =>
+    ns === undefined ? null : ns / 1e9 / timeScale;
+  const fromServer = (us: number | undefined): number | null =>
+    us === undefined ? null : Number(BigInt(Math.round(us)) * 1000n - startNs) / 1e9 / timeScale;
+  const intendedStart = raw.intendedNs / 1e9 / timeScale;
+  const accepted = fromServer(raw.server?.acceptedUs);
+  const handlerStart = fromServer(raw.server?.startUs);
+  const by = raw.server?.servedBy ?? {};
+  return {
+    topology,
+    index: raw.index,
+    intendedStart,
+    connected: fromClient(raw.connectedNs),
+    written: fromClient(raw.writtenNs),
+    accepted,
+    handlerStart,
+    handlerEnd: fromServer(raw.server?.endUs),
+    complete: fromClient(raw.completeNs),
+    wait: handlerStart === null ? null : handlerStart - intendedStart,
+    acceptWait: accepted === null ? null : accepted - intendedStart,
+    serverQueue: accepted === null || handlerStart === null ? null : handlerStart - accepted,
+    replica: by.replica ?? null,
+    worker: by.worker ?? null,
+    thread: by.thread ?? null,
+    pid: by.pid ?? null,
+    status: raw.status ?? null,
+    error: raw.error?.kind ?? null,
+    errorMessage: raw.error?.message ?? null,
+  };
+}
+
+/** Real milliseconds between the first and the last request written; null if none was. */
+export function dispatchSpreadMs(requests: readonly RawRequest[]): number | null {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const r of requests) {
+    if (r.writtenNs === undefined) continue;
+    first = Math.min(first, r.writtenNs);
+    last = Math.max(last, r.writtenNs);
+  }
+  return Number.isFinite(first) ? (last - first) / 1e6 : null;
+}

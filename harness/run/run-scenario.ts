@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  HarnessError,
+  ResultsWriteError,
+  RunAbortedError,
+  RunTimeoutError,
+  TargetCrashedError,
+} from '../errors.js';
+import { runBurst } from '../load/burst.js';
+import { backOfEnvelope } from '../model/burst.js';
+import { predictBurst } from '../model/predict.js';
+import type { Progress } from '../report/progress.js';
+import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import {
+  dispatchSpreadMs,
+  type RequestRecord,
+  toRequestRecord,
+} from '../results/request-record.js';
+import { createRunDir, markLatest, runId } from '../results/run-dir.js';
+import {
+  type Environment,
+  type RunSummary,
+  startSummary,
+  summarizeTopology,
+  type TopologyStatus,
+} from '../results/summary.js';
+import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
+import { startTopology } from '../supervise/start-topology.js';
+import type { Supervisor } from '../supervise/supervisor.js';
+
+export interface RunOptions {
+  scenario: Scenario;
+  reportsRoot: string;
+  supervisor: Supervisor;
+  progress: Progress;
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP; the reason names the signal. */
+  signal: AbortSignal;
+  environment: Environment;
+  now?: () => Date;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  dir: string;
+  /** Why the run ended early, if it did; the results up to then are written regardless. */
+  error: HarnessError | undefined;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs a scenario topology by topology, one at a time so that they do not compete for cores:
+ * start the targets, send the burst, stop the targets, then set the measurement beside the
+ * model. After each topology, summary.json is rewritten (atomically) and its requests appended
+ * to requests.ndjson.partial, so an interrupt or a failure keeps every finished measurement.
+ *
+ *   for each topology:  start ─► ready ─► burst ─► stop ─► predict ─► write
+ */
+export async function runScenario(options: RunOptions): Promise<RunResult> {
+  const { scenario, supervisor, progress } = options;
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const id = runId(startedAt, randomBytes(2).toString('hex'));
+  const dir = await createRunDir(options.reportsRoot, scenario.name, id).catch((error: unknown) => {
+    throw new ResultsWriteError(
+      `cannot create the run directory under ${options.reportsRoot}: ${(error as Error).message}`,
+      {
+        fix: 'check that the reports directory is writable and the disk has room',
+        cause: error,
+      },
+    );
+  });
+  const summary = startSummary(scenario, id, startedAt, options.environment);
+  const requestsFile = new StagedFile(join(dir, 'requests.ndjson'));
+  const save = async (): Promise<void> => {
+    try {
+      await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    } catch (error) {
+      throw new ResultsWriteError(
+        `cannot write ${join(dir, 'summary.json')}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  };
+  await writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`);
+  await save();
+
+  const runLimit = new AbortController();
+  const runTimer = setTimeout(
+    () => runLimit.abort('run timeout'),
+    scenario.limits.runTimeout * 1000,
+  );
+  const runSignal = AbortSignal.any([options.signal, runLimit.signal]);
+  let error: HarnessError | undefined;
+
+  try {
+    for (const [i, topology] of scenario.topologies.entries()) {
+      if (runSignal.aborted) break;
+      const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
+      const outcome = await runTopology(topology, label, options, runSignal);
+      const prediction = predictBurst({
+        topology,
+        users: scenario.load.users,
+        service: scenario.service.time,
+        seed: scenario.model.seed,
+        replications: scenario.model.replications,
+      });
+      summary.topologies.push(
+        summarizeTopology({
+          topology,
+          records: outcome.records,
+          dispatchSpreadMs: outcome.dispatchSpreadMs,
+          prediction,
+          backOfEnvelope: backOfEnvelope(
+            scenario.load.users,
+            concurrencyOf(topology),
+            scenario.service.time,
+          ),
+          status: outcome.status,
+          failure: outcome.failure,
+        }),
+      );
+      if (outcome.records.length > 0) {
+        await requestsFile.append(outcome.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      }
+      await save();
+      if (outcome.error !== undefined) {
+        error = outcome.error;
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(runTimer);
+    progress.done();
+  }
+
+  if (error === undefined && runSignal.aborted) {
+    error = options.signal.aborted
+      ? new RunAbortedError(String(options.signal.reason ?? 'signal'))
+      : new RunTimeoutError(
+          `the run reached limits.runTimeout (${scenario.limits.runTimeout} s) and stopped`,
+          {
+            fix: 'raise limits.runTimeout in the scenario, or lower timeScale so that it runs faster',
+          },
+        );
+  }
+  summary.complete =
+    error === undefined && summary.topologies.length === scenario.topologies.length;
+  summary.finishedAt = now().toISOString();
+  await save();
+  await requestsFile.commit();
+  await markLatest(options.reportsRoot, scenario.name, id);
+  return { summary, dir, error };
+}
+
+interface TopologyRun {
+  records: RequestRecord[];
+  dispatchSpreadMs: number | null;
+  status: TopologyStatus;
+  failure: string | null;
+  error: HarnessError | undefined;
+}
+
+async function runTopology(
+  topology: TopologySpec,
+  label: string,
+  options: RunOptions,
+  runSignal: AbortSignal,
+): Promise<TopologyRun> {
+  const { scenario, supervisor, progress } = options;
+  const realMs = (scenarioSeconds: number): number => scenarioSeconds * scenario.timeScale * 1000;
+  const crashed = new AbortController();
+  let crash: string | undefined;
+  supervisor.onCrash = (target, info, output) => {
+    crash = `${target} exited during the run (code ${info.code}, signal ${info.signal})${output.length ? `: ${output.slice(-3).join(' | ')}` : ''}`;
+    crashed.abort(crash);
+  };
+  const signal = AbortSignal.any([runSignal, crashed.signal]);
+  try {
+    progress.stage(
+      `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
+    );
+    const started = await startTopology(topology, {
+      supervisor,
+      timeScale: scenario.timeScale,
+      service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    if (signal.aborted) return aborted([], null);
+    progress.stage(`${label}: burst of ${scenario.load.users}`);
+    const serviceMs = realMs(scenario.service.time);
+    const burst = await runBurst({
+      origin: started.origin,
+      users: scenario.load.users,
+      path: () => `/work?ms=${serviceMs}&work=${scenario.service.work}`,
+      connectTimeoutMs: realMs(scenario.limits.requestTimeout),
+      requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+      signal,
+      onSettled: (settled, total) => progress.requests(settled, total),
+    });
+    const records = burst.requests.map((raw) =>
+      toRequestRecord(raw, topology.name, burst.startNs, scenario.timeScale),
+    );
+    const spread = dispatchSpreadMs(burst.requests);
+    if (signal.aborted) return aborted(records, spread);
+    return {
+      records,
+      dispatchSpreadMs: spread,
+      status: 'complete',
+      failure: null,
+      error: undefined,
+    };
+  } catch (error) {
+    if (!(error instanceof HarnessError)) throw error;
+    if (signal.aborted && crash === undefined) return aborted([], null);
+    return { records: [], dispatchSpreadMs: null, status: 'failed', failure: error.message, error };
+  } finally {
+    progress.stage(`${label}: stopping targets`);
+    supervisor.onCrash = undefined;
+    await supervisor.stopAll();
+  }
+
+  function aborted(records: RequestRecord[], spread: number | null): TopologyRun {
+    if (crash !== undefined) {
+      return {
+        records,
+        dispatchSpreadMs: spread,
+        status: 'failed',
+        failure: crash,
+        error: new TargetCrashedError(crash, {
+          fix: 'look at the target output above; the requests it served are kept in requests.ndjson',
+        }),
+      };
+    }
+    return {
+      records,
+      dispatchSpreadMs: spread,
+      status: 'aborted',
+      failure: String(runSignal.reason ?? 'aborted'),
+      error: undefined,
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { packageRoot } from '../../targets/package-root.js';
+import { ScenarioInvalidError, ScenarioNotFoundError, ScenarioSyntaxError } from '../errors.js';
+import type { Scenario } from './types.js';
+import { validateScenario } from './validate.js';
+
+/** The folder of built-in scenarios. */
+export function scenariosDir(): string {
+  return join(packageRoot(), 'scenarios');
+}
+
+/** Names of the built-in scenarios, sorted. */
+export async function listScenarios(dir = scenariosDir()): Promise<string[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries
+    .filter((e) => e.endsWith('.json'))
+    .map((e) => e.slice(0, -5))
+    .sort();
+}
+
+/**
+ * Resolves `ref`, a built-in scenario name (`contest-200`) or a path to a JSON file, reads and
+ * validates it. Scenario files are data: they are parsed as JSON, never executed.
+ */
+export async function loadScenario(ref: string, dir = scenariosDir()): Promise<Scenario> {
+  const looksLikePath = ref.includes('/') || ref.includes('\\') || extname(ref) === '.json';
+  const file = looksLikePath ? resolve(ref) : join(dir, `${ref}.json`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const known = await listScenarios(dir);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new ScenarioNotFoundError(`scenario "${ref}" not found (${file}: ${reason})`, {
+      fix: `name a built-in scenario (${known.join(', ') || 'none found'}) or give a path to a .json file`,
+      cause: error,
+    });
+  }
+  const raw = parseJson(text, file);
+  const validation = validateScenario(raw, file, basename(file, '.json'));
+  if (!validation.ok) throw new ScenarioInvalidError(file, validation.issues);
+  return validation.scenario;
+}
+
+/** JSON.parse with the failure located as file:line:column. */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message)?.[1];
+    let where = file;
+    if (position !== undefined) {
+      const before = text.slice(0, Number(position));
+      const line = before.split('\n').length;
+      const column = Number(position) - before.lastIndexOf('\n');
+      where = `${file}:${line}:${column}`;
+    }
+    throw new ScenarioSyntaxError(`${where}: not valid JSON (${message})`, {
+      fix: 'scenario files are plain JSON: check for a missing comma or quote, or a trailing comma, at that place',
+      cause: error,
+    });
+  }
+}

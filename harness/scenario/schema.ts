@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/**
+ * The scenario file format (JSON). scenarios/README.md is its reference; FIELD_HELP below is
+ * what error messages quote, and a test keeps the two in step.
+ */
+
+export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread'] as const;
+export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
+export const WORK_KINDS = ['sleep', 'cpu'] as const;
+
+/** Backlog each real server passes to listen(): Werkzeug 128, gunicorn `--backlog` 2048. */
+export const DEFAULT_BACKLOG = { 'flask-dev': 128, sync: 2048, gthread: 2048 } as const;
+
+/** Limits that keep every run bounded whatever a file asks for. */
+export const MAX_USERS = 100_000;
+export const MAX_PROCESSES = 400;
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a duration`,
+      params: { duration: true },
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const topology = z
+  .strictObject({
+    name: z.string().trim().min(1).max(80),
+    kind: z.enum(SERVER_KINDS),
+    workers: count(1, 64).default(1),
+    threads: count(1, 256).default(1),
+    replicas: count(1, 32).default(1),
+    balancer: z.enum(BALANCER_POLICIES).default('round-robin'),
+    workerConnections: count(1, 100_000).default(1000),
+    backlog: count(1, 65_535).optional(),
+    keepAlive: duration.default(2),
+    port: count(0, 65_535).default(0),
+  })
+  .superRefine((t, ctx) => {
+    if (t.kind === 'flask-dev' && t.workers > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workers'],
+        message: 'flask-dev is one process serving one request at a time',
+        params: { fix: 'remove "workers", or use kind "sync" for several worker processes' },
+      });
+    }
+    if (t.kind === 'flask-dev' && t.threads > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threads'],
+        message: 'flask-dev here is the server run with threaded=False',
+        params: { fix: 'remove "threads", or use kind "gthread" for a threaded server' },
+      });
+    }
+    if (t.replicas === 1 && t.balancer !== 'round-robin') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['balancer'],
+        message: 'a balancer needs more than one replica',
+        params: { fix: 'set "replicas" to 2 or more, or remove "balancer"' },
+      });
+    }
+  });
+
+const burst = z.strictObject({
+  executor: z.literal('burst'),
+  users: count(1, MAX_USERS),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
+    description: z.string().max(2000).default(''),
+    timeScale: z.number().gt(0).max(10).default(1),
+    load: burst,
+    service: z.strictObject({
+      time: duration,
+      work: z.enum(WORK_KINDS).default('sleep'),
+    }),
+    topologies: z.array(topology).min(1).max(20),
+    limits: z
+      .strictObject({
+        runTimeout: duration.default(600),
+        requestTimeout: duration.default(600),
+      })
+      .default({ runTimeout: 600, requestTimeout: 600 }),
+    model: z
+      .strictObject({
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1)
+          .default(1),
+        replications: count(1, 10_000).default(200),
+      })
+      .default({ seed: 1, replications: 200 }),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Map<string, number>();
+    s.topologies.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topologies', i, 'name'],
+          message: `"${t.name}" is already the name of topologies[${first}]`,
+          params: { fix: 'give every topology its own name' },
+        });
+      } else seen.set(t.name, i);
+      const processes =
+        t.replicas * (t.kind === 'flask-dev' ? 1 : t.workers + 1) + (t.replicas > 1 ? 1 : 0);
+      if (processes > MAX_PROCESSES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topologies', i, 'replicas'],
+          message: `this topology needs ${processes} processes; the limit is ${MAX_PROCESSES}`,
+          params: { fix: 'use fewer replicas or workers' },
+        });
+      }
+    });
+    if (s.service.time * s.timeScale < 0.001 && s.service.time > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeScale'],
+        message: `the service time runs as ${(s.service.time * s.timeScale * 1e3).toFixed(3)} real ms, too short to emulate faithfully`,
+        params: { fix: 'raise timeScale so that service.time x timeScale is at least 1ms' },
+      });
+    }
+  });
+
+export type ScenarioFile = z.input<typeof scenarioSchema>;
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+
+/**
+ * What each field means and what a valid value looks like, keyed by path with array indices as
+ * []. Error messages quote it as the fix.
+ */
+export const FIELD_HELP: Record<string, string> = {
+  $schema: 'an optional path to a JSON schema, for editors; ignored by the harness',
+  name: 'letters, digits, ".", "_" or "-"; defaults to the file name',
+  description: 'free text shown in the report',
+  timeScale: 'a number above 0 and at most 10: real seconds per scenario second, e.g. 0.1',
+  load: 'an object such as { "executor": "burst", "users": 200 }',
+  'load.executor': '"burst"',
+  'load.users': `a whole number of users from 1 to ${MAX_USERS}`,
+  service: 'an object such as { "time": "2s", "work": "sleep" }',
+  'service.time': 'a duration in scenario time, such as "2s", "150ms" or 2',
+  'service.work': '"sleep" (waits on I/O) or "cpu" (burns CPU time)',
+  topologies: 'a list of 1 to 20 topology objects',
+  'topologies[]': 'an object such as { "name": "sync-4", "kind": "sync", "workers": 4 }',
+  'topologies[].name': 'a unique name of 1 to 80 characters',
+  'topologies[].kind': `one of ${SERVER_KINDS.map((k) => `"${k}"`).join(', ')}`,
+  'topologies[].workers': 'a whole number of worker processes from 1 to 64 (gunicorn --workers)',
+  'topologies[].threads': 'a whole number of threads per worker from 1 to 256 (gunicorn --threads)',
+  'topologies[].replicas': 'a whole number of server instances behind the balancer, 1 to 32',
+  'topologies[].balancer': `one of ${BALANCER_POLICIES.map((k) => `"${k}"`).join(', ')}`,
+  'topologies[].workerConnections':
+    'a whole number from 1 to 100000 (gunicorn --worker-connections, default 1000)',
+  'topologies[].backlog':
+    'a whole number from 1 to 65535: the listen() backlog (default 128 for flask-dev, 2048 for gunicorn)',
+  'topologies[].keepAlive': 'a duration in scenario time (gunicorn --keep-alive, default "2s")',
+  'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
+  limits: 'an object such as { "runTimeout": "10m", "requestTimeout": "10m" }',
+  'limits.runTimeout': 'a duration in real time after which the run stops itself, such as "10m"',
+  'limits.requestTimeout': 'a duration in scenario time after which a request counts as timed out',
+  model: 'an object such as { "seed": 1, "replications": 200 }',
+  'model.seed': 'a whole number from 0 to 4294967295 seeding the simulation',
+  'model.replications': 'a whole number of simulation runs from 1 to 10000',
+};

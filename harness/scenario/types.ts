@@ -1,0 +1,71 @@
+import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
+
+export type { BalancerPolicy, ServerKind, Work };
+
+/** All N users send one request at the same instant (a contest start, a class logging in). */
+export interface BurstLoad {
+  executor: 'burst';
+  users: number;
+}
+
+export type LoadSpec = BurstLoad;
+
+export interface ServiceSpec {
+  /** Scenario seconds each request spends in its handler. */
+  time: number;
+  work: Work;
+}
+
+/** One deployment to compare: a server kind, its workers, threads and replicas. */
+export interface TopologySpec {
+  name: string;
+  /** The kind the emulation runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
+  kind: ServerKind;
+  /** The kind the scenario file names. */
+  declaredKind: ServerKind;
+  workers: number;
+  threads: number;
+  replicas: number;
+  balancer: BalancerPolicy;
+  workerConnections: number;
+  backlog: number;
+  /** Scenario seconds an idle keep-alive connection is held (gthread). */
+  keepAlive: number;
+  /** The port users reach the topology on; 0 picks a free one. */
+  port: number;
+}
+
+export interface Limits {
+  /** Real seconds the whole run may take before it stops itself. */
+  runTimeout: number;
+  /** Scenario seconds a single request may take before it counts as timed out. */
+  requestTimeout: number;
+}
+
+export interface ModelOptions {
+  seed: number;
+  /** Simulation runs averaged where the topology has random effects. */
+  replications: number;
+}
+
+/** A validated scenario: defaults applied, durations in seconds. */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The file it was read from. */
+  source: string;
+  /** Real seconds per scenario second: 0.1 runs a 2 s service time as 200 ms. */
+  timeScale: number;
+  load: LoadSpec;
+  service: ServiceSpec;
+  topologies: TopologySpec[];
+  limits: Limits;
+  model: ModelOptions;
+}
+
+/** Total concurrency of a topology by the usual arithmetic. */
+export function concurrencyOf(
+  topology: Pick<TopologySpec, 'workers' | 'threads' | 'replicas'>,
+): number {
+  return topology.workers * topology.threads * topology.replicas;
+}

@@ -1,0 +1,160 @@
+import type { z } from 'zod';
+import type { InputIssue } from '../errors.js';
+import { DEFAULT_BACKLOG, FIELD_HELP, type ParsedScenario, scenarioSchema } from './schema.js';
+import type { Scenario, TopologySpec } from './types.js';
+
+export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues: InputIssue[] };
+
+/**
+ * Checks a parsed JSON value against the scenario format and returns either the scenario, with
+ * defaults applied and durations in seconds, or every problem found, each with its field path
+ * and a fix. Pure: `source` is only recorded, and names the scenario when the file does not.
+ */
+export function validateScenario(raw: unknown, source: string, fallbackName: string): Validation {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success)
+    return { ok: false, issues: result.error.issues.map((issue) => toInputIssue(issue, raw)) };
+  return { ok: true, scenario: normalise(result.data, source, fallbackName) };
+}
+
+function normalise(parsed: ParsedScenario, source: string, fallbackName: string): Scenario {
+  const topologies: TopologySpec[] = parsed.topologies.map((t) => ({
+    name: t.name,
+    // gunicorn/config.py: "If you try to use the sync worker type and set the threads setting
+    // to more than 1, the gthread worker type will be used instead."
+    kind: t.kind === 'sync' && t.threads > 1 ? 'gthread' : t.kind,
+    declaredKind: t.kind,
+    workers: t.workers,
+    threads: t.threads,
+    replicas: t.replicas,
+    balancer: t.balancer,
+    workerConnections: t.workerConnections,
+    backlog: t.backlog ?? DEFAULT_BACKLOG[t.kind],
+    keepAlive: t.keepAlive,
+    port: t.port,
+  }));
+  return {
+    name: parsed.name ?? fallbackName,
+    description: parsed.description,
+    source,
+    timeScale: parsed.timeScale,
+    load: parsed.load,
+    service: parsed.service,
+    topologies,
+    limits: parsed.limits,
+    model: parsed.model,
+  };
+}
+
+/** `['topologies', 1, 'workers']` -> `topologies[1].workers`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function helpKey(path: ReadonlyArray<PropertyKey>): string {
+  return formatPath(path).replace(/\[\d+\]/g, '[]');
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function toInputIssue(issue: z.core.$ZodIssue, raw: unknown): InputIssue {
+  const path = formatPath(issue.path);
+  const help = FIELD_HELP[helpKey(issue.path)];
+  const expected = help === undefined ? 'see scenarios/README.md' : `use ${help}`;
+  const got = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = Object.keys(FIELD_HELP)
+        .filter((key) => {
+          const parent = helpKey(issue.path);
+          const prefix = parent === '(top level)' ? '' : `${parent}.`;
+          return (
+            key.startsWith(prefix) && !key.slice(prefix.length).includes('.') && key !== parent
+          );
+        })
+        .map((key) => key.slice(key.lastIndexOf('.') + 1).replace('[]', ''));
+      const fields = issue.keys.map((k) => `"${k}"`).join(', ');
+      const suggestions = issue.keys
+        .map((key) => [key, closest(key, known)] as const)
+        .filter(([, guess]) => guess !== undefined)
+        .map(([key, guess]) => `"${key}" -> "${guess}"`);
+      return {
+        path,
+        message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${fields}`,
+        fix:
+          suggestions.length > 0
+            ? `rename ${suggestions.join(', ')}`
+            : `remove ${fields}; the fields here are ${known.map((k) => `"${k}"`).join(', ')}`,
+      };
+    }
+    case 'invalid_type':
+      return {
+        path,
+        message:
+          got === undefined
+            ? 'is required'
+            : `expected ${issue.expected}, got ${describeValue(got)}`,
+        fix: expected,
+      };
+    case 'invalid_value':
+      return { path, message: `${describeValue(got)} is not allowed`, fix: expected };
+    case 'too_small':
+    case 'too_big':
+      return {
+        path,
+        message: `${describeValue(got)} is out of range (${issue.message.replace(/^Too (small|big): /, '')})`,
+        fix: expected,
+      };
+    case 'custom': {
+      const params = issue.params as { fix?: string; duration?: boolean } | undefined;
+      return { path, message: issue.message, fix: params?.fix ?? expected };
+    }
+    default:
+      return { path, message: `${describeValue(got)}: ${issue.message}`, fix: expected };
+  }
+}
+
+/** The known name nearest to `word` by edit distance, if it is near enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { request } from 'undici';
+import { packageRoot } from '../../targets/package-root.js';
+import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
+import { TargetNotReadyError } from '../errors.js';
+import type { TopologySpec } from '../scenario/types.js';
+import type { RunningTarget, Supervisor } from './supervisor.js';
+
+/** Targets bind here and nowhere else. */
+export const TARGET_HOST = '127.0.0.1';
+
+export interface StartedTopology {
+  /** Where the load goes: the balancer, or the only replica. */
+  origin: string;
+  replicas: RunningTarget[];
+  balancer: RunningTarget | undefined;
+}
+
+export interface StartOptions {
+  supervisor: Supervisor;
+  /** Real seconds per scenario second. */
+  timeScale: number;
+  /** What a request does when it does not say (real milliseconds). */
+  service: ServiceDefaults;
+  readyTimeoutMs: number;
+}
+
+function compiledTarget(name: string): string {
+  return join(packageRoot(), 'dist', 'targets', `${name}.js`);
+}
+
+/**
+ * Starts a topology's replicas (in parallel), then the balancer in front of them when there are
+ * several, and waits until each answers GET /health. On failure the caller stops the
+ * supervisor, which takes down whatever did start.
+ */
+export async function startTopology(
+  topology: TopologySpec,
+  options: StartOptions,
+): Promise<StartedTopology> {
+  const { supervisor } = options;
+  const behindBalancer = topology.replicas > 1;
+  const replicas = await Promise.all(
+    Array.from({ length: topology.replicas }, (_, replica) => {
+      const config: ServerConfig = {
+        kind: topology.kind,
+        replica,
+        host: TARGET_HOST,
+        port: behindBalancer ? 0 : topology.port,
+        backlog: topology.backlog,
+        workers: topology.kind === 'flask-dev' ? 1 : topology.workers,
+        threads: topology.threads,
+        workerConnections: topology.workerConnections,
+        keepAliveMs: topology.keepAlive * options.timeScale * 1000,
+        service: options.service,
+      };
+      return supervisor.start({
+        label: `${topology.name} replica ${replica}`,
+        entry: compiledTarget(topology.kind === 'flask-dev' ? 'flask-dev' : 'arbiter'),
+        config,
+        readyTimeoutMs: options.readyTimeoutMs,
+      });
+    }),
+  );
+  let balancer: RunningTarget | undefined;
+  if (behindBalancer) {
+    const config: BalancerConfig = {
+      host: TARGET_HOST,
+      port: topology.port,
+      backlog: 4096,
+      policy: topology.balancer,
+      backends: replicas.map((r) => ({ host: TARGET_HOST, port: r.port })),
+    };
+    balancer = await supervisor.start({
+      label: `${topology.name} balancer`,
+      entry: compiledTarget('balancer'),
+      config,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
+  }
+  const entry = balancer ?? (replicas[0] as RunningTarget);
+  const origin = `http://${TARGET_HOST}:${entry.port}`;
+  await Promise.all(
+    [...replicas, ...(balancer ? [balancer] : [])].map((t) =>
+      waitUntilAnswering(t, options.readyTimeoutMs),
+    ),
+  );
+  return { origin, replicas, balancer };
+}
+
+/** Polls GET /health on a fresh connection each time until it answers 200. */
+export async function waitUntilAnswering(target: RunningTarget, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await request(`http://${TARGET_HOST}:${target.port}/health`, {
+        reset: true,
+        headersTimeout: Math.max(100, deadline - Date.now()),
+      });
+      await response.body.dump();
+      if (response.statusCode === 200) return;
+      last = `HTTP ${response.statusCode}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await delay(20);
+  }
+  throw new TargetNotReadyError(
+    `${target.label} (port ${target.port}) did not answer GET /health within ${timeoutMs} ms: ${last}`,
+    {
+      fix: 'the machine may be overloaded: run fewer replicas or workers',
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { type ServedBy, timingHeaders } from './instrument.js';
+import type { ServiceDefaults, Work } from './protocol.js';
+import { performWork } from './service.js';
+
+/**
+ * The application every emulated worker runs, and the plumbing that feeds it connections the
+ * worker accepted itself.
+ *
+ *   GET /health                 200 at once, no service time (readiness probes)
+ *   GET /work?ms=200&work=cpu   spends the service time, then 200 with the instrumentation
+ *   GET /                       the same with the target's default service
+ */
+
+export interface WorkerIdentity {
+  replica: number;
+  worker: number;
+}
+
+const acceptedAt = new WeakMap<Socket, bigint>();
+
+/** Wraps an accepted descriptor in a socket and hands it to `server` as a new connection. */
+export function adoptConnection(server: Server, fd: number, acceptedNs: bigint): Socket {
+  const socket = new Socket({ fd, readable: true, writable: true });
+  acceptedAt.set(socket, acceptedNs);
+  server.emit('connection', socket);
+  return socket;
+}
+
+/**
+ * An HTTP server that never listens itself: connections arrive through adoptConnection. Node's
+ * request and header timeouts are off because the workers being emulated have none of their own
+ * (a worker timeout is the arbiter's business).
+ */
+export function createWorkerServer(
+  onRequest: (request: IncomingMessage, response: ServerResponse) => void,
+  keepAliveMs = 0,
+): Server {
+  const server = createServer(
+    { requestTimeout: 0, headersTimeout: 0, keepAlive: false },
+    onRequest,
+  );
+  server.keepAliveTimeout = keepAliveMs;
+  return server;
+}
+
+type Route = { kind: 'health' } | { kind: 'work'; work: Work; ms: number } | { kind: 'unknown' };
+
+function route(url: string | undefined, defaults: ServiceDefaults): Route {
+  const parsed = new URL(url ?? '/', 'http://target.invalid');
+  if (parsed.pathname === '/health') return { kind: 'health' };
+  if (parsed.pathname !== '/' && parsed.pathname !== '/work') return { kind: 'unknown' };
+  const ms = Number(parsed.searchParams.get('ms') ?? defaults.ms);
+  const workParam = parsed.searchParams.get('work');
+  const work: Work = workParam === 'cpu' || workParam === 'sleep' ? workParam : defaults.work;
+  return { kind: 'work', work, ms: Number.isFinite(ms) && ms >= 0 ? ms : defaults.ms };
+}
+
+/**
+ * Serves one request on `thread` of the identified worker: the handler's work, then the response
+ * with Server-Timing, X-Served-By and X-Server-Clock. Resolves once the response is flushed.
+ */
+export async function serveRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  identity: WorkerIdentity,
+  thread: number,
+  defaults: ServiceDefaults,
+): Promise<void> {
+  const finished = new Promise<void>((resolve) => {
+    response.once('finish', resolve);
+    response.once('close', resolve);
+  });
+  const servedBy: ServedBy = { ...identity, thread, pid: process.pid };
+  const action = route(request.url, defaults);
+  // Drain any request body so that a keep-alive connection stays usable.
+  request.resume();
+  if (action.kind !== 'work') {
+    response.writeHead(action.kind === 'health' ? 200 : 404, {
+      'content-type': 'text/plain',
+      'x-served-by': `replica=${servedBy.replica}; worker=${servedBy.worker}; thread=${thread}; pid=${servedBy.pid}`,
+    });
+    response.end(action.kind === 'health' ? 'ok\n' : 'not found\n');
+    return finished;
+  }
+  const acceptedNs = acceptedAt.get(request.socket);
+  const startNs = process.hrtime.bigint();
+  await performWork(action.work, action.ms);
+  const endNs = process.hrtime.bigint();
+  const instants = acceptedNs === undefined ? { startNs, endNs } : { acceptedNs, startNs, endNs };
+  const body = JSON.stringify({ ...servedBy, work: action.work, ms: action.ms });
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...timingHeaders(instants, servedBy),
+  });
+  response.end(body);
+  return finished;
+}

@@ -1,0 +1,37 @@
+import { setParentDeathSignal } from './native/accept-gate.js';
+import type { ControlMessage, TargetMessage } from './protocol.js';
+
+/**
+ * Ties a target process to the process that started it, so that none outlives a harness that
+ * crashed or was killed with SIGKILL: the kernel kills it when its parent dies
+ * (PR_SET_PDEATHSIG), and it exits when the IPC channel closes.
+ *
+ * `onStop` runs once on a stop message, SIGTERM, SIGINT, SIGHUP or a closed channel; it must end
+ * the process.
+ */
+export function bindToParent(onStop: (reason: string) => void): void {
+  const expectedParent = process.ppid;
+  const parentAtCall = setParentDeathSignal(9);
+  // The parent may have died between fork and prctl; then nobody would deliver the signal.
+  if (parentAtCall !== expectedParent) process.exit(1);
+  let stopping = false;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    onStop(reason);
+  };
+  process.on('message', (message: ControlMessage) => {
+    if (message?.type === 'stop') stop('stop message');
+  });
+  process.on('disconnect', () => stop('parent disconnected'));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => stop(signal));
+  }
+}
+
+/** Sends a message to the parent if the channel is still open; a gone parent is not an error. */
+export function tell(message: TargetMessage): void {
+  if (process.send !== undefined && process.connected) {
+    process.send(message, undefined, undefined, () => {});
+  }
+}

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "accept_gate",
+      "sources": ["accept-gate.c"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+    }
+  ]
+}

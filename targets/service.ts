@@ -1,0 +1,45 @@
+import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Work } from './protocol.js';
+
+/**
+ * CPython's default GIL switch interval (sys.getswitchinterval() = 0.005 s): CPU-bound threads
+ * of one worker take turns in slices this long, so they share the worker's core instead of
+ * running one after the other.
+ */
+const GIL_SWITCH_INTERVAL_US = 5_000;
+
+/** Spends `ms` real milliseconds of service: asleep, or burning that much CPU time. */
+export async function performWork(work: Work, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  if (work === 'sleep') {
+    await sleep(ms);
+    return;
+  }
+  await burnCpu(ms * 1000);
+}
+
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Burns `micros` of this process's CPU time (not wall time: under contention for cores it takes
+ * longer, as CPU-bound Python does), yielding to the event loop between GIL-sized slices.
+ */
+async function burnCpu(micros: number): Promise<void> {
+  let left = micros;
+  let sink = 0;
+  while (left > 0) {
+    const sliceStart = cpuMicros();
+    const slice = Math.min(left, GIL_SWITCH_INTERVAL_US);
+    let now = sliceStart;
+    while (now - sliceStart < slice) {
+      for (let i = 0; i < 2_000; i++) sink = (sink * 31 + i) | 0;
+      now = cpuMicros();
+    }
+    left -= now - sliceStart;
+    if (left > 0) await yieldToLoop();
+  }
+  if (sink === 0.5) console.log(sink); // keeps the loop from being optimised away
+}
