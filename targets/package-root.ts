@@ -19,7 +19,7 @@ export function packageRoot(): string {
     }
     const parent = dirname(dir);
     if (parent === dir)
-      throw new Error('package root not found above ' + fileURLToPath(import.meta.url));
+      throw new Error(`package root not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

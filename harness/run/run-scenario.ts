@@ -58,7 +58,7 @@ const READY_TIMEOUT_MS = 60_000;
  *   for each topology:  start ─► ready ─► burst ─► stop ─► predict ─► write
  */
 export async function runScenario(options: RunOptions): Promise<RunResult> {
-  const { scenario, supervisor, progress } = options;
+  const { scenario, progress } = options;
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const id = runId(startedAt, randomBytes(2).toString('hex'));
@@ -85,6 +85,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   };
   await writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`);
   await save();
+  await markLatest(options.reportsRoot, scenario.name, id);
 
   const runLimit = new AbortController();
   const runTimer = setTimeout(
@@ -122,7 +123,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
       if (outcome.records.length > 0) {
-        await requestsFile.append(outcome.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        await requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
       }
       await save();
       if (outcome.error !== undefined) {
@@ -150,7 +151,6 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   summary.finishedAt = now().toISOString();
   await save();
   await requestsFile.commit();
-  await markLatest(options.reportsRoot, scenario.name, id);
   return { summary, dir, error };
 }
 
@@ -172,10 +172,15 @@ async function runTopology(
   const realMs = (scenarioSeconds: number): number => scenarioSeconds * scenario.timeScale * 1000;
   const crashed = new AbortController();
   let crash: string | undefined;
-  supervisor.onCrash = (target, info, output) => {
-    crash = `${target} exited during the run (code ${info.code}, signal ${info.signal})${output.length ? `: ${output.slice(-3).join(' | ')}` : ''}`;
+  const onCrash = (
+    target: string,
+    info: { code: number | null; signal: string | null },
+    output: string[],
+  ): void => {
+    crash ??= `${target} exited during the run (code ${info.code}, signal ${info.signal})${output.length ? `: ${output.slice(-3).join(' | ')}` : ''}`;
     crashed.abort(crash);
   };
+  supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
   try {
     progress.stage(
@@ -203,6 +208,9 @@ async function runTopology(
       toRequestRecord(raw, topology.name, burst.startNs, scenario.timeScale),
     );
     const spread = dispatchSpreadMs(burst.requests);
+    // A target killed mid-burst fails its requests before its exit is reported: look for it.
+    for (const casualty of supervisor.casualties())
+      onCrash(casualty.label, casualty.info, casualty.output);
     if (signal.aborted) return aborted(records, spread);
     return {
       records,

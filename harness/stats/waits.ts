@@ -2,8 +2,8 @@ import { quantileSorted } from 'simple-statistics';
 
 /**
  * The wait figures every side of a comparison reports, in scenario seconds. Quantiles use
- * simple-statistics' quantileSorted (nearest rank, averaging the two middle ranks when n·p is a
- * whole number) for measured and predicted alike.
+ * simple-statistics' quantileSorted, linear interpolation between order statistics at
+ * (n - 1)·p (Hyndman & Fan type 7, numpy's and R's default), for measured and predicted alike.
  */
 export interface WaitStats {
   /** Requests the figures rest on. */

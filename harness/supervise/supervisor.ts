@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isTargetMessage, type TargetMessage } from '../../targets/protocol.js';
 import { PortInUseError, TargetNotReadyError, TargetStartError } from '../errors.js';
+import { isAlive } from './process-tree.js';
 
 /**
  * Starts target processes and guarantees they stop. Each target runs in its own process group
@@ -157,6 +158,20 @@ export class Supervisor {
       workerPids: ready.workerPids,
       exited,
     };
+  }
+
+  /**
+   * Targets that died without being asked to, including any whose exit Node has not reported
+   * yet (a killed target's connections can fail before its exit event arrives).
+   */
+  casualties(): Array<{ label: string; info: ExitInfo; output: string[] }> {
+    return [...this.managed]
+      .filter((m) => !m.expectedExit && (m.exit !== undefined || !isAlive(m.child.pid ?? -1)))
+      .map((m) => ({
+        label: m.label,
+        info: m.exit ?? { code: null, signal: null },
+        output: m.output,
+      }));
   }
 
   /**

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { packageRoot } from '../../targets/package-root.js';
+import { formatSeconds, parseDuration } from './duration.js';
+import { FIELD_HELP } from './schema.js';
+import { closest, validateScenario } from './validate.js';
+
+const minimal = {
+  load: { executor: 'burst', users: 10 },
+  service: { time: '2s' },
+  topologies: [{ name: 'one', kind: 'sync', workers: 2 }],
+};
+
+test('a minimal scenario gets every default', () => {
+  const result = validateScenario(minimal, 'x.json', 'x');
+  assert.ok(result.ok);
+  const { scenario } = result;
+  assert.equal(scenario.name, 'x');
+  assert.equal(scenario.timeScale, 1);
+  assert.deepEqual(scenario.service, { time: 2, work: 'sleep' });
+  assert.deepEqual(scenario.limits, { runTimeout: 600, requestTimeout: 600 });
+  assert.deepEqual(scenario.model, { seed: 1, replications: 200 });
+  const [t] = scenario.topologies;
+  assert.equal(t?.threads, 1);
+  assert.equal(t?.replicas, 1);
+  assert.equal(t?.balancer, 'round-robin');
+  assert.equal(t?.workerConnections, 1000);
+  assert.equal(t?.backlog, 2048);
+  assert.equal(t?.keepAlive, 2);
+});
+
+test('flask-dev listens with backlog 128 and sync with threads runs as gthread', () => {
+  const result = validateScenario(
+    {
+      ...minimal,
+      topologies: [
+        { name: 'f', kind: 'flask-dev' },
+        { name: 's', kind: 'sync', workers: 2, threads: 4 },
+      ],
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(result.ok);
+  assert.equal(result.scenario.topologies[0]?.backlog, 128);
+  assert.equal(result.scenario.topologies[1]?.kind, 'gthread');
+  assert.equal(result.scenario.topologies[1]?.declaredKind, 'sync');
+});
+
+test('every problem is reported at once with its path and a fix', () => {
+  const result = validateScenario(
+    {
+      timeScale: 'fast',
+      load: { executor: 'burst', users: 0 },
+      service: { time: 'two seconds' },
+      topologies: [
+        { name: 'a', kind: 'flask-dev', workers: 3 },
+        { name: 'a', kind: 'uwsgi', wrokers: 2 },
+      ],
+      extra: true,
+    },
+    'bad.json',
+    'bad',
+  );
+  assert.ok(!result.ok);
+  const byPath = new Map(result.issues.map((i) => [i.path, i]));
+  assert.match(byPath.get('timeScale')?.message ?? '', /expected number, got "fast"/);
+  assert.match(byPath.get('load.users')?.message ?? '', /out of range/);
+  assert.match(byPath.get('service.time')?.message ?? '', /not a duration/);
+  assert.match(byPath.get('topologies[0].workers')?.fix ?? '', /kind "sync"/);
+  assert.match(byPath.get('topologies[1].kind')?.fix ?? '', /"flask-dev", "sync", "gthread"/);
+  assert.match(byPath.get('topologies[1]')?.fix ?? '', /"wrokers" -> "workers"/);
+  assert.match(byPath.get('(top level)')?.message ?? '', /unknown field "extra"/);
+  for (const issue of result.issues) assert.ok(issue.fix.length > 0, issue.path);
+});
+
+test('duplicate topology names and oversized topologies are refused', () => {
+  const result = validateScenario(
+    {
+      ...minimal,
+      topologies: [
+        { name: 'a', kind: 'sync' },
+        { name: 'a', kind: 'sync', workers: 64, replicas: 32 },
+      ],
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(!result.ok);
+  const paths = result.issues.map((i) => i.path);
+  assert.ok(paths.includes('topologies[1].name'));
+  assert.ok(paths.includes('topologies[1].replicas'));
+});
+
+test('durations accept numbers and units', () => {
+  assert.equal(parseDuration(2), 2);
+  assert.equal(parseDuration('150ms'), 0.15);
+  assert.equal(parseDuration('1.5m'), 90);
+  assert.equal(parseDuration('2 s'), 2);
+  assert.equal(parseDuration('250us'), 0.00025);
+  assert.equal(parseDuration('-1s'), undefined);
+  assert.equal(parseDuration('soon'), undefined);
+  assert.equal(formatSeconds(134), '2m14s');
+  assert.equal(formatSeconds(0.0123), '12.3ms');
+});
+
+test('typos find their field', () => {
+  assert.equal(closest('wrokers', ['workers', 'threads']), 'workers');
+  assert.equal(closest('balancr', ['balancer', 'backlog']), 'balancer');
+  assert.equal(closest('zzz', ['workers']), undefined);
+});
+
+test('the scenario reference documents every field', async () => {
+  const reference = await readFile(join(packageRoot(), 'scenarios', 'README.md'), 'utf8');
+  for (const field of Object.keys(FIELD_HELP)) {
+    const leaf = field.slice(field.lastIndexOf('.') + 1).replace('[]', '');
+    assert.ok(
+      reference.includes(`\`${leaf}\``),
+      `scenarios/README.md does not mention \`${leaf}\``,
+    );
+  }
+});
+
+test('every built-in scenario is valid', async () => {
+  const { listScenarios, loadScenario } = await import('./load.js');
+  const names = await listScenarios();
+  assert.ok(names.includes('contest-200'));
+  for (const name of names) await loadScenario(name);
+});
