@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -221,14 +221,21 @@ const slow = () =>
     ],
   });
 
+/** Pids of processes with a listening TCP socket, from ss. */
+function listeningPids(): number[] {
+  const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+  return [...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+}
+
 async function startSlowRun(t: { after(fn: () => Promise<void>): void }) {
   const dir = await tempDir(t);
   const file = await scenarioFile(dir, slow());
   const run = start(['scenario', file, '--reports-dir', join(dir, 'reports')]);
   const pid = run.child.pid as number;
-  // The burst is under way once the target exists and has had time to take requests.
-  await waitFor(() => descendants(pid).length > 0, 10_000);
-  await delay(1_500);
+  // The burst starts once the target listens (it then answers its readiness probe at once);
+  // a second later its first requests are being served.
+  await waitFor(() => descendants(pid).some((p) => listeningPids().includes(p)), 20_000);
+  await delay(1_000);
   const targets = descendants(pid);
   assert.ok(targets.length > 0, 'targets started');
   return { dir, run, targets };
