@@ -7,8 +7,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bindToParent, tell } from './lifecycle.js';
-import { listenSocket } from './native/accept-gate.js';
+import { bindToParent, listenOrExit, tell } from './lifecycle.js';
 import {
   INHERITED_LISTEN_FD,
   isTargetMessage,
@@ -41,14 +40,7 @@ bindToParent(() => {
   }, 10);
 });
 
-let listening: { fd: number; port: number };
-try {
-  listening = listenSocket(config.host, config.port, config.backlog);
-} catch (error) {
-  const { code = 'ELISTEN', message } = error as NodeJS.ErrnoException;
-  tell({ type: 'failed', code, message: `${config.host}:${config.port}: ${message}` });
-  process.exit(1);
-}
+const listening = listenOrExit(config.host, config.port, config.backlog);
 
 const ready = new Set<number>();
 

@@ -4,20 +4,12 @@
  * it serves, it does not accept, so connections wait in the kernel's listen queue, whose backlog
  * Werkzeug sets to 128 (werkzeug/serving.py, BaseWSGIServer.request_queue_size).
  */
-import { bindToParent, tell } from './lifecycle.js';
-import { listenSocket } from './native/accept-gate.js';
+import { bindToParent, listenOrExit, tell } from './lifecycle.js';
 import { readConfig, type ServerConfig } from './protocol.js';
 import { runSyncLoop } from './sync-loop.js';
 
 const config = readConfig<ServerConfig>(process.argv);
 bindToParent(() => process.exit(0));
-let listening: { fd: number; port: number };
-try {
-  listening = listenSocket(config.host, config.port, config.backlog);
-} catch (error) {
-  const { code = 'ELISTEN', message } = error as NodeJS.ErrnoException;
-  tell({ type: 'failed', code, message: `${config.host}:${config.port}: ${message}` });
-  process.exit(1);
-}
+const listening = listenOrExit(config.host, config.port, config.backlog);
 runSyncLoop(listening.fd, { replica: config.replica, worker: 0 }, config.service);
 tell({ type: 'ready', port: listening.port, pid: process.pid, workerPids: [process.pid] });

@@ -1,4 +1,4 @@
-import { setParentDeathSignal } from './native/accept-gate.js';
+import { listenSocket, setParentDeathSignal } from './native/accept-gate.js';
 import type { ControlMessage, TargetMessage } from './protocol.js';
 
 /**
@@ -33,5 +33,23 @@ export function bindToParent(onStop: (reason: string) => void): void {
 export function tell(message: TargetMessage): void {
   if (process.send !== undefined && process.connected) {
     process.send(message, undefined, undefined, () => {});
+  }
+}
+
+/**
+ * Opens the target's listening socket, or reports why it could not (EADDRINUSE and the like) to
+ * the parent and exits: a target that cannot listen has nothing else to do.
+ */
+export function listenOrExit(
+  host: string,
+  port: number,
+  backlog: number,
+): { fd: number; port: number } {
+  try {
+    return listenSocket(host, port, backlog);
+  } catch (error) {
+    const { code = 'ELISTEN', message } = error as NodeJS.ErrnoException;
+    tell({ type: 'failed', code, message: `${host}:${port}: ${message}` });
+    process.exit(1);
   }
 }
