@@ -210,11 +210,11 @@ test('a port already in use exits 104 naming the port', async (t) => {
   assert.match(stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
 });
 
-/** A run long enough to interrupt: 6 requests of 1 s on one flask-dev, so 6 s in all. */
+/** A run long enough to interrupt: 12 requests of 500 ms on one flask-dev, so 6 s in all. */
 const slow = () =>
   small({
-    load: { executor: 'burst', users: 6 },
-    service: { time: '1s' },
+    load: { executor: 'burst', users: 12 },
+    service: { time: '500ms' },
     topologies: [
       { name: 'slow', kind: 'flask-dev' },
       { name: 'never', kind: 'sync' },
@@ -233,9 +233,9 @@ async function startSlowRun(t: { after(fn: () => Promise<void>): void }) {
   const run = start(['scenario', file, '--reports-dir', join(dir, 'reports')]);
   const pid = run.child.pid as number;
   // The burst starts once the target listens (it then answers its readiness probe at once);
-  // a second later its first requests are being served.
+  // 1.5 s later two or three requests have been served and the rest are waiting.
   await waitFor(() => descendants(pid).some((p) => listeningPids().includes(p)), 20_000);
-  await delay(1_000);
+  await delay(1_500);
   const targets = descendants(pid);
   assert.ok(targets.length > 0, 'targets started');
   return { dir, run, targets };
@@ -255,7 +255,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     );
     assert.equal(summary.complete, false);
     assert.equal(summary.topologies[0].status, 'aborted');
-    assert.equal(summary.topologies[0].requests, 6);
+    assert.equal(summary.topologies[0].requests, 12);
     assert.ok(
       summary.topologies[0].measured.count >= 1,
       'the requests served before the interrupt are kept',
