@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'undici';
 import { runBurst } from '../harness/load/burst.js';
+import { Recorder } from '../harness/load/recorder.js';
 import { get, maxOverlap, startTestTopology } from './fixtures.js';
 
 /**
@@ -12,16 +13,17 @@ import { get, maxOverlap, startTestTopology } from './fixtures.js';
  */
 
 async function burstOf(origin: string, users: number, path: string) {
-  const outcome = await runBurst({
+  const recorder = new Recorder({ keepRequests: true });
+  await runBurst(users, 'new', {
     origin,
-    users,
     path: () => path,
+    recorder,
     connectTimeoutMs: 20_000,
     requestTimeoutMs: 20_000,
   });
-  for (const r of outcome.requests)
+  for (const r of recorder.requests)
     assert.equal(r.error, undefined, `request ${r.index}: ${r.error?.message}`);
-  return outcome.requests.map((r) => {
+  return recorder.requests.map((r) => {
     const s = r.server;
     assert.ok(s?.startUs !== undefined && s.endUs !== undefined && s.acceptedUs !== undefined);
     return {

@@ -1,154 +1,108 @@
-import { channel } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { buildConnector, Client, type Dispatcher } from 'undici';
-import { parseTimingHeaders, type ServerSide } from '../../targets/instrument.js';
-import { classifyError, classifyStatus, type ErrorKind } from './error-kind.js';
+import { buildConnector, Client } from 'undici';
+import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
+import { type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
- * The burst executor: N users each open their own connection and send one request at the same
- * instant. One undici Client per user, so no pool limits how many are in flight: all N are
- * dispatched in one synchronous loop and connect in parallel.
+ * The burst executor: N users each send one request at the same instant. Every user has its own
+ * undici Client, so no pool limits how many are in flight.
  *
- * Each request's client-side instants are taken where they happen: connected in the connector's
- * callback, written when undici publishes `undici:client:sendHeaders` (right before the first
- * byte goes out), headers and complete in the dispatch handler. All are CLOCK_MONOTONIC
- * (process.hrtime), the clock the targets report in X-Server-Clock.
+ *   new   each user opens its connection at the burst (a contest's first click)
+ *   warm  each user's connection is opened before the burst by a GET /health, and the burst's
+ *         requests go out on it (users who already had the page open). Servers that close
+ *         connections after each response (sync, flask-dev) make this the same as `new`.
+ *
+ * All N requests are dispatched in one synchronous loop; the spread between the first and the
+ * last one written is the burst's imperfection and is reported as the dispatch spread.
  */
+export type BurstConnections = 'new' | 'warm';
 
-export interface BurstPlan {
-  /** `http://127.0.0.1:port` */
-  origin: string;
-  users: number;
-  /** Path (and query) of user i's request. */
-  path: (index: number) => string;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  signal?: AbortSignal;
-  /** Called after each request ends, successfully or not. */
-  onSettled?: (settled: number, total: number) => void;
-}
-
-/** One request's client-side timeline, in nanoseconds after the burst's start. */
-export interface RawRequest {
-  index: number;
-  intendedNs: number;
-  connectedNs?: number;
-  writtenNs?: number;
-  headersNs?: number;
-  completeNs?: number;
-  status?: number;
-  error?: { kind: ErrorKind; message: string };
-  server?: ServerSide;
-}
-
-export interface BurstOutcome {
-  /** CLOCK_MONOTONIC nanoseconds at the burst's start: every request's intended start. */
-  startNs: bigint;
-  requests: RawRequest[];
-}
-
-const sendHeaders = channel('undici:client:sendHeaders');
-
-export async function runBurst(plan: BurstPlan): Promise<BurstOutcome> {
-  const connector = buildConnector({ timeout: plan.connectTimeoutMs });
-  const bySocket = new WeakMap<Socket, RawRequest>();
-  let startNs = process.hrtime.bigint();
-  const since = (): number => Number(process.hrtime.bigint() - startNs);
-
-  const onSendHeaders = (message: unknown): void => {
-    const request = bySocket.get((message as { socket: Socket }).socket);
-    if (request !== undefined && request.writtenNs === undefined) request.writtenNs = since();
-  };
-
-  const requests: RawRequest[] = [];
-  const clients: Client[] = [];
-  for (let index = 0; index < plan.users; index++) {
-    const request: RawRequest = { index, intendedNs: 0 };
-    requests.push(request);
-    clients.push(
-      new Client(plan.origin, {
+export async function runBurst(
+  users: number,
+  connections: BurstConnections,
+  options: ExecutorOptions,
+): Promise<ExecutorOutcome> {
+  const { recorder } = options;
+  const indices = ownIndices(users, options.share);
+  const connector = buildConnector({ timeout: options.connectTimeoutMs });
+  let startNs = options.startAtNs ?? process.hrtime.bigint();
+  const requests: RawRequest[] = indices.map((index) => ({ index, intendedNs: 0 }));
+  const clients = requests.map(
+    (request) =>
+      new Client(options.origin, {
         pipelining: 1,
-        headersTimeout: plan.requestTimeoutMs,
-        bodyTimeout: plan.requestTimeoutMs,
-        connect: (options, callback) => {
-          connector(options, (error, socket) => {
+        headersTimeout: options.requestTimeoutMs,
+        bodyTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: options.requestTimeoutMs,
+        keepAliveTimeoutThreshold: 0,
+        connect: (connectOptions, callback) => {
+          connector(connectOptions, (error, socket) => {
             if (error === null) {
-              request.connectedNs = since();
-              bySocket.set(socket as Socket, request);
-              callback(null, socket);
+              request.connectedNs ??= since(startNs);
+              callback(null, socket as Socket);
             } else callback(error, null);
           });
         },
       }),
-    );
-  }
+  );
+  const destroyAll = (): void => {
+    for (const client of clients) void client.destroy().catch(() => {});
+  };
+  if (connections === 'warm')
+    await Promise.all(clients.map((client) => warmUp(client, options.requestTimeoutMs)));
 
   let settled = 0;
   let resolveAll = (): void => {};
   const allSettled = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
-  const settle = (client: Client): void => {
-    settled += 1;
-    void client.close().catch(() => {});
-    plan.onSettled?.(settled, plan.users);
-    if (settled === plan.users) resolveAll();
-  };
-
-  const abort = (): void => {
-    for (const client of clients) void client.destroy().catch(() => {});
-  };
-  plan.signal?.addEventListener('abort', abort, { once: true });
+  const aborted = (): boolean => options.signal?.aborted === true;
+  options.signal?.addEventListener('abort', destroyAll, { once: true });
   // The run's own bound: nothing waits past the request timeout plus a margin for connecting.
-  const deadline = setTimeout(abort, plan.requestTimeoutMs + plan.connectTimeoutMs + 1_000);
-
-  sendHeaders.subscribe(onSendHeaders);
+  const deadline = setTimeout(
+    destroyAll,
+    options.requestTimeoutMs + options.connectTimeoutMs + 1_000,
+  );
   try {
-    startNs = process.hrtime.bigint();
-    for (let index = 0; index < plan.users; index++) {
-      const request = requests[index] as RawRequest;
-      const client = clients[index] as Client;
+    if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
+    startNs = options.startAtNs ?? process.hrtime.bigint();
+    recorder.begin(startNs);
+    for (const [k, request] of requests.entries()) {
+      const client = clients[k] as Client;
+      // A warm connection was opened before the burst; only new ones have an instant in it.
+      delete request.connectedNs;
+      request.dispatchedNs = since(startNs);
       client.dispatch(
-        { origin: plan.origin, path: plan.path(index), method: 'GET' },
-        handlerFor(request, client),
+        { origin: options.origin, path: options.path(request.index), method: 'GET' },
+        timedHandler(
+          request,
+          startNs,
+          (done) => {
+            recorder.record(done);
+            void client.close().catch(() => {});
+            settled += 1;
+            options.onSettled?.(settled, requests.length);
+            if (settled === requests.length) resolveAll();
+          },
+          aborted,
+        ),
       );
     }
-    if (plan.signal?.aborted) abort();
-    if (plan.users > 0) await allSettled;
+    if (aborted()) destroyAll();
+    if (requests.length > 0) await allSettled;
   } finally {
     clearTimeout(deadline);
-    sendHeaders.unsubscribe(onSendHeaders);
-    plan.signal?.removeEventListener('abort', abort);
+    options.signal?.removeEventListener('abort', destroyAll);
   }
-  return { startNs, requests };
+  return { startNs, sent: requests.length, elapsedNs: since(startNs) };
+}
 
-  function handlerFor(request: RawRequest, client: Client): Dispatcher.DispatchHandler {
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      settle(client);
-    };
-    return {
-      // undici treats a handler as the new-style interface only when it has onRequestStart.
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode, headers) {
-        request.headersNs = since();
-        request.status = statusCode;
-        request.server = parseTimingHeaders(headers);
-        const kind = classifyStatus(statusCode);
-        if (kind !== null) request.error = { kind, message: `HTTP ${statusCode}` };
-      },
-      onResponseData() {},
-      onResponseEnd() {
-        request.completeNs = since();
-        finish();
-      },
-      onResponseError(_controller, error) {
-        const kind = plan.signal?.aborted ? 'aborted' : classifyError(error);
-        request.error = { kind, message: error.message };
-        finish();
-      },
-    };
-  }
+/** One GET /health on the client, so that its connection is open before the burst. */
+async function warmUp(client: Client, timeoutMs: number): Promise<void> {
+  const response = await client.request({
+    path: '/health',
+    method: 'GET',
+    headersTimeout: timeoutMs,
+  });
+  await response.body.dump();
 }

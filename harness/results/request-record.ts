@@ -1,5 +1,5 @@
-import type { RawRequest } from '../load/burst.js';
 import type { ErrorKind } from '../load/error-kind.js';
+import type { RawRequest } from '../load/raw-request.js';
 
 /**
  * One line of requests.ndjson: a request's timeline in scenario seconds after the burst's start

@@ -8,6 +8,7 @@ import {
   TargetCrashedError,
 } from '../errors.js';
 import { runBurst } from '../load/burst.js';
+import { Recorder } from '../load/recorder.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictBurst } from '../model/predict.js';
 import type { Progress } from '../report/progress.js';
@@ -195,19 +196,21 @@ async function runTopology(
     if (signal.aborted) return aborted([], null);
     progress.stage(`${label}: burst of ${scenario.load.users}`);
     const serviceMs = realMs(scenario.service.time);
-    const burst = await runBurst({
+    const recorder = new Recorder({ keepRequests: true });
+    const burst = await runBurst(scenario.load.users, 'new', {
       origin: started.origin,
-      users: scenario.load.users,
       path: () => `/work?ms=${serviceMs}&work=${scenario.service.work}`,
+      recorder,
       connectTimeoutMs: realMs(scenario.limits.requestTimeout),
       requestTimeoutMs: realMs(scenario.limits.requestTimeout),
       signal,
       onSettled: (settled, total) => progress.requests(settled, total),
     });
-    const records = burst.requests.map((raw) =>
-      toRequestRecord(raw, topology.name, burst.startNs, scenario.timeScale),
+    const raw = [...recorder.requests].sort((a, b) => a.index - b.index);
+    const records = raw.map((r) =>
+      toRequestRecord(r, topology.name, burst.startNs, scenario.timeScale),
     );
-    const spread = dispatchSpreadMs(burst.requests);
+    const spread = dispatchSpreadMs(raw);
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);

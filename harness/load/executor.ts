@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Recorder } from './recorder.js';
+
+/** What every executor is given: where to send, how to time out, where to record. */
+export interface ExecutorOptions {
+  /** `http://127.0.0.1:port` */
+  origin: string;
+  /** Path (and query) of request `index`: the service time it asks for travels in it. */
+  path: (index: number) => string;
+  recorder: Recorder;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Called after each request ends, successfully or not. */
+  onSettled?: (settled: number, total: number) => void;
+  /**
+   * The instant (CLOCK_MONOTONIC ns) the load starts at; now when absent. Worker threads that
+   * share a load are all given the same one.
+   */
+  startAtNs?: bigint;
+  /** Run this executor's share only: requests (or users) with index % of === part. */
+  share?: { part: number; of: number };
+}
+
+/** What every executor returns; the requests themselves are in the recorder. */
+export interface ExecutorOutcome {
+  /** The instant every request's timeline counts from (CLOCK_MONOTONIC ns). */
+  startNs: bigint;
+  /** Requests handed to the client. */
+  sent: number;
+  /** Real nanoseconds from the start until the last request ended. */
+  elapsedNs: number;
+}
+
+/** Waits until `atNs` on the monotonic clock: asleep until 2 ms before, then spinning. */
+export async function waitUntil(atNs: bigint): Promise<void> {
+  const aheadMs = Number(atNs - process.hrtime.bigint()) / 1e6;
+  if (aheadMs > 3) await sleep(aheadMs - 2);
+  while (process.hrtime.bigint() < atNs) {
+    // spin: the last two milliseconds decide the start instant of a burst
+  }
+}
+
+/** Indices 0..count-1 that belong to this share. */
+export function ownIndices(count: number, share: ExecutorOptions['share']): number[] {
+  const out: number[] = [];
+  const { part, of } = share ?? { part: 0, of: 1 };
+  for (let i = part; i < count; i += of) out.push(i);
+  return out;
+}

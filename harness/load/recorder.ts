@@ -1,0 +1,107 @@
+import * as hdr from 'hdr-histogram-js';
+import type { RawRequest } from './raw-request.js';
+
+/**
+ * Where executors put every finished request. It always keeps HDR histograms and counters, in
+ * bounded memory however long the run; it keeps the requests themselves only when asked
+ * (`keepRequests`), and can hand each to a streaming writer instead (`onRequest`).
+ *
+ * Histograms hold microseconds of real time, 3 significant digits:
+ *   latency            complete − intended   (corrected for coordinated omission)
+ *   latencyUncorrected complete − written    (what a closed-loop tool would report)
+ *   wait               handler start − intended, from the server's clock
+ *   waitUncorrected    handler start − written
+ *   lateness           written − intended    (how late the client was)
+ */
+export const HISTOGRAMS = [
+  'latency',
+  'latencyUncorrected',
+  'wait',
+  'waitUncorrected',
+  'lateness',
+] as const;
+export type HistogramName = (typeof HISTOGRAMS)[number];
+
+/** A request counts as late when it was written more than this after its intended start. */
+export const LATE_AFTER_NS = 1_000_000;
+
+export interface RecorderOptions {
+  keepRequests: boolean;
+  onRequest?: (request: RawRequest) => void;
+}
+
+export interface Counts {
+  completed: number;
+  failed: number;
+  late: number;
+  /** Failed requests by class. */
+  errors: Record<string, number>;
+}
+
+function histogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+const toMicros = (ns: number): number => Math.max(0, Math.round(ns / 1000));
+
+export class Recorder {
+  readonly requests: RawRequest[] = [];
+  readonly histograms: Record<HistogramName, hdr.Histogram>;
+  readonly counts: Counts = { completed: 0, failed: 0, late: 0, errors: {} };
+  /** Sum of (complete − written) over completed requests, ns: the time they spent in the system. */
+  sojournNs = 0;
+  firstWrittenNs = Number.POSITIVE_INFINITY;
+  lastCompleteNs = 0;
+  private readonly options: RecorderOptions;
+  /** The load's start in CLOCK_MONOTONIC microseconds, to place the server's instants. */
+  private startUs = 0;
+
+  constructor(options: RecorderOptions) {
+    this.options = options;
+    this.histograms = Object.fromEntries(HISTOGRAMS.map((name) => [name, histogram()])) as Record<
+      HistogramName,
+      hdr.Histogram
+    >;
+  }
+
+  /** Called by the executor with the instant its timeline counts from. */
+  begin(startNs: bigint): void {
+    this.startUs = Number(startNs / 1000n);
+  }
+
+  record(request: RawRequest): void {
+    if (this.options.keepRequests) this.requests.push(request);
+    this.options.onRequest?.(request);
+    const { intendedNs, writtenNs, completeNs } = request;
+    if (writtenNs !== undefined) {
+      this.firstWrittenNs = Math.min(this.firstWrittenNs, writtenNs);
+      this.histograms.lateness.recordValue(toMicros(writtenNs - intendedNs));
+      if (writtenNs - intendedNs > LATE_AFTER_NS) this.counts.late += 1;
+    }
+    if (request.error !== undefined) {
+      this.counts.failed += 1;
+      this.counts.errors[request.error.kind] = (this.counts.errors[request.error.kind] ?? 0) + 1;
+      return;
+    }
+    if (completeNs === undefined) return;
+    this.counts.completed += 1;
+    this.lastCompleteNs = Math.max(this.lastCompleteNs, completeNs);
+    this.histograms.latency.recordValue(toMicros(completeNs - intendedNs));
+    if (writtenNs !== undefined) {
+      this.histograms.latencyUncorrected.recordValue(toMicros(completeNs - writtenNs));
+      this.sojournNs += completeNs - writtenNs;
+    }
+    const startUs = request.server?.startUs;
+    if (startUs !== undefined) {
+      const startNs = (startUs - this.startUs) * 1000;
+      this.histograms.wait.recordValue(toMicros(startNs - intendedNs));
+      if (writtenNs !== undefined)
+        this.histograms.waitUncorrected.recordValue(toMicros(startNs - writtenNs));
+    }
+  }
+}
