@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startTestTopology } from '../../targets/fixtures.js';
+import { packageRoot } from '../../targets/package-root.js';
+import { TARGET_HOST } from '../supervise/start-topology.js';
+import { Supervisor } from '../supervise/supervisor.js';
+import { runBurst } from './burst.js';
+import { runClosedUsers } from './closed-users.js';
+import { interactiveLaw, littlesLaw } from './laws.js';
+import { runOpenLoop } from './open-loop.js';
+import { constantRate, planArrivals } from './plan.js';
+import { Recorder } from './recorder.js';
+import { runThroughput } from './throughput.js';
+
+/**
+ * Each executor against real loopback targets. Timing tolerances are wide on purpose: this
+ * machine is shared and noisy, and the tests are about behaviour (arrivals follow the plan, the
+ * operational laws hold, coordinated omission is corrected), not speed.
+ */
+
+async function minimalTarget(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const supervisor = new Supervisor();
+  t.after(() => supervisor.stopAll());
+  const target = await supervisor.start({
+    label: 'minimal',
+    entry: join(packageRoot(), 'dist', 'targets', 'minimal.js'),
+    config: { host: TARGET_HOST, port: 0 },
+    readyTimeoutMs: 20_000,
+  });
+  return `http://${TARGET_HOST}:${target.port}`;
+}
+
+const timeouts = { connectTimeoutMs: 10_000, requestTimeoutMs: 10_000 };
+const toNs = (plan: Float64Array): Float64Array => plan.map((s) => s * 1e9);
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+test('an open loop writes each request at its planned instant, and Little’s law holds', async (t) => {
+  const origin = await minimalTarget(t);
+  const plan = toNs(planArrivals(constantRate(300, 1, 'regular', 1), 1e6));
+  const recorder = new Recorder({ keepRequests: true });
+  const outcome = await runOpenLoop({
+    origin,
+    path: () => '/?ms=20',
+    recorder,
+    plan,
+    maxConnections: 1000,
+    ...timeouts,
+  });
+  assert.equal(outcome.sent, 300);
+  assert.equal(recorder.counts.completed, 300);
+  const lateness = recorder.requests.map((r) => ((r.writtenNs as number) - r.intendedNs) / 1e6);
+  // Stated tolerance: half the requests within 2 ms of their plan, nine in ten within 10 ms.
+  assert.ok(median(lateness) <= 2, `median lateness ${median(lateness)} ms`);
+  assert.ok(lateness.filter((l) => l <= 10).length >= 270, 'nine in ten within 10 ms');
+  const seconds = outcome.elapsedNs / 1e9;
+  const law = littlesLaw(
+    outcome.meanInFlight,
+    recorder.counts.completed / seconds,
+    recorder.sojournNs / recorder.counts.completed / 1e9,
+    0.1,
+  );
+  assert.ok(law.holds, `L = ${law.left.toFixed(2)}, λW = ${law.right.toFixed(2)}`);
+});
+
+test('a ramp follows its plan in order', async (t) => {
+  const origin = await minimalTarget(t);
+  const plan = toNs(
+    planArrivals(
+      { startRate: 0, stages: [{ target: 400, duration: 1 }], arrivals: 'poisson', seed: 3 },
+      1e6,
+    ),
+  );
+  const recorder = new Recorder({ keepRequests: true });
+  const outcome = await runOpenLoop({
+    origin,
+    path: () => '/',
+    recorder,
+    plan,
+    maxConnections: 1000,
+    ...timeouts,
+  });
+  assert.equal(outcome.sent, plan.length);
+  assert.equal(recorder.counts.completed, plan.length);
+  const written = [...recorder.requests]
+    .sort((a, b) => a.index - b.index)
+    .map((r) => r.writtenNs as number);
+  const inOrder = written.filter((w, i) => i === 0 || w >= (written[i - 1] as number) - 1e6).length;
+  assert.ok(inOrder >= written.length - 2, 'requests are written in plan order');
+  // A linear ramp from 0 has Λ(t) ∝ t², so its second half holds three times the first's arrivals.
+  const firstHalf = plan.filter((ns) => ns < 0.5e9).length;
+  assert.ok(
+    Math.abs((plan.length - firstHalf) / firstHalf - 3) < 0.6,
+    `ratio ${(plan.length - firstHalf) / firstHalf}`,
+  );
+});
+
+test('coordinated omission: latency from the intended start shows the queue the client hid', async (t) => {
+  // One connection to a one-at-a-time server that takes 40 ms, asked for 50 requests a second:
+  // requests pile up in the client. Timed from when each was written they look fine; timed from
+  // when each was meant to start, the growing queue shows.
+  const target = await startTestTopology({ kind: 'flask-dev' });
+  t.after(() => target.stop());
+  const plan = toNs(planArrivals(constantRate(50, 1, 'regular', 1), 1e6));
+  const recorder = new Recorder({ keepRequests: true });
+  await runOpenLoop({
+    origin: target.origin,
+    path: () => '/work?ms=40',
+    recorder,
+    plan,
+    maxConnections: 1,
+    ...timeouts,
+  });
+  assert.equal(recorder.counts.completed, 50);
+  const corrected = recorder.histograms.latency.getValueAtPercentile(90) / 1000;
+  const uncorrected = recorder.histograms.latencyUncorrected.getValueAtPercentile(90) / 1000;
+  assert.ok(uncorrected < 100, `uncorrected p90 ${uncorrected} ms`);
+  assert.ok(
+    corrected > 3 * uncorrected,
+    `corrected p90 ${corrected} ms vs uncorrected ${uncorrected} ms`,
+  );
+  assert.ok(recorder.counts.late > 25, `${recorder.counts.late} requests were written late`);
+});
+
+for (const think of ['constant', 'exponential'] as const) {
+  test(`closed users with ${think} think time obey N = X(R + Z)`, async (t) => {
+    const origin = await minimalTarget(t);
+    const recorder = new Recorder({ keepRequests: false });
+    const outcome = await runClosedUsers({
+      origin,
+      path: () => '/?ms=10',
+      recorder,
+      users: 4,
+      thinkNs: 20e6,
+      think,
+      iterations: 25,
+      seed: 5,
+      ...timeouts,
+    });
+    assert.equal(recorder.counts.completed, 100);
+    const seconds = (recorder.lastCompleteNs - recorder.firstWrittenNs) / 1e9;
+    const law = interactiveLaw(
+      outcome.users,
+      recorder.counts.completed / seconds,
+      recorder.sojournNs / recorder.counts.completed / 1e9,
+      outcome.meanThinkNs / 1e9,
+      0.1,
+    );
+    assert.ok(law.holds, `N = ${law.left}, X(R + Z) = ${law.right.toFixed(2)}`);
+    assert.ok(
+      Math.abs(outcome.meanThinkNs / 1e6 - 20) < 5,
+      `mean think ${outcome.meanThinkNs / 1e6} ms`,
+    );
+  });
+}
+
+test('a closed-users run by duration stops sending when the duration is over', async (t) => {
+  const origin = await minimalTarget(t);
+  const recorder = new Recorder({ keepRequests: true });
+  await runClosedUsers({
+    origin,
+    path: () => '/?ms=5',
+    recorder,
+    users: 3,
+    thinkNs: 10e6,
+    think: 'constant',
+    durationNs: 300e6,
+    seed: 1,
+    ...timeouts,
+  });
+  for (const r of recorder.requests) assert.ok(r.intendedNs < 300e6);
+  assert.ok(recorder.requests.length > 10);
+});
+
+test('the throughput executor keeps a record of every response when asked', async (t) => {
+  const origin = await minimalTarget(t);
+  const recorder = new Recorder({ keepRequests: true });
+  const outcome = await runThroughput({
+    origin,
+    path: () => '/',
+    recorder,
+    connections: 8,
+    pipelining: 1,
+    durationSeconds: 1,
+    keepRequests: true,
+    threads: 1,
+    ...timeouts,
+  });
+  assert.ok(outcome.completed > 100, `${outcome.completed} responses`);
+  assert.equal(outcome.errors, 0);
+  assert.equal(recorder.counts.completed, outcome.completed);
+  assert.ok(outcome.requestsPerSecond > 100);
+});
+
+test('a warm burst sends every request on a connection opened before it', async (t) => {
+  const target = await startTestTopology({
+    kind: 'gthread',
+    workers: 2,
+    threads: 4,
+    keepAlive: 30,
+  });
+  t.after(() => target.stop());
+  const recorder = new Recorder({ keepRequests: true });
+  await runBurst(40, 'warm', {
+    origin: target.origin,
+    path: () => '/work?ms=20',
+    recorder,
+    ...timeouts,
+  });
+  assert.equal(recorder.counts.completed, 40);
+  for (const r of recorder.requests) {
+    assert.equal(r.connectedNs, undefined, 'no new connection during the burst');
+    assert.ok(r.writtenNs !== undefined && r.writtenNs >= 0);
+  }
+});

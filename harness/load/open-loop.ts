@@ -1,0 +1,113 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
+import { type RawRequest, since, timedHandler } from './raw-request.js';
+
+/**
+ * The arrival-rate executors (constant-arrival-rate, ramping-arrival-rate, either regular or
+ * Poisson): requests leave at the instants of a plan made beforehand, whatever the target is
+ * doing, and each is timed from its intended start, so a slow target cannot slow the arrivals
+ * down and hide its slowness (coordinated omission).
+ *
+ * Requests go out over a pool of keep-alive connections that grows as needed up to
+ * `maxConnections`; beyond that they wait in the client and are written late, which the
+ * lateness histogram and the late count show.
+ */
+export interface OpenLoopOptions extends ExecutorOptions {
+  /** Intended instants in real nanoseconds after the start, non-decreasing. */
+  plan: Float64Array;
+  maxConnections: number;
+}
+
+export interface OpenLoopOutcome extends ExecutorOutcome {
+  /** Time-average number of requests in flight, sampled every millisecond (Little's L). */
+  meanInFlight: number;
+  /** Samples the mean rests on. */
+  inFlightSamples: number;
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOutcome> {
+  const { plan, recorder } = options;
+  const indices = ownIndices(plan.length, options.share);
+  const pool = new Pool(options.origin, {
+    connections: options.maxConnections,
+    pipelining: 1,
+    headersTimeout: options.requestTimeoutMs,
+    bodyTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.requestTimeoutMs,
+    keepAliveTimeoutThreshold: 0,
+    connect: { timeout: options.connectTimeoutMs },
+  });
+  const aborted = (): boolean => options.signal?.aborted === true;
+  const destroy = (): void => {
+    void pool.destroy().catch(() => {});
+  };
+  options.signal?.addEventListener('abort', destroy, { once: true });
+
+  let inFlight = 0;
+  let settled = 0;
+  let sent = 0;
+  let sending = true;
+  let samples = 0;
+  let sampledSum = 0;
+  let resolveAll = (): void => {};
+  const allSettled = new Promise<void>((resolve) => {
+    resolveAll = resolve;
+  });
+  const done = (request: RawRequest): void => {
+    inFlight -= 1;
+    settled += 1;
+    recorder.record(request);
+    options.onSettled?.(settled, indices.length);
+    if (!sending && settled === sent) resolveAll();
+  };
+
+  if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
+  const startNs = options.startAtNs ?? process.hrtime.bigint();
+  recorder.begin(startNs);
+  const sampler = setInterval(() => {
+    samples += 1;
+    sampledSum += inFlight;
+  }, 1);
+  let deadline: NodeJS.Timeout | undefined;
+  try {
+    let next = 0;
+    while (next < indices.length && !aborted()) {
+      const now = since(startNs);
+      while (next < indices.length && (plan[indices[next] as number] as number) <= now) {
+        const index = indices[next] as number;
+        const request: RawRequest = { index, intendedNs: plan[index] as number, dispatchedNs: now };
+        inFlight += 1;
+        sent += 1;
+        pool.dispatch(
+          { path: options.path(index), method: 'GET' },
+          timedHandler(request, startNs, done, aborted),
+        );
+        next += 1;
+      }
+      if (next >= indices.length) break;
+      const aheadNs = (plan[indices[next] as number] as number) - since(startNs);
+      // Timers fire a millisecond late at best: sleep until just before, then turn the loop.
+      if (aheadNs > 2e6) await sleep((aheadNs - 1.5e6) / 1e6);
+      else await nextTurn();
+    }
+    // Every request has been sent (or the run was stopped); none may outlive its timeout by
+    // more than a margin.
+    sending = false;
+    deadline = setTimeout(destroy, options.requestTimeoutMs + options.connectTimeoutMs + 1_000);
+    if (aborted()) destroy();
+    if (settled < sent) await allSettled;
+  } finally {
+    clearInterval(sampler);
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', destroy);
+    await pool.close().catch(() => {});
+  }
+  return {
+    startNs,
+    sent,
+    elapsedNs: since(startNs),
+    meanInFlight: samples === 0 ? 0 : sampledSum / samples,
+    inFlightSamples: samples,
+  };
+}
