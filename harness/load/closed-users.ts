@@ -29,9 +29,15 @@ export interface ClosedUsersOptions extends ExecutorOptions {
 
 export interface ClosedUsersOutcome extends ExecutorOutcome {
   users: number;
-  /** Mean think time actually spent between a response and the next request, real ns. */
-  meanThinkNs: number;
+  /** Think time actually spent between a response and the same user's next request, real ns. */
+  thinkTotalNs: number;
   thinks: number;
+  /**
+   * Sum over users of the time each was in the system (from its first request's intended start
+   * to its last response), real ns: divided by the run's length it is the time-average number
+   * of users N̄ that the interactive response time law speaks of.
+   */
+  activeUserNs: number;
 }
 
 export async function runClosedUsers(options: ClosedUsersOptions): Promise<ClosedUsersOutcome> {
@@ -63,6 +69,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
   let settled = 0;
   let thinkSum = 0;
   let thinks = 0;
+  let activeUserNs = 0;
   const endNs = options.durationNs;
   const thinkFor = (): number =>
     options.think === 'exponential'
@@ -74,6 +81,8 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     const client = clients[position] as Client;
     // Stagger the start over one think time.
     await sleep((options.thinkNs * id) / Math.max(1, options.users) / 1e6);
+    let firstNs: number | undefined;
+    let lastNs: number | undefined;
     for (
       let iteration = 0;
       options.iterations === undefined || iteration < options.iterations;
@@ -81,8 +90,10 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     ) {
       const intendedNs = since(startNs);
       if (aborted() || (endNs !== undefined && intendedNs >= endNs)) break;
+      firstNs ??= intendedNs;
       const request: RawRequest = {
-        index: counter++,
+        // Unique across threads: this thread's k-th request is k·of + part.
+        index: counter++ * (options.share?.of ?? 1) + (options.share?.part ?? 0),
         intendedNs,
         dispatchedNs: intendedNs,
         user: id,
@@ -95,6 +106,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
         );
       });
       recorder.record(finished);
+      lastNs = finished.completeNs ?? since(startNs);
       settled += 1;
       options.onSettled?.(
         settled,
@@ -109,6 +121,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
       thinkSum += since(startNs) - before;
       thinks += 1;
     }
+    if (firstNs !== undefined && lastNs !== undefined) activeUserNs += lastNs - firstNs;
   };
 
   const deadline =
@@ -130,7 +143,8 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     sent,
     elapsedNs: since(startNs),
     users: users.length,
-    meanThinkNs: thinks === 0 ? 0 : thinkSum / thinks,
+    thinkTotalNs: thinkSum,
     thinks,
+    activeUserNs,
   };
 }

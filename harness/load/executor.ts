@@ -1,5 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Work } from '../../targets/protocol.js';
 import type { Recorder } from './recorder.js';
+
+/**
+ * The paths a load sends, as data that worker threads can be given: one fixed path, or the
+ * emulated targets' `/work` with each request's service time (real ms; request i takes entry
+ * i modulo the list's length).
+ */
+export type PathSpec =
+  | { kind: 'fixed'; path: string }
+  | { kind: 'service'; work: Work; serviceMs: readonly number[] };
+
+export function pathsFrom(spec: PathSpec): (index: number) => string {
+  if (spec.kind === 'fixed') return () => spec.path;
+  const paths = spec.serviceMs.map((ms) => `/work?ms=${ms}&work=${spec.work}`);
+  return (index) => paths[index % paths.length] as string;
+}
 
 /** What every executor is given: where to send, how to time out, where to record. */
 export interface ExecutorOptions {

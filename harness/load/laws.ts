@@ -35,8 +35,11 @@ export function littlesLaw(
 }
 
 /**
- * The interactive response time law N = X(R + Z) for N closed users with mean think time Z:
- * throughput X (per second), mean response time R and Z in seconds.
+ * The interactive response time law N = X(R + Z) for closed users: N the time-average number of
+ * users in the system, throughput X (per second), mean response time R and think time Z per
+ * interaction (total think time over completions, as operational analysis defines it), in
+ * seconds. Time a user spends neither waiting nor thinking (a client too busy to send on time)
+ * breaks it.
  */
 export function interactiveLaw(
   users: number,

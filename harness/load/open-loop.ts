@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
+import { type ExecutorOptions, type ExecutorOutcome, waitUntil } from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
@@ -14,8 +14,10 @@ import { type RawRequest, since, timedHandler } from './raw-request.js';
  * lateness histogram and the late count show.
  */
 export interface OpenLoopOptions extends ExecutorOptions {
-  /** Intended instants in real nanoseconds after the start, non-decreasing. */
-  plan: Float64Array;
+  /** Intended instants in real nanoseconds after the start, non-decreasing, read as needed. */
+  arrivals: Iterable<number>;
+  /** How many arrivals the plan holds, for progress. */
+  expected: number;
   maxConnections: number;
 }
 
@@ -27,8 +29,9 @@ export interface OpenLoopOutcome extends ExecutorOutcome {
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOutcome> {
-  const { plan, recorder } = options;
-  const indices = ownIndices(plan.length, options.share);
+  const { recorder } = options;
+  const { part, of } = options.share ?? { part: 0, of: 1 };
+  const expected = Math.ceil((options.expected - part) / of);
   const pool = new Pool(options.origin, {
     connections: options.maxConnections,
     pipelining: 1,
@@ -58,7 +61,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     inFlight -= 1;
     settled += 1;
     recorder.record(request);
-    options.onSettled?.(settled, indices.length);
+    options.onSettled?.(settled, Math.max(expected, sent));
     if (!sending && settled === sent) resolveAll();
   };
 
@@ -71,22 +74,26 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
   }, 1);
   let deadline: NodeJS.Timeout | undefined;
   try {
-    let next = 0;
-    while (next < indices.length && !aborted()) {
+    const plan = options.arrivals[Symbol.iterator]();
+    let index = 0;
+    let upcoming = plan.next();
+    while (!upcoming.done && !aborted()) {
       const now = since(startNs);
-      while (next < indices.length && (plan[indices[next] as number] as number) <= now) {
-        const index = indices[next] as number;
-        const request: RawRequest = { index, intendedNs: plan[index] as number, dispatchedNs: now };
-        inFlight += 1;
-        sent += 1;
-        pool.dispatch(
-          { path: options.path(index), method: 'GET' },
-          timedHandler(request, startNs, done, aborted),
-        );
-        next += 1;
+      while (!upcoming.done && upcoming.value <= now) {
+        if (index % of === part) {
+          const request: RawRequest = { index, intendedNs: upcoming.value, dispatchedNs: now };
+          inFlight += 1;
+          sent += 1;
+          pool.dispatch(
+            { path: options.path(index), method: 'GET' },
+            timedHandler(request, startNs, done, aborted),
+          );
+        }
+        index += 1;
+        upcoming = plan.next();
       }
-      if (next >= indices.length) break;
-      const aheadNs = (plan[indices[next] as number] as number) - since(startNs);
+      if (upcoming.done) break;
+      const aheadNs = upcoming.value - since(startNs);
       // Timers fire a millisecond late at best: sleep until just before, then turn the loop.
       if (aheadNs > 2e6) await sleep((aheadNs - 1.5e6) / 1e6);
       else await nextTurn();

@@ -80,29 +80,39 @@ export function expectedArrivals(plan: RatePlan): number {
 
 /**
  * The arrival instants of a plan, in order, at most `limit` of them (the run's bound on
- * requests). Deterministic for a seed.
+ * requests), generated one at a time so that a long run holds none of them in memory.
+ * Deterministic for a seed.
  */
-export function planArrivals(plan: RatePlan, limit: number): Float64Array {
+export function* arrivalInstants(
+  plan: RatePlan,
+  limit: number,
+): Generator<number, void, undefined> {
   const curve = cumulative(plan);
   const end = planDuration(plan);
   const total = curve.areas[curve.areas.length - 1] as number;
-  const out: number[] = [];
+  let produced = 0;
   if (plan.arrivals === 'regular') {
-    for (let k = 0; k + 0.5 <= total && out.length < limit; k++) {
+    for (let k = 0; k + 0.5 <= total && produced < limit; k++) {
       const t = inverse(curve, k + 0.5);
-      if (t > end) break;
-      out.push(t);
+      if (t > end) return;
+      produced += 1;
+      yield t;
     }
-  } else {
-    const random = createRandom(plan.seed);
-    let level = 0;
-    while (out.length < limit) {
-      level += -Math.log(1 - random.next());
-      if (level > total) break;
-      out.push(inverse(curve, level));
-    }
+    return;
   }
-  return Float64Array.from(out);
+  const random = createRandom(plan.seed);
+  let level = 0;
+  while (produced < limit) {
+    level += -Math.log(1 - random.next());
+    if (level > total) return;
+    produced += 1;
+    yield inverse(curve, level);
+  }
+}
+
+/** All the arrival instants of a plan as an array (for the model, and for short runs). */
+export function planArrivals(plan: RatePlan, limit: number): Float64Array {
+  return Float64Array.from(arrivalInstants(plan, limit));
 }
 
 /** A constant rate for a duration, as a plan. */

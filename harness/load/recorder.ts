@@ -49,6 +49,17 @@ function histogram(): hdr.Histogram {
 
 const toMicros = (ns: number): number => Math.max(0, Math.round(ns / 1000));
 
+/** What a recorder holds, in a form that crosses worker threads (structured clone). */
+export interface RecorderSnapshot {
+  requests: RawRequest[];
+  /** Each histogram as HdrHistogram's compressed base64 encoding. */
+  histograms: Record<HistogramName, string>;
+  counts: Counts;
+  sojournNs: number;
+  firstWrittenNs: number;
+  lastCompleteNs: number;
+}
+
 export class Recorder {
   readonly requests: RawRequest[] = [];
   readonly histograms: Record<HistogramName, hdr.Histogram>;
@@ -67,6 +78,42 @@ export class Recorder {
       HistogramName,
       hdr.Histogram
     >;
+  }
+
+  /** Everything recorded so far, to send to another thread. */
+  snapshot(): RecorderSnapshot {
+    return {
+      requests: this.requests,
+      histograms: Object.fromEntries(
+        HISTOGRAMS.map((name) => [name, hdr.encodeIntoCompressedBase64(this.histograms[name])]),
+      ) as Record<HistogramName, string>,
+      counts: this.counts,
+      sojournNs: this.sojournNs,
+      firstWrittenNs: this.firstWrittenNs,
+      lastCompleteNs: this.lastCompleteNs,
+    };
+  }
+
+  /**
+   * Adds another recorder's content to this one. Exact: histograms add bucket by bucket, counts
+   * and sums add, requests are appended (each keeps its own index).
+   */
+  absorb(other: RecorderSnapshot): void {
+    if (this.options.keepRequests)
+      for (const request of other.requests) this.requests.push(request);
+    for (const name of HISTOGRAMS) {
+      const decoded = hdr.decodeFromCompressedBase64(other.histograms[name]);
+      this.histograms[name].add(decoded);
+      decoded.destroy();
+    }
+    this.counts.completed += other.counts.completed;
+    this.counts.failed += other.counts.failed;
+    this.counts.late += other.counts.late;
+    for (const [kind, n] of Object.entries(other.counts.errors))
+      this.counts.errors[kind] = (this.counts.errors[kind] ?? 0) + n;
+    this.sojournNs += other.sojournNs;
+    this.firstWrittenNs = Math.min(this.firstWrittenNs, other.firstWrittenNs);
+    this.lastCompleteNs = Math.max(this.lastCompleteNs, other.lastCompleteNs);
   }
 
   /** Called by the executor with the instant its timeline counts from. */

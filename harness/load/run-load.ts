@@ -1,0 +1,153 @@
+import { type BurstConnections, runBurst } from './burst.js';
+import { runClosedUsers } from './closed-users.js';
+import type { PathSpec } from './executor.js';
+import { pathsFrom } from './executor.js';
+import { runOpenLoop } from './open-loop.js';
+import { arrivalInstants, expectedArrivals, type RatePlan } from './plan.js';
+import type { Recorder } from './recorder.js';
+import { runThroughput, type ThroughputOutcome } from './throughput.js';
+
+/**
+ * One load, as plain data (it crosses into worker threads as it is). Times are real: the
+ * scenario layer has already applied the time scale.
+ */
+export type LoadTask =
+  | { executor: 'burst'; users: number; connections: BurstConnections }
+  | {
+      executor: 'open-loop';
+      /** The plan in scenario seconds, and the factor that makes them real nanoseconds. */
+      plan: RatePlan;
+      nsPerScenarioSecond: number;
+      limit: number;
+      maxConnections: number;
+    }
+  | {
+      executor: 'closed-users';
+      users: number;
+      thinkNs: number;
+      think: 'constant' | 'exponential';
+      iterations?: number;
+      durationNs?: number;
+      seed: number;
+    }
+  | { executor: 'throughput'; connections: number; pipelining: number; durationSeconds: number };
+
+export interface LoadContext {
+  origin: string;
+  paths: PathSpec;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Keep every request's record (else histograms and counts only). */
+  keepRequests: boolean;
+  signal?: AbortSignal;
+  onSettled?: (settled: number, total: number) => void;
+  /** Worker threads generating the load (1: this thread). */
+  threads: number;
+}
+
+/** What a load measured, beyond the recorder's requests, histograms and counts. */
+export interface LoadResult {
+  task: LoadTask;
+  recorder: Recorder;
+  startNs: bigint;
+  sent: number;
+  elapsedNs: number;
+  /** Open loop: time-average requests in flight (Little's L). */
+  meanInFlight?: number;
+  /** Closed users: what the interactive response time law needs. */
+  closed?: { users: number; thinkTotalNs: number; thinks: number; activeUserNs: number };
+  /** Throughput: autocannon's own figures. */
+  throughput?: ThroughputOutcome;
+}
+
+/** One thread's share of a task: requests (or users) whose index % of === part. */
+export interface Share {
+  part: number;
+  of: number;
+}
+
+/** Runs a task in this thread (or its share of it), recording into `recorder`. */
+export async function runTaskHere(
+  task: LoadTask,
+  context: Omit<LoadContext, 'threads'>,
+  recorder: Recorder,
+  share?: Share,
+  startAtNs?: bigint,
+): Promise<LoadResult> {
+  const base = {
+    origin: context.origin,
+    path: pathsFrom(context.paths),
+    recorder,
+    connectTimeoutMs: context.connectTimeoutMs,
+    requestTimeoutMs: context.requestTimeoutMs,
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.onSettled === undefined ? {} : { onSettled: context.onSettled }),
+    ...(share === undefined ? {} : { share }),
+    ...(startAtNs === undefined ? {} : { startAtNs }),
+  };
+  switch (task.executor) {
+    case 'burst': {
+      const outcome = await runBurst(task.users, task.connections, base);
+      return { task, recorder, ...outcome };
+    }
+    case 'open-loop': {
+      const scale = task.nsPerScenarioSecond;
+      const arrivals = (function* () {
+        for (const t of arrivalInstants(task.plan, task.limit)) yield t * scale;
+      })();
+      const expected = Math.min(task.limit, Math.round(expectedArrivals(task.plan)));
+      const outcome = await runOpenLoop({
+        ...base,
+        arrivals,
+        expected,
+        maxConnections: task.maxConnections,
+      });
+      return {
+        task,
+        recorder,
+        startNs: outcome.startNs,
+        sent: outcome.sent,
+        elapsedNs: outcome.elapsedNs,
+        meanInFlight: outcome.meanInFlight,
+      };
+    }
+    case 'closed-users': {
+      const outcome = await runClosedUsers({
+        ...base,
+        users: task.users,
+        thinkNs: task.thinkNs,
+        think: task.think,
+        seed: task.seed,
+        ...(task.iterations === undefined ? {} : { iterations: task.iterations }),
+        ...(task.durationNs === undefined ? {} : { durationNs: task.durationNs }),
+      });
+      const { users, thinkTotalNs, thinks, activeUserNs } = outcome;
+      return {
+        task,
+        recorder,
+        startNs: outcome.startNs,
+        sent: outcome.sent,
+        elapsedNs: outcome.elapsedNs,
+        closed: { users, thinkTotalNs, thinks, activeUserNs },
+      };
+    }
+    case 'throughput': {
+      const outcome = await runThroughput({
+        ...base,
+        connections: task.connections,
+        pipelining: task.pipelining,
+        durationSeconds: task.durationSeconds,
+        keepRequests: context.keepRequests,
+        threads: 1,
+      });
+      return {
+        task,
+        recorder,
+        startNs: outcome.startNs,
+        sent: outcome.sent,
+        elapsedNs: outcome.elapsedNs,
+        throughput: outcome,
+      };
+    }
+  }
+}
