@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConnector, Client } from 'undici';
 import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
@@ -7,15 +8,21 @@ import { type RawRequest, since, timedHandler } from './raw-request.js';
  * The burst executor: N users each send one request at the same instant. Every user has its own
  * undici Client, so no pool limits how many are in flight.
  *
- *   new   each user opens its connection at the burst (a contest's first click)
- *   warm  each user's connection is opened before the burst by a GET /health, and the burst's
- *         requests go out on it (users who already had the page open). Servers that close
- *         connections after each response (sync, flask-dev) make this the same as `new`.
+ *   new   each user opens its TCP connection at the burst, as a first click does; the burst's
+ *         spread then includes N handshakes.
+ *   warm  each user's TCP connection is opened before the burst (as a browser's preconnect or an
+ *         open page does) and its request is written on it at the burst. No request is sent
+ *         early: the server sees connections, then requests. A server that accepts only when
+ *         idle (sync, flask-dev) accepts some of them before the burst, and connections beyond
+ *         its backlog wait for the kernel's SYN retries, as they would for real users.
  *
  * All N requests are dispatched in one synchronous loop; the spread between the first and the
  * last one written is the burst's imperfection and is reported as the dispatch spread.
  */
 export type BurstConnections = 'new' | 'warm';
+
+/** How long warm connections may take to open before the burst goes ahead without them. */
+const WARM_WAIT_MS = 2_000;
 
 export async function runBurst(
   users: number,
@@ -27,8 +34,10 @@ export async function runBurst(
   const connector = buildConnector({ timeout: options.connectTimeoutMs });
   let startNs = options.startAtNs ?? process.hrtime.bigint();
   const requests: RawRequest[] = indices.map((index) => ({ index, intendedNs: 0 }));
+  const warm =
+    connections === 'warm' ? await openConnections(options.origin, requests.length) : undefined;
   const clients = requests.map(
-    (request) =>
+    (request, k) =>
       new Client(options.origin, {
         pipelining: 1,
         headersTimeout: options.requestTimeoutMs,
@@ -36,6 +45,18 @@ export async function runBurst(
         keepAliveTimeout: options.requestTimeoutMs,
         keepAliveTimeoutThreshold: 0,
         connect: (connectOptions, callback) => {
+          const ready = warm?.[k];
+          // A warm socket is handed over once; a reconnect after it closed opens a new one.
+          // undici must be called back asynchronously: called back from inside its own connect
+          // step, it would not write the request until something else woke the client.
+          if (ready !== undefined && warm !== undefined) {
+            warm[k] = undefined;
+            if (ready.connecting) {
+              ready.once('connect', () => callback(null, ready));
+              ready.once('error', (error) => callback(error, null));
+            } else queueMicrotask(() => callback(null, ready));
+            return;
+          }
           connector(connectOptions, (error, socket) => {
             if (error === null) {
               request.connectedNs ??= since(startNs);
@@ -47,21 +68,21 @@ export async function runBurst(
   );
   const destroyAll = (): void => {
     for (const client of clients) void client.destroy().catch(() => {});
+    for (const socket of warm ?? []) socket?.destroy();
   };
-  if (connections === 'warm')
-    await Promise.all(clients.map((client) => warmUp(client, options.requestTimeoutMs)));
 
   let settled = 0;
   let resolveAll = (): void => {};
   const allSettled = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
+  const closing: Array<Promise<void>> = [];
   const aborted = (): boolean => options.signal?.aborted === true;
   options.signal?.addEventListener('abort', destroyAll, { once: true });
   // The run's own bound: nothing waits past the request timeout plus a margin for connecting.
   const deadline = setTimeout(
     destroyAll,
-    options.requestTimeoutMs + options.connectTimeoutMs + 1_000,
+    options.requestTimeoutMs + options.connectTimeoutMs + WARM_WAIT_MS + 1_000,
   );
   try {
     if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
@@ -69,8 +90,6 @@ export async function runBurst(
     recorder.begin(startNs);
     for (const [k, request] of requests.entries()) {
       const client = clients[k] as Client;
-      // A warm connection was opened before the burst; only new ones have an instant in it.
-      delete request.connectedNs;
       request.dispatchedNs = since(startNs);
       client.dispatch(
         { origin: options.origin, path: options.path(request.index), method: 'GET' },
@@ -79,7 +98,7 @@ export async function runBurst(
           startNs,
           (done) => {
             recorder.record(done);
-            void client.close().catch(() => {});
+            closing.push(client.close().catch(() => {}));
             settled += 1;
             options.onSettled?.(settled, requests.length);
             if (settled === requests.length) resolveAll();
@@ -94,15 +113,26 @@ export async function runBurst(
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroyAll);
   }
-  return { startNs, sent: requests.length, elapsedNs: since(startNs) };
+  const elapsedNs = since(startNs);
+  // Closing takes CPU (and makes error objects); finish it before the caller measures anything else.
+  await Promise.all(closing);
+  return { startNs, sent: requests.length, elapsedNs };
 }
 
-/** One GET /health on the client, so that its connection is open before the burst. */
-async function warmUp(client: Client, timeoutMs: number): Promise<void> {
-  const response = await client.request({
-    path: '/health',
-    method: 'GET',
-    headersTimeout: timeoutMs,
+/**
+ * Opens `count` TCP connections to `origin` and waits (up to WARM_WAIT_MS) until they are
+ * established; those still connecting are handed over as they are.
+ */
+async function openConnections(origin: string, count: number): Promise<Array<Socket | undefined>> {
+  const { hostname, port } = new URL(origin);
+  const sockets = Array.from({ length: count }, () => {
+    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+    socket.setKeepAlive(true, 60_000);
+    // Errors surface through undici once the socket is handed over.
+    socket.on('error', () => {});
+    return socket;
   });
-  await response.body.dump();
+  const deadline = Date.now() + WARM_WAIT_MS;
+  while (sockets.some((s) => s.connecting) && Date.now() < deadline) await sleep(5);
+  return sockets;
 }
