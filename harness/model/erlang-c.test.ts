@@ -98,7 +98,13 @@ test('Allen-Cunneen reduces to Erlang C and to Pollaczek-Khintchine', () => {
   const q = { arrivalRate: 2, serviceTime: 1, servers: 3 };
   near(allenCunneenMeanWait({ ...q, arrivalScv: 1, serviceScv: 1 }), mmc(q).meanWait, 1e-12);
   near(
-    allenCunneenMeanWait({ arrivalRate: 0.5, serviceTime: 1, servers: 1, arrivalScv: 1, serviceScv: 4 }),
+    allenCunneenMeanWait({
+      arrivalRate: 0.5,
+      serviceTime: 1,
+      servers: 1,
+      arrivalScv: 1,
+      serviceScv: 4,
+    }),
     2.5,
     1e-12,
   );

@@ -4,12 +4,16 @@ import { checkLittlesLaw, littlesLawFromRecords } from './littles-law.js';
 
 test("Little's law holds for consistent figures and fails for inconsistent ones", () => {
   // 2 req/s staying 3 s on average keep 6 in the system.
-  assert.equal(checkLittlesLaw({ arrivalRate: 2, meanTimeInSystem: 3, meanInSystem: 6 }).holds, true);
+  assert.equal(
+    checkLittlesLaw({ arrivalRate: 2, meanTimeInSystem: 3, meanInSystem: 6 }).holds,
+    true,
+  );
   const off = checkLittlesLaw({ arrivalRate: 2, meanTimeInSystem: 3, meanInSystem: 6.3 });
   assert.equal(off.holds, false);
   assert.ok(Math.abs(off.relativeError - 0.05) < 1e-12);
   assert.equal(
-    checkLittlesLaw({ arrivalRate: 2, meanTimeInSystem: 3, meanInSystem: 6.3, tolerance: 0.06 }).holds,
+    checkLittlesLaw({ arrivalRate: 2, meanTimeInSystem: 3, meanInSystem: 6.3, tolerance: 0.06 })
+      .holds,
     true,
   );
 });

@@ -71,5 +71,8 @@ test('the --service syntax parses every distribution and rejects nonsense', () =
   assert.deepEqual(ok('empirical:1s,1.5s,4s'), { kind: 'empirical', samples: [1, 1.5, 4] });
   for (const bad of ['', 'fast', 'exp:', 'lognormal:2s', 'lognormal:2s:cv=-1', 'gamma:2s', '0s'])
     assert.equal(parseServiceSpec(bad).ok, false, bad);
-  assert.equal(describeService({ kind: 'lognormal', mean: 2, cv: 1.5 }), 'lognormal, mean 2s, cv 1.5');
+  assert.equal(
+    describeService({ kind: 'lognormal', mean: 2, cv: 1.5 }),
+    'lognormal, mean 2s, cv 1.5',
+  );
 });

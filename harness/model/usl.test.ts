@@ -59,11 +59,12 @@ test('the USL fit keeps sigma and kappa at or above 0 for linear scaling', () =>
 
 test('the USL fit needs three concurrencies', () => {
   assert.throws(
-    () => fitUsl([
-      { concurrency: 1, throughput: 10 },
-      { concurrency: 2, throughput: 19 },
-      { concurrency: 2, throughput: 18 },
-    ]),
+    () =>
+      fitUsl([
+        { concurrency: 1, throughput: 10 },
+        { concurrency: 2, throughput: 19 },
+        { concurrency: 2, throughput: 18 },
+      ]),
     /three or more different concurrencies/,
   );
 });

@@ -128,7 +128,8 @@ export function fitUsl(points: readonly UslPoint[]): UslFit {
 
 function sumSquares(p: UslParameters, n: readonly number[], x: readonly number[]): number {
   let sse = 0;
-  for (let i = 0; i < n.length; i++) sse += ((x[i] as number) - uslThroughput(p, n[i] as number)) ** 2;
+  for (let i = 0; i < n.length; i++)
+    sse += ((x[i] as number) - uslThroughput(p, n[i] as number)) ** 2;
   return sse;
 }
 
