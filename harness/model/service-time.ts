@@ -20,6 +20,25 @@ export type ServiceDistribution =
 
 export const SERVICE_KINDS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
 
+/** The distribution a scenario's `service` object describes (time is the mean). */
+export function distributionOf(service: {
+  time: number;
+  distribution: (typeof SERVICE_KINDS)[number];
+  cv?: number;
+  samples?: readonly number[];
+}): ServiceDistribution {
+  switch (service.distribution) {
+    case 'constant':
+      return { kind: 'constant', mean: service.time };
+    case 'exponential':
+      return { kind: 'exponential', mean: service.time };
+    case 'lognormal':
+      return { kind: 'lognormal', mean: service.time, cv: service.cv ?? 0 };
+    case 'empirical':
+      return { kind: 'empirical', samples: service.samples ?? [service.time] };
+  }
+}
+
 /** Mean service time in seconds. */
 export function serviceMean(d: ServiceDistribution): number {
   if (d.kind !== 'empirical') return d.mean;
