@@ -6,6 +6,7 @@ import { createRandom, deriveSeed, STREAM } from './random.js';
 import { describeService } from './service-syntax.js';
 import { isConstant, type ServiceDistribution, sampleServiceTimes } from './service-time.js';
 import { type ModelTopology, type SimulationResult, simulate } from './simulate.js';
+import { sharedServers } from './topology.js';
 
 /** How a predicted figure was obtained. */
 export type PredictionMethod = 'closed-form' | 'simulation';
@@ -49,12 +50,6 @@ export interface Prediction {
   sample: SimulationResult;
   /** Why the method was chosen, for the report. */
   note: string;
-}
-
-/** Servers that share one FCFS queue in a replica, or undefined when workers keep own queues. */
-function sharedServers(t: ModelTopology): number | undefined {
-  if (t.kind === 'gthread') return t.workers === 1 ? t.threads : undefined;
-  return t.workers;
 }
 
 /** Where the model's own random draws change the waits (not just who serves). */

@@ -10,6 +10,7 @@ import {
   STATUS,
   type WorkerBehaviour,
 } from './simulate.js';
+import { serversOf } from './topology.js';
 
 /**
  * One simulated run whose requests are folded into running figures as they end: no per-request
@@ -45,11 +46,6 @@ export interface StreamResult {
   totals: EngineTotals;
   /** Whether the quantiles are exact order statistics or read from the histogram. */
   exactQuantiles: boolean;
-}
-
-/** Threads serving in a topology: W x T per replica for gthread, W for sync and flask-dev. */
-export function serversOf(t: ModelTopology): number {
-  return t.replicas * t.workers * (t.kind === 'gthread' ? t.threads : 1);
 }
 
 export function simulateStream(input: StreamInput): StreamResult {

@@ -131,20 +131,45 @@ const UP = 0;
 const DRAINING = 1;
 const DOWN = 2;
 
-/** Checks a behaviour against a topology; returns what is wrong, or an empty list. */
-export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): string[] {
-  const problems: string[] = [];
+/** A setting that does not fit the question, named by its field. */
+export interface ModelIssue {
+  /** The field of WorkerBehaviour, ModelTopology or the question it concerns, e.g. "timeout". */
+  field: string;
+  message: string;
+  fix: string;
+}
+
+/** Checks a behaviour against a topology; returns every problem, or an empty list. */
+export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): ModelIssue[] {
+  const problems: ModelIssue[] = [];
   const holdsOne =
     topology.kind !== 'gthread' || Math.min(topology.threads, topology.workerConnections) === 1;
   if (b.timeout > 0 && (topology.kind !== 'sync' || !holdsOne))
-    problems.push(
-      `a per-request timeout applies to sync workers only (gunicorn --timeout); ${topology.kind === 'gthread' ? "gthread's timeout is a liveness check of the worker's main loop, which a busy thread does not trip" : 'the Flask development server has no timeout'}`,
-    );
+    problems.push({
+      field: 'timeout',
+      message: `a per-request timeout applies to sync workers only (gunicorn --timeout); ${topology.kind === 'gthread' ? "gthread's timeout is a liveness check of the worker's main loop, which a busy thread does not trip" : 'the Flask development server has no timeout'}`,
+      fix: 'drop the timeout, or use kind sync with one thread',
+    });
   if (b.maxRequests > 0 && topology.kind === 'flask-dev')
-    problems.push('the Flask development server has no --max-requests; use kind sync or gthread');
-  if (!(b.cores > 0)) problems.push('cores must be above 0');
+    problems.push({
+      field: 'maxRequests',
+      message: 'the Flask development server has no --max-requests',
+      fix: 'drop max-requests, or use kind sync or gthread',
+    });
+  if (b.maxRequestsJitter > 0 && b.maxRequests === 0)
+    problems.push({
+      field: 'maxRequestsJitter',
+      message: 'jitter without max-requests does nothing (gunicorn ignores it too)',
+      fix: 'add max-requests, or drop the jitter',
+    });
+  if (!(b.cores > 0))
+    problems.push({ field: 'cores', message: 'cores must be above 0', fix: 'e.g. 2' });
   if (!(b.restartTime >= 0) || !Number.isFinite(b.restartTime))
-    problems.push('the restart time must be a finite number of seconds, 0 or more');
+    problems.push({
+      field: 'restartTime',
+      message: 'the restart time must be a finite number of seconds, 0 or more',
+      fix: 'e.g. 1s: how long your app takes to boot a worker',
+    });
   return problems;
 }
 
@@ -153,7 +178,7 @@ export function runEngine(input: EngineInput): EngineTotals {
   const { topology, random, sink, serviceOf, nextArrival } = input;
   const b: WorkerBehaviour = { ...DEFAULT_BEHAVIOUR, ...input.behaviour };
   const problems = behaviourProblems(topology, b);
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  if (problems.length > 0) throw new RangeError(problems.map((p) => p.message).join('; '));
   const { replicas: R, workers: W, balancer } = topology;
   const threaded = topology.kind === 'gthread';
   const T = threaded ? topology.threads : 1;

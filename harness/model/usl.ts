@@ -189,3 +189,32 @@ function solve3(m: number[], r: number[]): number[] {
   }
   return v;
 }
+
+/**
+ * A throughput sweep as text, one point per line, for `npm run model -- --usl <file>`:
+ *
+ *   line   := concurrency sep throughput | "#" comment | empty | a header line without digits
+ *   sep    := "," | ";" | tab | spaces
+ *
+ * Throughput in requests per second (any unit works; λ comes out in the same). Returns the points
+ * or every line that could not be read.
+ */
+export function parseSweep(
+  text: string,
+): { ok: true; points: UslPoint[] } | { ok: false; problems: string[] } {
+  const points: UslPoint[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const fields = line.split(/\s*[,;\t]\s*|\s+/);
+    if (i === 0 && !/\d/.test(line)) return;
+    const [n, x] = fields.map(Number);
+    if (fields.length !== 2 || !Number.isFinite(n) || !Number.isFinite(x)) {
+      problems.push(`line ${i + 1}: "${line}" is not "concurrency,throughput"`);
+      return;
+    }
+    points.push({ concurrency: n as number, throughput: x as number });
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, points };
+}
