@@ -129,17 +129,19 @@ export function unmetConditions(
   conditions: readonly GoalCondition[],
   figures: Readonly<Record<WhatIfFigure, number>>,
 ): GoalCondition[] {
-  return conditions.filter((c) => {
-    const v = figures[c.figure];
-    switch (c.op) {
-      case '<':
-        return !(v < c.value);
-      case '<=':
-        return !(v <= c.value);
-      case '>':
-        return !(v > c.value);
-      case '>=':
-        return !(v >= c.value);
-    }
-  });
+  return conditions.filter((c) => !holds(c, figures[c.figure]));
+}
+
+/** NaN meets no condition. */
+function holds(c: GoalCondition, v: number): boolean {
+  switch (c.op) {
+    case '<':
+      return v < c.value;
+    case '<=':
+      return v <= c.value;
+    case '>':
+      return v > c.value;
+    case '>=':
+      return v >= c.value;
+  }
 }
