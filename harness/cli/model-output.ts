@@ -19,7 +19,7 @@ import { formatSeconds } from '../scenario/duration.js';
  */
 
 const LABELS: Record<WhatIfFigure, string> = {
-  count: 'requests',
+  count: 'served',
   meanWait: 'mean wait',
   p50Wait: 'p50 wait',
   p95Wait: 'p95 wait',
