@@ -1,8 +1,12 @@
 import { quantileSorted } from 'simple-statistics';
+import type { Work } from '../../targets/protocol.js';
 import { summarizeWaits, WAIT_FIGURES, type WaitFigure, type WaitStats } from '../stats/waits.js';
 import { roundRobinBurstWaits, sharedQueueBurst } from './burst.js';
-import { createRandom } from './random.js';
+import { createRandom, deriveSeed, STREAM } from './random.js';
+import { describeService } from './service-syntax.js';
+import { isConstant, type ServiceDistribution, sampleServiceTimes } from './service-time.js';
 import { type ModelTopology, type SimulationResult, simulate } from './simulate.js';
+import { sharedServers } from './topology.js';
 
 /** How a predicted figure was obtained. */
 export type PredictionMethod = 'closed-form' | 'simulation';
@@ -15,6 +19,17 @@ export interface BurstPredictionInput {
   seed: number;
   /** Simulation runs to average when the topology has random effects. */
   replications: number;
+  /** How service times vary from request to request; constant `service` when absent. */
+  distribution?: ServiceDistribution;
+  /**
+   * The service time each request of the measured run was given (seconds, by index): the first
+   * simulated run uses exactly these, later runs draw fresh ones from `distribution`.
+   */
+  serviceTimes?: Float64Array;
+  /** "sleep" (default) or "cpu": CPU-bound handlers share `cores`. */
+  work?: Work;
+  /** Cores of the machine the handlers run on, for work "cpu". */
+  cores?: number;
 }
 
 /** The 5th and 95th percentile of a figure across simulation runs. */
@@ -37,33 +52,67 @@ export interface Prediction {
   note: string;
 }
 
-/** Servers that share one FCFS queue in a replica, or undefined when workers keep own queues. */
-function sharedServers(t: ModelTopology): number | undefined {
-  if (t.kind === 'gthread') return t.workers === 1 ? t.threads : undefined;
-  return t.workers;
-}
-
 /** Where the model's own random draws change the waits (not just who serves). */
-function hasRandomEffects(t: ModelTopology): boolean {
-  return (t.replicas > 1 && t.balancer === 'random') || (t.kind === 'gthread' && t.workers > 1);
+function hasRandomEffects(t: ModelTopology, constantService: boolean): boolean {
+  return (
+    !constantService ||
+    (t.replicas > 1 && t.balancer === 'random') ||
+    (t.kind === 'gthread' && t.workers > 1)
+  );
 }
 
 /**
- * Predicts a burst of `users` simultaneous requests with a constant service time: the exact
- * closed form where every replica is one shared queue and the balancer deals evenly (round robin,
- * or least connections, which deals round robin while nothing has finished), otherwise a seeded
- * simulation averaged over runs.
+ * CPU-bound handlers run as if alone when no process runs two at once (one thread per process)
+ * and every process can have its own core.
+ */
+function cpuUncontended(t: ModelTopology, cores: number): boolean {
+  return (t.kind !== 'gthread' || t.threads === 1) && t.replicas * t.workers <= cores;
+}
+
+/** Service times for run k: the measured run's own for the first, fresh draws after. */
+function servicesFor(input: BurstPredictionInput, k: number): Float64Array {
+  if (k === 0 && input.serviceTimes !== undefined) return input.serviceTimes;
+  const d = input.distribution ?? { kind: 'constant', mean: input.service };
+  if (d.kind === 'constant') return new Float64Array(input.users).fill(d.mean);
+  return sampleServiceTimes(
+    d,
+    input.users,
+    createRandom(deriveSeed(input.seed + k, STREAM.service)),
+  );
+}
+
+/**
+ * Predicts a burst of `users` simultaneous requests: the exact closed form where every replica is
+ * one shared queue, the balancer deals evenly (round robin, or least connections, which deals
+ * round robin while nothing has finished), service is constant and handlers do not compete for
+ * cores; otherwise a seeded simulation averaged over runs.
  */
 export function predictBurst(input: BurstPredictionInput): Prediction {
   const { topology, users, service } = input;
+  const work = input.work ?? 'sleep';
+  const cores = input.cores ?? Number.POSITIVE_INFINITY;
   const arrivals = new Float64Array(users);
-  const services = new Float64Array(users).fill(service);
+  const first = servicesFor(input, 0);
+  const constantService =
+    (input.distribution === undefined || isConstant(input.distribution)) &&
+    first.every((s) => s === service);
   const servers = sharedServers(topology);
   const evenDeal = topology.replicas === 1 || topology.balancer !== 'random';
-  const runOnce = (seed: number): SimulationResult =>
-    simulate({ topology, arrivals, service: services, random: createRandom(seed) });
+  const runOnce = (k: number): SimulationResult =>
+    simulate({
+      topology,
+      behaviour: { work, cores },
+      arrivals,
+      service: k === 0 ? first : servicesFor(input, k),
+      random: createRandom(input.seed + k),
+    });
 
-  if (servers !== undefined && evenDeal) {
+  if (
+    servers !== undefined &&
+    evenDeal &&
+    constantService &&
+    (work === 'sleep' || cpuUncontended(topology, cores))
+  ) {
     const waits = roundRobinBurstWaits(users, topology.replicas, servers, service);
     const perReplica = Math.ceil(users / topology.replicas);
     const busiest = sharedQueueBurst(perReplica, servers, service);
@@ -72,41 +121,55 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
       method: 'closed-form',
       replications: 1,
       stats,
-      sample: runOnce(input.seed),
+      sample: runOnce(0),
       note: `each replica is one first-come-first-served queue for ${servers} server${servers === 1 ? '' : 's'}; the k-th request waits floor(k/${servers}) x service`,
     };
   }
 
-  const runs = hasRandomEffects(topology) ? input.replications : 1;
+  const runs = hasRandomEffects(topology, constantService) ? input.replications : 1;
   const perRun: WaitStats[] = [];
   let sample: SimulationResult | undefined;
   for (let k = 0; k < runs; k++) {
-    const result = runOnce(input.seed + k);
+    const result = runOnce(k);
     sample ??= result;
     perRun.push(statsOf(result, arrivals));
   }
   const stats = averageStats(perRun);
+  const notes: string[] = [];
+  if (topology.kind === 'gthread' && topology.workers > 1)
+    notes.push(
+      'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
+    );
+  if (topology.replicas > 1 && topology.balancer === 'random')
+    notes.push('the balancer picks a replica at random for each connection');
+  if (!constantService)
+    notes.push(
+      `service times vary (${input.distribution === undefined ? 'as sent' : describeService(input.distribution)}); the first run uses the times the measured run sent, later runs draw their own`,
+    );
+  if (work === 'cpu' && !cpuUncontended(topology, cores))
+    notes.push(
+      `CPU-bound handlers share ${cores} core${cores === 1 ? '' : 's'}, at most one per worker process (the GIL)`,
+    );
+  if (notes.length === 0) notes.push('a seeded simulation of the topology');
   const prediction: Prediction = {
     method: 'simulation',
     replications: runs,
     stats,
     sample: sample as SimulationResult,
-    note:
-      topology.kind === 'gthread' && topology.workers > 1
-        ? 'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random'
-        : 'the balancer picks a replica at random for each connection',
+    note: notes.join('; '),
   };
   if (runs > 1) prediction.spread = spreadOf(perRun);
   return prediction;
 }
 
-/** Figures of one simulated run. */
+/** Figures of one simulated run; requests that failed are left out of the waits, as measured. */
 export function statsOf(result: SimulationResult, arrivals: Float64Array): WaitStats {
   const waits = new Float64Array(arrivals.length);
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   for (let i = 0; i < arrivals.length; i++) {
-    waits[i] = (result.start[i] as number) - (arrivals[i] as number);
+    waits[i] =
+      result.status[i] === 0 ? (result.start[i] as number) - (arrivals[i] as number) : Number.NaN;
     first = Math.min(first, arrivals[i] as number);
     last = Math.max(last, result.end[i] as number);
   }

@@ -40,6 +40,24 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/**
+ * A seed for an independent stream of the same run: the simulation draws its balancer and accept
+ * races, its service times and its arrivals from separate streams, so that changing one (say, the
+ * topology) leaves the others' draws unchanged. Mixed through splitmix32's finaliser.
+ */
+export function deriveSeed(seed: number, stream: number): number {
+  let z = (seed + Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/**
+ * The streams of one simulated run. The core stream (balancer and accept races, recycling jitter)
+ * is seeded with the run's seed itself; the others with deriveSeed(seed, stream).
+ */
+export const STREAM = { service: 1, arrivals: 2 } as const;
+
 function rotl(value: number, bits: number): number {
   return ((value << bits) | (value >>> (32 - bits))) >>> 0;
 }

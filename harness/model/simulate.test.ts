@@ -156,3 +156,45 @@ test('predictBurst picks the closed form where it holds and simulates elsewhere'
   // One shared queue of 8 per replica would finish in ceil(67/8) x 2 = 18 s; per-worker queues cannot beat it.
   assert.ok(gthread.stats.makespan >= 18);
 });
+
+test('predictBurst simulates varying service times, the first run with the times sent', () => {
+  const serviceTimes = Float64Array.from([0.5, 3, 1, 2, 0.1, 4]);
+  const prediction = predictBurst({
+    topology: { ...base, workers: 2 },
+    users: 6,
+    service: 2,
+    seed: 1,
+    replications: 20,
+    distribution: { kind: 'exponential', mean: 2 },
+    serviceTimes,
+  });
+  assert.equal(prediction.method, 'simulation');
+  assert.equal(prediction.replications, 20);
+  assert.match(prediction.note, /service times vary/);
+  for (let i = 0; i < 6; i++) {
+    const took = (prediction.sample.end[i] as number) - (prediction.sample.start[i] as number);
+    assert.ok(Math.abs(took - (serviceTimes[i] as number)) < 1e-12, `request ${i} took ${took}`);
+  }
+});
+
+// 8 CPU-bound requests of 1 s on 4 sync workers: with 4 cores the closed form holds (rounds of
+// 1 s, makespan 2 s); with 2 cores each round takes 2 s, makespan 4 s (simulated).
+test('predictBurst shares the cores among CPU-bound handlers', () => {
+  const input = {
+    topology: { ...base, workers: 4 },
+    users: 8,
+    service: 1,
+    seed: 1,
+    replications: 5,
+    work: 'cpu' as const,
+  };
+  const roomy = predictBurst({ ...input, cores: 4 });
+  assert.equal(roomy.method, 'closed-form');
+  assert.equal(roomy.stats.makespan, 2);
+  const tight = predictBurst({ ...input, cores: 2 });
+  assert.equal(tight.method, 'simulation');
+  assert.equal(tight.replications, 1, 'nothing random: one run');
+  assert.equal(tight.stats.makespan, 4);
+  assert.equal(tight.stats.maxWait, 2);
+  assert.match(tight.note, /share 2 cores/);
+});

@@ -11,6 +11,8 @@ import { runBurst } from '../load/burst.js';
 import { Recorder } from '../load/recorder.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictBurst } from '../model/predict.js';
+import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import type { Progress } from '../report/progress.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import {
@@ -96,17 +98,30 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const runSignal = AbortSignal.any([options.signal, runLimit.signal]);
   let error: HarnessError | undefined;
 
+  // Each request's service time, drawn once with the model's seed: every topology gets the same
+  // times, the targets are sent them, and the model's first run uses them too.
+  const distribution = distributionOf(scenario.service);
+  const serviceTimes = sampleServiceTimes(
+    distribution,
+    scenario.load.users,
+    createRandom(deriveSeed(scenario.model.seed, STREAM.service)),
+  );
+
   try {
     for (const [i, topology] of scenario.topologies.entries()) {
       if (runSignal.aborted) break;
       const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
-      const outcome = await runTopology(topology, label, options, runSignal);
+      const outcome = await runTopology(topology, label, options, runSignal, serviceTimes);
       const prediction = predictBurst({
         topology,
         users: scenario.load.users,
         service: scenario.service.time,
         seed: scenario.model.seed,
         replications: scenario.model.replications,
+        distribution,
+        serviceTimes,
+        work: scenario.service.work,
+        cores: options.environment.cpus,
       });
       summary.topologies.push(
         summarizeTopology({
@@ -168,6 +183,7 @@ async function runTopology(
   label: string,
   options: RunOptions,
   runSignal: AbortSignal,
+  serviceTimes: Float64Array,
 ): Promise<TopologyRun> {
   const { scenario, supervisor, progress } = options;
   const realMs = (scenarioSeconds: number): number => scenarioSeconds * scenario.timeScale * 1000;
@@ -195,11 +211,11 @@ async function runTopology(
     });
     if (signal.aborted) return aborted([], null);
     progress.stage(`${label}: burst of ${scenario.load.users}`);
-    const serviceMs = realMs(scenario.service.time);
     const recorder = new Recorder({ keepRequests: true });
     const burst = await runBurst(scenario.load.users, 'new', {
       origin: started.origin,
-      path: () => `/work?ms=${serviceMs}&work=${scenario.service.work}`,
+      path: (index) =>
+        `/work?ms=${realMs(serviceTimes[index] as number)}&work=${scenario.service.work}`,
       recorder,
       connectTimeoutMs: realMs(scenario.limits.requestTimeout),
       requestTimeoutMs: realMs(scenario.limits.requestTimeout),

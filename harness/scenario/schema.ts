@@ -9,6 +9,10 @@ import { parseDuration } from './duration.js';
 export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread'] as const;
 export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
 export const WORK_KINDS = ['sleep', 'cpu'] as const;
+export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
+
+/** Most measured service times an empirical distribution may list. */
+export const MAX_SERVICE_SAMPLES = 100_000;
 
 /** Backlog each real server passes to listen(): Werkzeug 128, gunicorn `--backlog` 2048. */
 export const DEFAULT_BACKLOG = { 'flask-dev': 128, sync: 2048, gthread: 2048 } as const;
@@ -90,10 +94,66 @@ export const scenarioSchema = z
     description: z.string().max(2000).default(''),
     timeScale: z.number().gt(0).max(10).default(1),
     load: burst,
-    service: z.strictObject({
-      time: duration,
-      work: z.enum(WORK_KINDS).default('sleep'),
-    }),
+    service: z
+      .strictObject({
+        time: duration.optional(),
+        work: z.enum(WORK_KINDS).default('sleep'),
+        distribution: z.enum(SERVICE_DISTRIBUTIONS).default('constant'),
+        cv: z.number().min(0).max(100).optional(),
+        samples: z.array(duration).min(1).max(MAX_SERVICE_SAMPLES).optional(),
+      })
+      .superRefine((service, ctx) => {
+        const empirical = service.distribution === 'empirical';
+        if (!empirical && service.time === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['time'],
+            message: 'is required',
+            params: { fix: 'give the mean service time, such as "2s"' },
+          });
+        if (empirical && service.samples === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['samples'],
+            message: 'an empirical distribution needs its samples',
+            params: { fix: 'list measured service times, such as ["1.2s", "0.8s", "4s"]' },
+          });
+        if (empirical && service.time !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['time'],
+            message: 'an empirical distribution takes its mean from its samples',
+            params: { fix: 'remove "time", or use another distribution' },
+          });
+        if (!empirical && service.samples !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['samples'],
+            message: `"samples" belongs to the empirical distribution, not "${service.distribution}"`,
+            params: { fix: 'remove "samples", or set "distribution": "empirical"' },
+          });
+        if (service.distribution === 'lognormal' && service.cv === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cv'],
+            message: 'a lognormal distribution needs its coefficient of variation',
+            params: { fix: 'add "cv", the standard deviation over the mean, such as 1.5' },
+          });
+        if (service.distribution !== 'lognormal' && service.cv !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cv'],
+            message: `"cv" belongs to the lognormal distribution, not "${service.distribution}"`,
+            params: { fix: 'remove "cv", or set "distribution": "lognormal"' },
+          });
+        if (empirical && service.samples?.every((x) => x === 0))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['samples'],
+            message: 'every sample is 0',
+            params: { fix: 'list the service times measured, at least one above 0' },
+          });
+      }),
     topologies: z.array(topology).min(1).max(20),
     limits: z
       .strictObject({
@@ -136,15 +196,20 @@ export const scenarioSchema = z
         });
       }
     });
-    if (s.service.time * s.timeScale < 0.001 && s.service.time > 0) {
+    const meanService = s.service.time ?? sampleMean(s.service.samples ?? []);
+    if (meanService * s.timeScale < 0.001 && meanService > 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['timeScale'],
-        message: `the service time runs as ${(s.service.time * s.timeScale * 1e3).toFixed(3)} real ms, too short to emulate faithfully`,
+        message: `the service time runs as ${(meanService * s.timeScale * 1e3).toFixed(3)} real ms, too short to emulate faithfully`,
         params: { fix: 'raise timeScale so that service.time x timeScale is at least 1ms' },
       });
     }
   });
+
+export function sampleMean(samples: readonly number[]): number {
+  return samples.length === 0 ? 0 : samples.reduce((sum, x) => sum + x, 0) / samples.length;
+}
 
 export type ScenarioFile = z.input<typeof scenarioSchema>;
 export type ParsedScenario = z.output<typeof scenarioSchema>;
@@ -162,8 +227,13 @@ export const FIELD_HELP: Record<string, string> = {
   'load.executor': '"burst"',
   'load.users': `a whole number of users from 1 to ${MAX_USERS}`,
   service: 'an object such as { "time": "2s", "work": "sleep" }',
-  'service.time': 'a duration in scenario time, such as "2s", "150ms" or 2',
+  'service.time':
+    'a duration in scenario time, such as "2s", "150ms" or 2: the mean service time (omit it for "empirical")',
   'service.work': '"sleep" (waits on I/O) or "cpu" (burns CPU time)',
+  'service.distribution': `one of ${SERVICE_DISTRIBUTIONS.map((k) => `"${k}"`).join(', ')} (default "constant")`,
+  'service.cv':
+    'a number from 0 to 100: the coefficient of variation (standard deviation / mean) of a lognormal distribution',
+  'service.samples': `a list of 1 to ${MAX_SERVICE_SAMPLES} durations, measured service times to draw from (empirical)`,
   topologies: 'a list of 1 to 20 topology objects',
   'topologies[]': 'an object such as { "name": "sync-4", "kind": "sync", "workers": 4 }',
   'topologies[].name': 'a unique name of 1 to 80 characters',

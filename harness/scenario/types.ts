@@ -10,10 +10,18 @@ export interface BurstLoad {
 
 export type LoadSpec = BurstLoad;
 
+export type ServiceDistributionName = 'constant' | 'exponential' | 'lognormal' | 'empirical';
+
 export interface ServiceSpec {
-  /** Scenario seconds each request spends in its handler. */
+  /** Mean scenario seconds each request spends in its handler (for empirical, the samples' mean). */
   time: number;
   work: Work;
+  /** How the time varies from request to request; each request's is drawn with model.seed. */
+  distribution: ServiceDistributionName;
+  /** Lognormal only: coefficient of variation, standard deviation / mean. */
+  cv?: number;
+  /** Empirical only: the service times (scenario seconds) each request draws one of. */
+  samples?: number[];
 }
 
 /** One deployment to compare: a server kind, its workers, threads and replicas. */

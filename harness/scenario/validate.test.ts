@@ -19,7 +19,7 @@ test('a minimal scenario gets every default', () => {
   const { scenario } = result;
   assert.equal(scenario.name, 'x');
   assert.equal(scenario.timeScale, 1);
-  assert.deepEqual(scenario.service, { time: 2, work: 'sleep' });
+  assert.deepEqual(scenario.service, { time: 2, work: 'sleep', distribution: 'constant' });
   assert.deepEqual(scenario.limits, { runTimeout: 600, requestTimeout: 600 });
   assert.deepEqual(scenario.model, { seed: 1, replications: 200 });
   const [t] = scenario.topologies;
@@ -92,6 +92,36 @@ test('duplicate topology names and oversized topologies are refused', () => {
   const paths = result.issues.map((i) => i.path);
   assert.ok(paths.includes('topologies[1].name'));
   assert.ok(paths.includes('topologies[1].replicas'));
+});
+
+test('service distributions are checked field by field', () => {
+  const withService = (service: unknown) =>
+    validateScenario({ ...minimal, service }, 'x.json', 'x');
+  const lognormal = withService({ time: '2s', distribution: 'lognormal', cv: 1.5 });
+  assert.ok(lognormal.ok);
+  assert.deepEqual(lognormal.scenario.service, {
+    time: 2,
+    work: 'sleep',
+    distribution: 'lognormal',
+    cv: 1.5,
+  });
+  const empirical = withService({ distribution: 'empirical', samples: ['1s', '500ms', 4.5] });
+  assert.ok(empirical.ok);
+  assert.equal(empirical.scenario.service.time, 2, 'time is the mean of the samples');
+  assert.deepEqual(empirical.scenario.service.samples, [1, 0.5, 4.5]);
+  const bad = withService({ distribution: 'lognormal', samples: ['1s'] });
+  assert.ok(!bad.ok);
+  const paths = bad.issues.map((i) => i.path).sort();
+  assert.deepEqual(paths, ['service.cv', 'service.samples', 'service.time']);
+  const wrongCv = withService({ time: '1s', distribution: 'exponential', cv: 2 });
+  assert.ok(!wrongCv.ok);
+  assert.match(wrongCv.issues[0]?.fix ?? '', /"distribution": "lognormal"/);
+  const noSamples = withService({ distribution: 'empirical' });
+  assert.ok(!noSamples.ok);
+  assert.equal(noSamples.issues[0]?.path, 'service.samples');
+  const unknown = withService({ time: '1s', distribution: 'gamma' });
+  assert.ok(!unknown.ok);
+  assert.match(unknown.issues[0]?.fix ?? '', /"lognormal"/);
 });
 
 test('durations accept numbers and units', () => {

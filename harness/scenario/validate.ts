@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import type { InputIssue } from '../errors.js';
-import { DEFAULT_BACKLOG, FIELD_HELP, type ParsedScenario, scenarioSchema } from './schema.js';
-import type { Scenario, TopologySpec } from './types.js';
+import {
+  DEFAULT_BACKLOG,
+  FIELD_HELP,
+  type ParsedScenario,
+  sampleMean,
+  scenarioSchema,
+} from './schema.js';
+import type { Scenario, ServiceSpec, TopologySpec } from './types.js';
 
 export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues: InputIssue[] };
 
@@ -33,13 +39,17 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     keepAlive: t.keepAlive,
     port: t.port,
   }));
+  const { time, work, distribution, cv, samples } = parsed.service;
+  const service: ServiceSpec = { time: time ?? sampleMean(samples ?? []), work, distribution };
+  if (cv !== undefined) service.cv = cv;
+  if (samples !== undefined) service.samples = samples;
   return {
     name: parsed.name ?? fallbackName,
     description: parsed.description,
     source,
     timeScale: parsed.timeScale,
     load: parsed.load,
-    service: parsed.service,
+    service,
     topologies,
     limits: parsed.limits,
     model: parsed.model,
