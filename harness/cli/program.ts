@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
+import { registerReportCommand } from './report-command.js';
 import { registerScenarioCommand } from './scenario-command.js';
 
 /**
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       writeErr: (text) => io.stderr.write(text),
     });
   registerScenarioCommand(program, io, setExit);
+  registerReportCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
