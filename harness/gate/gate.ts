@@ -41,10 +41,12 @@ export function decideGate(input: {
 
 /** `wait p(95)<5s on sync-4-x3: p(95) = 30.6s`. */
 export function thresholdLine(r: ThresholdResult): string {
-  const { threshold } = r;
-  const value =
-    r.observed === null
-      ? (r.note ?? 'no value')
-      : `${aggregateLabel(threshold.aggregate)} = ${describeValue(r.observed, threshold.valueKind)}`;
-  return `${threshold.key} ${threshold.condition} on ${r.topology}: ${value}`;
+  return `${r.threshold.key} ${r.threshold.condition} on ${r.topology}: ${observedText(r)}`;
+}
+
+/** `p(95) = 30.6s`, or why there is no value. */
+export function observedText(r: ThresholdResult): string {
+  return r.observed === null
+    ? (r.note ?? 'no value')
+    : `${aggregateLabel(r.threshold.aggregate)} = ${describeValue(r.observed, r.threshold.valueKind)}`;
 }

@@ -1,8 +1,7 @@
 import { formatSeconds } from '../scenario/duration.js';
 import type { BaselineRow } from './baseline.js';
 import { describeValue } from './format.js';
-import type { GateOutcome } from './gate.js';
-import { aggregateLabel } from './threshold.js';
+import { type GateOutcome, observedText } from './gate.js';
 
 /**
  * The gate as Markdown, for gate.md and GitHub's job summary ($GITHUB_STEP_SUMMARY). Every
@@ -40,10 +39,7 @@ export function renderGateMarkdown(outcome: GateOutcome): string {
   if (outcome.thresholds.length > 0) {
     lines.push('| result | topology | threshold | observed |', '| --- | --- | --- | --- |');
     for (const r of outcome.thresholds) {
-      const observed =
-        r.observed === null
-          ? (r.note ?? '')
-          : `${aggregateLabel(r.threshold.aggregate)} = ${describeValue(r.observed, r.threshold.valueKind)}`;
+      const observed = observedText(r);
       lines.push(
         `| ${MARK[r.status]} | ${escapeMarkdown(r.topology)} | ${escapeMarkdown(`${r.threshold.key} ${r.threshold.condition}`)} | ${escapeMarkdown(observed)} |`,
       );

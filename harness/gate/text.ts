@@ -1,8 +1,7 @@
 import { formatSeconds } from '../scenario/duration.js';
 import type { BaselineComparison, BaselineRow } from './baseline.js';
 import { describeValue } from './format.js';
-import type { GateOutcome } from './gate.js';
-import { aggregateLabel } from './threshold.js';
+import { type GateOutcome, observedText } from './gate.js';
 
 /**
  * The gate for the terminal: each threshold with its observed value, and the baseline
@@ -44,9 +43,7 @@ export function renderGate(outcome: GateOutcome): string {
       MARK[r.status],
       `${r.threshold.key} ${r.threshold.condition}`,
       `on ${r.topology}`,
-      r.observed === null
-        ? (r.note ?? '')
-        : `${aggregateLabel(r.threshold.aggregate)} = ${describeValue(r.observed, r.threshold.valueKind)}`,
+      observedText(r),
     ]);
     lines.push(...table(rows).map((l) => `    ${l}`));
   }

@@ -7,10 +7,11 @@ import type { RequestRecord } from '../results/request-record.js';
 import type { TopologySpec } from '../scenario/types.js';
 import { buildCharts } from './charts.js';
 import { figureRows } from './figures-chart.js';
-import { timelineSegments } from './timeline-chart.js';
+import { thin } from './thin.js';
+import { timelineSegments, timelineSpec } from './timeline-chart.js';
 import { ecdfPoints } from './wait-ecdf-chart.js';
 import { waitingSteps } from './waiting-chart.js';
-import { whatIfBound, whatIfCurve } from './what-if.js';
+import { WHAT_IF_BUDGET, whatIfBound, whatIfCurve, whatIfReplications } from './what-if.js';
 import { workerShares } from './worker-share-chart.js';
 
 /** Compiles a spec to Vega as the browser will, collecting Vega-Lite's warnings. */
@@ -98,9 +99,10 @@ test('every chart compiles to Vega without a warning', () => {
         meanWait: 0.5,
         method: 'closed-form',
         current: true,
+        replications: 1,
       },
     ],
-    model: { seed: 1, replications: 10 },
+    model: { seed: 1 },
   });
   assert.deepEqual(
     charts.map((c) => c.id),
@@ -219,4 +221,20 @@ test('the what-if curve matches the closed form, numpy percentiles as reference'
   for (let i = 1; i < points.length; i++) {
     assert.ok((points[i]?.p95Wait ?? 0) <= (points[i - 1]?.p95Wait ?? 0), 'never worse with more');
   }
+});
+
+test('large runs are thinned to every k-th item, keeping both ends, and say so', () => {
+  const items = Array.from({ length: 10 }, (_, i) => i);
+  assert.deepEqual(thin(items, 20), { items, stride: 1 });
+  assert.deepEqual(thin(items, 4), { items: [0, 3, 6, 9], stride: 3 });
+  assert.deepEqual(thin(items, 3).items, [0, 5, 9]);
+  const many = Array.from({ length: 7000 }, (_, i) =>
+    request(i, { handlerStart: i, handlerEnd: i + 1, wait: i, complete: i + 1 }),
+  );
+  const spec = timelineSpec({ topology: 'big', timeScale: 1, workers: 1, records: many });
+  assert.match(JSON.stringify(spec.title), /1 in every 3 requests shown \(2334 of 7000\)/);
+  // The what-if curve keeps the run's replications unless the burst is huge.
+  assert.equal(whatIfReplications(200, 20, 200), 200);
+  assert.equal(whatIfReplications(100_000, 8, 200), Math.floor(WHAT_IF_BUDGET / 800_000));
+  assert.equal(whatIfReplications(10_000_000, 32, 200), 1);
 });

@@ -28,7 +28,7 @@ export interface ChartData {
   /** Null when the run stored no prediction per request (predicted.ndjson is missing). */
   predicted: readonly PredictedRecord[] | null;
   whatIf: readonly WhatIfPoint[];
-  model: { seed: number; replications: number };
+  model: { seed: number };
 }
 
 export function buildCharts(data: ChartData): Chart[] {
@@ -51,7 +51,6 @@ export function buildCharts(data: ChartData): Chart[] {
         users: summary.load.users,
         timeScale: summary.timeScale,
         seed: data.model.seed,
-        replications: data.model.replications,
       }),
     },
   ];

@@ -18,7 +18,7 @@ function page(): string {
       requests: [],
       predicted: null,
       whatIf: [],
-      model: { seed: 1, replications: 1 },
+      model: { seed: 1 },
     }),
     gate: null,
     notes: [evil],

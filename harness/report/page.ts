@@ -1,5 +1,5 @@
 import type { GateOutcome } from '../gate/gate.js';
-import { thresholdLine } from '../gate/gate.js';
+import { observedText } from '../gate/gate.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
@@ -127,7 +127,7 @@ function gateSection(gate: GateOutcome | null): string {
       : `<table><tr><th class="text">result</th><th class="text">threshold</th><th class="text">topology</th><th class="text">observed</th></tr>${gate.thresholds
           .map(
             (r) =>
-              `<tr><td class="text">${r.status}</td><td class="text"><code>${escapeHtml(`${r.threshold.key} ${r.threshold.condition}`)}</code></td><td class="text">${escapeHtml(r.topology)}</td><td class="text">${escapeHtml(thresholdLine(r).split(': ').slice(1).join(': '))}</td></tr>`,
+              `<tr><td class="text">${r.status}</td><td class="text"><code>${escapeHtml(`${r.threshold.key} ${r.threshold.condition}`)}</code></td><td class="text">${escapeHtml(r.topology)}</td><td class="text">${escapeHtml(observedText(r))}</td></tr>`,
           )
           .join('')}</table>`;
   const baseline =

@@ -7,6 +7,7 @@ import {
   timeScaleNote,
   VEGA_LITE_SCHEMA,
 } from './chart-text.js';
+import { CHART_LIMITS, thin } from './thin.js';
 
 /**
  * Every request of a topology on one time axis: a grey bar while it was queued (intended start to
@@ -107,16 +108,24 @@ export interface TimelineInput {
 }
 
 export function timelineSpec(input: TimelineInput): TopLevelSpec {
-  const segments = timelineSegments(input.records);
+  const n = input.records.length;
+  const shown = thin(
+    [...input.records].sort((a, b) => a.index - b.index),
+    CHART_LIMITS.timelineRequests,
+  );
+  const segments = timelineSegments(shown.items);
   const workers = Array.from({ length: input.workers }, (_, w) => served(w));
-  const domain = [QUEUED, ...workers, FAILED];
+  const anyFailed = segments.some((s) => s.segment === FAILED);
+  const domain = [QUEUED, ...workers, ...(anyFailed ? [FAILED] : [])];
   const range = [
     '#d9d9d9',
     ...workers.map((_, w) => WORKER_COLORS[w % WORKER_COLORS.length] as string),
-    '#d62728',
+    ...(anyFailed ? ['#d62728'] : []),
   ];
-  const n = input.records.length;
-  const step = Math.max(1, Math.min(6, Math.floor(900 / Math.max(1, n))));
+  const rows = shown.items.length;
+  const step = Math.max(1, Math.min(6, Math.floor(900 / Math.max(1, rows))));
+  const thinned =
+    shown.stride > 1 ? `; 1 in every ${shown.stride} requests shown (${rows} of ${n})` : '';
   const replicas = [...new Set(segments.map((s) => s.replica))].sort((a, b) =>
     a.localeCompare(b, 'en', { numeric: true }),
   );
@@ -125,7 +134,7 @@ export function timelineSpec(input: TimelineInput): TopLevelSpec {
     title: {
       text: `${input.topology}: every request, queued and served`,
       subtitle: [
-        `${sampleSize(n)} requests; one row per request, by replica, worker and thread`,
+        `${sampleSize(n)} requests; one row per request, by replica, worker and thread${thinned}`,
         timeScaleNote(input.timeScale),
       ],
     },

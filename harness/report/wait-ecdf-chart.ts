@@ -7,6 +7,7 @@ import {
   VEGA_LITE_SCHEMA,
 } from './chart-text.js';
 import { SOURCE_COLORS } from './figures-chart.js';
+import { CHART_LIMITS, thin } from './thin.js';
 
 /**
  * The distribution of waits, measured against predicted, as empirical cumulative distribution
@@ -48,23 +49,22 @@ export interface WaitEcdfInput {
 export function waitEcdfSpec(input: WaitEcdfInput): TopLevelSpec {
   const measured = `measured (${sampleSize(input.measured.length)})`;
   const predicted = `predicted (${sampleSize(input.predicted.length)})`;
+  const m = thin(ecdfPoints(input.measured, 'measured', measured), CHART_LIMITS.seriesPoints);
+  const p = thin(ecdfPoints(input.predicted, 'predicted', predicted), CHART_LIMITS.seriesPoints);
+  const stride = Math.max(m.stride, p.stride);
+  const thinned = stride > 1 ? `; drawn through 1 in every ${stride} waits` : '';
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: `${input.topology}: distribution of waits`,
       subtitle: [
-        `${sampleSize(input.measured.length)} measured, ${input.predicted.length} predicted (one simulated run)`,
+        `${sampleSize(input.measured.length)} measured, ${input.predicted.length} predicted (one simulated run)${thinned}`,
         timeScaleNote(input.timeScale),
       ],
     },
     width: 420,
     height: 240,
-    data: {
-      values: [
-        ...ecdfPoints(input.measured, 'measured', measured),
-        ...ecdfPoints(input.predicted, 'predicted', predicted),
-      ],
-    },
+    data: { values: [...m.items, ...p.items] },
     encoding: {
       x: {
         field: 'wait',

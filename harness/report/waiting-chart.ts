@@ -7,6 +7,7 @@ import {
   VEGA_LITE_SCHEMA,
 } from './chart-text.js';
 import { SOURCE_COLORS } from './figures-chart.js';
+import { CHART_LIMITS, thin } from './thin.js';
 
 /**
  * Requests waiting over time: how many have arrived (intended start) but not yet started their
@@ -60,18 +61,14 @@ export interface WaitingInput {
 export function waitingSpec(input: WaitingInput): TopLevelSpec {
   const measured = `measured (${sampleSize(input.measured.length)})`;
   const predicted = `predicted (${sampleSize(input.predicted.length)})`;
+  const m = thin(waitingSteps(input.measured), CHART_LIMITS.seriesPoints);
+  const p = thin(waitingSteps(input.predicted), CHART_LIMITS.seriesPoints);
   const points: WaitingPoint[] = [
-    ...waitingSteps(input.measured).map((p) => ({
-      ...p,
-      series: measured,
-      source: 'measured' as const,
-    })),
-    ...waitingSteps(input.predicted).map((p) => ({
-      ...p,
-      series: predicted,
-      source: 'predicted' as const,
-    })),
+    ...m.items.map((x) => ({ ...x, series: measured, source: 'measured' as const })),
+    ...p.items.map((x) => ({ ...x, series: predicted, source: 'predicted' as const })),
   ];
+  const stride = Math.max(m.stride, p.stride);
+  const thinned = stride > 1 ? `; drawn through 1 in every ${stride} steps` : '';
   const failed =
     input.measuredFailed > 0 ? `; ${input.measuredFailed} failed requests never started` : '';
   return {
@@ -79,7 +76,7 @@ export function waitingSpec(input: WaitingInput): TopLevelSpec {
     title: {
       text: `${input.topology}: requests waiting over time`,
       subtitle: [
-        `arrived but not yet in a handler; ${sampleSize(input.measured.length)} measured, ${input.predicted.length} predicted${failed}`,
+        `arrived but not yet in a handler; ${sampleSize(input.measured.length)} measured, ${input.predicted.length} predicted${failed}${thinned}`,
         timeScaleNote(input.timeScale),
       ],
     },

@@ -26,7 +26,6 @@ export interface WhatIfChartInput {
   users: number;
   timeScale: number;
   seed: number;
-  replications: number;
 }
 
 export function whatIfSpec(input: WhatIfChartInput): TopLevelSpec {
@@ -65,13 +64,14 @@ export function whatIfSpec(input: WhatIfChartInput): TopLevelSpec {
       title: timeAxisTitle('predicted mean wait', input.timeScale),
     },
     { field: 'method', type: 'nominal' as const, title: 'model' },
+    { field: 'replications', type: 'quantitative' as const, title: 'runs averaged' },
   ];
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'What if: predicted p95 wait against replicas, for this load',
       subtitle: [
-        `${sampleSize(input.users)} requests per burst, everything but the replicas unchanged; model seed ${input.seed}, ${input.replications} replications where it simulates`,
+        `${sampleSize(input.users)} requests per burst, everything but the replicas unchanged; model seed ${input.seed}, up to ${Math.max(1, ...input.points.map((p) => p.replications))} runs averaged where it simulates`,
         `filled point: the replicas the run used; cross: the p95 wait it measured there; ${timeScaleNote(input.timeScale)}`,
       ],
     },

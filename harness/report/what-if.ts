@@ -16,6 +16,8 @@ export interface WhatIfPoint {
   method: string;
   /** The number of replicas the run used. */
   current: boolean;
+  /** Simulation runs averaged for this point (fewer than the run's for very large bursts). */
+  replications: number;
 }
 
 export interface WhatIfInput {
@@ -33,8 +35,20 @@ export function whatIfBound(topologies: readonly Pick<TopologySpec, 'replicas'>[
   return Math.min(32, Math.max(8, 2 * largest));
 }
 
+/**
+ * Requests simulated per topology at most, summed over replica counts and replications, so that
+ * a report of a very large burst is still built in about a second per topology.
+ */
+export const WHAT_IF_BUDGET = 2_000_000;
+
+/** The run's replications, or fewer when the burst is so large that they would exceed the budget. */
+export function whatIfReplications(users: number, bound: number, replications: number): number {
+  return Math.max(1, Math.min(replications, Math.floor(WHAT_IF_BUDGET / (users * bound))));
+}
+
 export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
   const bound = whatIfBound(input.topologies);
+  const replications = whatIfReplications(input.users, bound, input.replications);
   const points: WhatIfPoint[] = [];
   for (const topology of input.topologies) {
     for (let replicas = 1; replicas <= bound; replicas++) {
@@ -49,7 +63,7 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         users: input.users,
         service: input.service,
         seed: input.seed,
-        replications: input.replications,
+        replications,
       });
       points.push({
         topology: topology.name,
@@ -58,6 +72,7 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         meanWait: prediction.stats.meanWait,
         method: prediction.method,
         current: replicas === topology.replicas,
+        replications: prediction.replications,
       });
     }
   }
