@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
 import { describeError, HarnessError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -13,6 +13,7 @@ import { METRIC_NAMES } from '../gate/threshold.js';
 import { createProgress } from '../report/progress.js';
 import { renderTable } from '../report/table.js';
 import { runScenario } from '../run/run-scenario.js';
+import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { Supervisor } from '../supervise/supervisor.js';
@@ -74,17 +75,21 @@ export function registerScenarioCommand(
       '--baseline <summary.json>',
       "fail when a figure is worse than this earlier run's by more than the tolerance",
     )
-    .option(
-      '--baseline-tolerance <x>',
-      'how much worse than the baseline still passes, e.g. 10% or 0.1',
-      fractionOrPercent(10),
-      BASELINE_DEFAULTS.tolerance,
+    .addOption(
+      new Option(
+        '--baseline-tolerance <x>',
+        'how much worse than the baseline still passes, e.g. 10% or 0.1',
+      )
+        .argParser(fractionOrPercent(10))
+        .default(BASELINE_DEFAULTS.tolerance, `${BASELINE_DEFAULTS.tolerance * 100}%`),
     )
-    .option(
-      '--baseline-slack <duration>',
-      'absolute slack on baseline durations (scenario time), so figures near 0 do not fail on timer noise',
-      durationOption,
-      BASELINE_DEFAULTS.slack,
+    .addOption(
+      new Option(
+        '--baseline-slack <duration>',
+        'absolute slack on baseline durations (scenario time), so figures near 0 do not fail on timer noise',
+      )
+        .argParser(durationOption)
+        .default(BASELINE_DEFAULTS.slack, formatSeconds(BASELINE_DEFAULTS.slack)),
     )
     .addHelpText(
       'after',
