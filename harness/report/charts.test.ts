@@ -168,7 +168,20 @@ test('worker shares count every worker, idle ones included', () => {
 
 test('the timeline has a queued and a served bar per request, and a failed one', () => {
   const segments = timelineSegments(records);
-  assert.equal(segments.filter((s) => s.segment === 'queued').length, 4);
+  // Accepted at 0.02: requests 2 and 3 waited 0.02 s before accept, then 0.98 s in the server;
+  // requests 0 and 1 started before their accept instant was past, so they have one queued bar.
+  assert.equal(segments.filter((s) => s.segment === 'queued').length, 2);
+  assert.deepEqual(
+    segments
+      .filter((s) => s.segment.startsWith('queued, '))
+      .map((s) => [s.index, s.segment, s.from, s.to]),
+    [
+      [2, 'queued, not yet accepted', 0, 0.02],
+      [2, 'queued, accepted by the server', 0.02, 1],
+      [3, 'queued, not yet accepted', 0, 0.02],
+      [3, 'queued, accepted by the server', 0.02, 1],
+    ],
+  );
   assert.equal(segments.filter((s) => s.segment.startsWith('served by worker')).length, 4);
   const failed = segments.filter((s) => s.segment.startsWith('failed'));
   assert.deepEqual(
@@ -176,7 +189,9 @@ test('the timeline has a queued and a served bar per request, and a failed one',
     [['not served', 0, 0.02]],
   );
   // Within a replica, rows go by worker, then thread, then handler start.
-  const served = segments.filter((s) => s.replica === 'replica 0' && s.segment !== 'queued');
+  const served = segments.filter(
+    (s) => s.replica === 'replica 0' && s.segment.startsWith('served'),
+  );
   assert.deepEqual(
     served.map((s) => [s.rank, s.worker, s.from]),
     [

@@ -10,9 +10,10 @@ import {
 import { CHART_LIMITS, thin } from './thin.js';
 
 /**
- * Every request of a topology on one time axis: a grey bar while it was queued (intended start to
- * handler start), a coloured bar while it was served (handler start to end), coloured by the
- * worker that served it. One panel per replica; inside it, one row per request, ordered by
+ * Every request of a topology on one time axis: grey bars while it was queued, split where the
+ * server accepted its connection (light: waiting in the kernel's accept queue or the balancer;
+ * dark: accepted, queued inside the server, as in a busy gthread worker), then a bar while it was
+ * served (handler start to end), coloured by the worker that served it. One panel per replica; inside it, one row per request, ordered by
  * worker, thread and handler start, so a thread's requests follow one another down the panel.
  *
  *   replica 0  ░░░░░░░▓▓▓          request served by worker 0 thread 0
@@ -34,6 +35,8 @@ export interface TimelineSegment {
 }
 
 export const QUEUED = 'queued';
+export const BEFORE_ACCEPT = 'queued, not yet accepted';
+export const IN_SERVER = 'queued, accepted by the server';
 export const FAILED = 'failed (until it failed)';
 
 const WORKER_COLORS = [
@@ -81,7 +84,17 @@ export function timelineSegments(records: readonly RequestRecord[]): TimelineSeg
         status: r.error === null ? String(r.status ?? '') : `${r.error}: ${r.errorMessage ?? ''}`,
       };
       if (r.handlerStart !== null) {
-        segments.push({ ...common, segment: QUEUED, from: r.intendedStart, to: r.handlerStart });
+        if (r.accepted !== null && r.accepted > r.intendedStart && r.accepted < r.handlerStart) {
+          segments.push({
+            ...common,
+            segment: BEFORE_ACCEPT,
+            from: r.intendedStart,
+            to: r.accepted,
+          });
+          segments.push({ ...common, segment: IN_SERVER, from: r.accepted, to: r.handlerStart });
+        } else {
+          segments.push({ ...common, segment: QUEUED, from: r.intendedStart, to: r.handlerStart });
+        }
         if (r.handlerEnd !== null) {
           segments.push({
             ...common,
@@ -115,13 +128,19 @@ export function timelineSpec(input: TimelineInput): TopLevelSpec {
   );
   const segments = timelineSegments(shown.items);
   const workers = Array.from({ length: input.workers }, (_, w) => served(w));
-  const anyFailed = segments.some((s) => s.segment === FAILED);
-  const domain = [QUEUED, ...workers, ...(anyFailed ? [FAILED] : [])];
+  const present = new Set(segments.map((s) => s.segment));
+  const waiting = [
+    [BEFORE_ACCEPT, '#e3e3e3'],
+    [IN_SERVER, '#a9a9a9'],
+    [QUEUED, '#cfcfcf'],
+  ].filter(([name]) => present.has(name as string));
+  const failed = present.has(FAILED) ? [[FAILED, '#d62728']] : [];
+  const domain = [...waiting.map(([n]) => n), ...workers, ...failed.map(([n]) => n)] as string[];
   const range = [
-    '#d9d9d9',
-    ...workers.map((_, w) => WORKER_COLORS[w % WORKER_COLORS.length] as string),
-    ...(anyFailed ? ['#d62728'] : []),
-  ];
+    ...waiting.map(([, c]) => c),
+    ...workers.map((_, w) => WORKER_COLORS[w % WORKER_COLORS.length]),
+    ...failed.map(([, c]) => c),
+  ] as string[];
   const rows = shown.items.length;
   const step = Math.max(1, Math.min(6, Math.floor(900 / Math.max(1, rows))));
   const thinned =
