@@ -115,6 +115,34 @@ export class RunAbortedError extends HarnessError {
   }
 }
 
+/** A directory given to `report` is missing or is not a run directory (no summary.json). */
+export class RunDirInvalidError extends HarnessError {
+  override readonly name = 'RunDirInvalidError';
+  readonly code = 'E_RUN_DIR_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A threshold given with --threshold does not parse. */
+export class ThresholdInvalidError extends HarnessError {
+  override readonly name = 'ThresholdInvalidError';
+  readonly code = 'E_THRESHOLD_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** The file given with --baseline is missing or is not a run's summary.json. */
+export class BaselineInvalidError extends HarnessError {
+  override readonly name = 'BaselineInvalidError';
+  readonly code = 'E_BASELINE_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** The run finished but a threshold or a baseline comparison failed. */
+export class ThresholdsFailedError extends HarnessError {
+  override readonly name = 'ThresholdsFailedError';
+  readonly code = 'E_THRESHOLDS_FAILED';
+  readonly exitCode = ExitCode.ThresholdsFailed;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -128,6 +156,10 @@ export const ERROR_CLASSES = [
   ResultsWriteError,
   RunTimeoutError,
   RunAbortedError,
+  RunDirInvalidError,
+  ThresholdInvalidError,
+  BaselineInvalidError,
+  ThresholdsFailedError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 import { registerModelCommand } from './model-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerScenarioCommand } from './scenario-command.js';
 
 /**
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     });
   registerScenarioCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
+  registerReportCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

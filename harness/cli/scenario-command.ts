@@ -1,19 +1,34 @@
+import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { describeError, HarnessError, OptionError } from '../errors.js';
+import { describeError, HarnessError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { BASELINE_DEFAULTS } from '../gate/baseline.js';
+import type { GateOutcome } from '../gate/gate.js';
+import { renderGateMarkdown } from '../gate/markdown.js';
+import { type GateConfig, hasGate } from '../gate/run-gate.js';
+import { renderGate } from '../gate/text.js';
+import { METRIC_NAMES } from '../gate/threshold.js';
 import { createProgress } from '../report/progress.js';
 import { renderTable } from '../report/table.js';
 import { runScenario } from '../run/run-scenario.js';
+import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { Supervisor } from '../supervise/supervisor.js';
 import { describeEnvironment } from './environment.js';
+import { type GateOptions, loadBaseline, mergeThresholds } from './gate-options.js';
 import type { CliIo } from './io.js';
-import { collect, positiveNumber, wholeNumber } from './options.js';
+import {
+  collect,
+  durationOption,
+  fractionOrPercent,
+  positiveNumber,
+  wholeNumber,
+} from './options.js';
 
-interface ScenarioOptions {
+interface ScenarioOptions extends GateOptions {
   timeScale?: number;
   reportsDir?: string;
   only?: string[];
@@ -51,12 +66,46 @@ export function registerScenarioCommand(
     )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option('--json', 'print summary.json to stdout instead of the table')
+    .option(
+      '--threshold <metric=condition>',
+      'a pass/fail condition in k6 style, added to the scenario\'s thresholds (repeatable), e.g. "wait=p(95)<5s" or "wait{topology:sync-4-x3}=max<20s"',
+      collect,
+    )
+    .option(
+      '--baseline <summary.json>',
+      "fail when a figure is worse than this earlier run's by more than the tolerance",
+    )
+    .addOption(
+      new Option(
+        '--baseline-tolerance <x>',
+        'how much worse than the baseline still passes, e.g. 10% or 0.1',
+      )
+        .argParser(fractionOrPercent(10))
+        .default(BASELINE_DEFAULTS.tolerance, `${BASELINE_DEFAULTS.tolerance * 100}%`),
+    )
+    .addOption(
+      new Option(
+        '--baseline-slack <duration>',
+        'absolute slack on baseline durations (scenario time), so figures near 0 do not fail on timer noise',
+      )
+        .argParser(durationOption)
+        .default(BASELINE_DEFAULTS.slack, formatSeconds(BASELINE_DEFAULTS.slack)),
+    )
     .addHelpText(
       'after',
       `
-Results go to <reports-dir>/<scenario>/<run-id>/ (summary.json, requests.ndjson, scenario.json);
-<reports-dir>/<scenario>/latest links to the newest run. Exit codes: 0 ok, 103 a target failed,
-104 invalid input, 105 interrupted (results so far are kept).`,
+Results go to <reports-dir>/<scenario>/<run-id>/ (summary.json, requests.ndjson, predicted.ndjson,
+scenario.json, report.html; with a gate also gate.json, gate.md, gate.junit.xml);
+<reports-dir>/<scenario>/latest links to the newest run, <reports-dir>/index.html lists the runs.
+
+Thresholds: metric[{topology:NAME}]=aggregate operator value, metrics ${METRIC_NAMES.join(', ')};
+e.g. wait=p(95)<5s, wait=max<20s, makespan=max<25s, errors=rate<0.01, model_error=max<0.15,
+dispatch_spread=max<10ms. Durations are scenario time unless real (dispatch_spread, real ms).
+With $GITHUB_STEP_SUMMARY set, the gate's Markdown is appended to it.
+
+Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,
+103 a target failed, 104 invalid input (a malformed threshold, a bad baseline file),
+105 interrupted (results so far are kept).`,
     )
     .action(async (ref: string, options: ScenarioOptions) => {
       setExit(await scenarioCommand(ref, options, io));
@@ -71,10 +120,23 @@ async function scenarioCommand(
   const supervisor = new Supervisor();
   io.onExit(() => supervisor.killAllNow());
   try {
-    const scenario = applyOptions(
-      await loadScenario(isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref)),
-      options,
+    const scenario = mergeThresholds(
+      applyOptions(
+        await loadScenario(isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref)),
+        options,
+      ),
+      options.threshold ?? [],
     );
+    const gate: GateConfig = {
+      thresholds: scenario.thresholds ?? {},
+      baseline:
+        options.baseline === undefined
+          ? null
+          : await loadBaseline(options.baseline, io.cwd, {
+              tolerance: options.baselineTolerance,
+              slack: options.baselineSlack,
+            }),
+    };
     const reportsRoot =
       options.reportsDir === undefined
         ? join(packageRoot(), 'reports')
@@ -86,17 +148,20 @@ async function scenarioCommand(
       progress: createProgress(io.stderr, options.progress && io.stderr.isTTY === true),
       signal: io.interrupt,
       environment: await describeEnvironment(),
+      gate,
     });
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else io.stdout.write(`${renderTable(result.summary)}\n`);
     const shown = relative(io.cwd, result.dir) || '.';
     io.stderr.write(
-      `results: ${shown}/ (summary.json, requests.ndjson); latest: ${join(relative(io.cwd, join(result.dir, '..')) || '.', 'latest')}\n`,
+      `results: ${shown}/ (summary.json, requests.ndjson, report.html); latest: ${join(relative(io.cwd, join(result.dir, '..')) || '.', 'latest')}\n`,
     );
     if (result.error !== undefined) {
       io.stderr.write(`${describeError(result.error)}\n`);
+      if (hasGate(gate)) io.stderr.write('gate: not evaluated, the run did not complete\n');
       return result.error.exitCode;
     }
+    if (result.gate !== null) return await reportGate(result.gate, options.json === true, io);
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof HarnessError) {
@@ -107,6 +172,26 @@ async function scenarioCommand(
   } finally {
     await supervisor.stopAll();
   }
+}
+
+/** Prints the gate, appends it to GitHub's job summary when asked, and names what failed. */
+async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<ExitCode> {
+  (json ? io.stderr : io.stdout).write(`\n${renderGate(gate)}\n`);
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary !== undefined && stepSummary !== '') {
+    await appendFile(stepSummary, renderGateMarkdown(gate)).catch((error: unknown) => {
+      io.stderr.write(
+        `warning: cannot append to GITHUB_STEP_SUMMARY (${stepSummary}): ${(error as Error).message}\n`,
+      );
+    });
+  }
+  if (gate.passed) return ExitCode.Ok;
+  const error = new ThresholdsFailedError(
+    `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed:\n  ${gate.failures.join('\n  ')}`,
+    { fix: 'see gate.md and report.html in the run directory' },
+  );
+  io.stderr.write(`${describeError(error)}\n`);
+  return error.exitCode;
 }
 
 /** Command-line options override the scenario file. */

@@ -7,6 +7,8 @@ import {
   RunTimeoutError,
   TargetCrashedError,
 } from '../errors.js';
+import type { GateOutcome } from '../gate/gate.js';
+import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import { runBurst } from '../load/burst.js';
 import { Recorder } from '../load/recorder.js';
 import { backOfEnvelope } from '../model/burst.js';
@@ -14,7 +16,10 @@ import { predictBurst } from '../model/predict.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import type { Progress } from '../report/progress.js';
+import { writeGateFiles } from '../report/write-gate-files.js';
+import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import { toPredictedRecords } from '../results/predicted-record.js';
 import {
   dispatchSpreadMs,
   type RequestRecord,
@@ -41,6 +46,8 @@ export interface RunOptions {
   signal: AbortSignal;
   environment: Environment;
   now?: () => Date;
+  /** Thresholds and baseline to judge a complete run by; none when absent. */
+  gate?: GateConfig;
 }
 
 export interface RunResult {
@@ -48,6 +55,8 @@ export interface RunResult {
   dir: string;
   /** Why the run ended early, if it did; the results up to then are written regardless. */
   error: HarnessError | undefined;
+  /** The gate's verdict; null when there was no gate or the run did not complete. */
+  gate: GateOutcome | null;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -76,6 +85,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   });
   const summary = startSummary(scenario, id, startedAt, options.environment);
   const requestsFile = new StagedFile(join(dir, 'requests.ndjson'));
+  const predictedFile = new StagedFile(join(dir, 'predicted.ndjson'));
+  const waits = new Map<string, number[]>();
   const save = async (): Promise<void> => {
     try {
       await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -141,6 +152,19 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       if (outcome.records.length > 0) {
         await requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
       }
+      waits.set(
+        topology.name,
+        outcome.records
+          .filter((r) => r.error === null && r.wait !== null)
+          .map((r) => r.wait as number),
+      );
+      // What the model predicted per request, for the report (burst: every arrival at 0).
+      const predicted = toPredictedRecords(
+        topology.name,
+        prediction.sample,
+        new Float64Array(scenario.load.users),
+      );
+      await predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`);
       await save();
       if (outcome.error !== undefined) {
         error = outcome.error;
@@ -167,7 +191,20 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   summary.finishedAt = now().toISOString();
   await save();
   await requestsFile.commit();
-  return { summary, dir, error };
+  await predictedFile.commit();
+
+  let gate: GateOutcome | null = null;
+  if (options.gate !== undefined && hasGate(options.gate) && error === undefined) {
+    gate = runGate(summary, waits, options.gate);
+    await writeGateFiles(dir, gate);
+  }
+  try {
+    await writeReport(dir);
+  } catch (reportError) {
+    if (!(reportError instanceof HarnessError)) throw reportError;
+    error ??= reportError;
+  }
+  return { summary, dir, error, gate };
 }
 
 interface TopologyRun {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -172,8 +173,10 @@ export const scenarioSchema = z
         replications: count(1, 10_000).default(200),
       })
       .default({ seed: 1, replications: 200 }),
+    thresholds: z.record(z.string(), z.array(z.string()).min(1).max(20)).default({}),
   })
   .superRefine((s, ctx) => {
+    checkThresholds(s.thresholds, new Set(s.topologies.map((t) => t.name)), ctx);
     const seen = new Map<string, number>();
     s.topologies.forEach((t, i) => {
       const first = seen.get(t.name);
@@ -209,6 +212,46 @@ export const scenarioSchema = z
 
 export function sampleMean(samples: readonly number[]): number {
   return samples.length === 0 ? 0 : samples.reduce((sum, x) => sum + x, 0) / samples.length;
+}
+
+/** Every threshold key and condition must parse, and a topology tag must name a topology. */
+function checkThresholds(
+  thresholds: Record<string, string[]>,
+  topologies: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): void {
+  for (const [key, conditions] of Object.entries(thresholds)) {
+    const parsedKey = parseThresholdKey(key);
+    if (!parsedKey.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', key],
+        message: parsedKey.message,
+        params: { fix: parsedKey.fix },
+      });
+      continue;
+    }
+    const tagged = parsedKey.value.topology;
+    if (tagged !== null && !topologies.has(tagged)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', key],
+        message: `no topology is named "${tagged}"`,
+        params: { fix: `tag one of ${[...topologies].map((n) => `"${n}"`).join(', ')}` },
+      });
+    }
+    conditions.forEach((condition, i) => {
+      const parsed = parseThreshold(key, condition);
+      if (!parsed.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thresholds', key, i],
+          message: parsed.message,
+          params: { fix: parsed.fix },
+        });
+      }
+    });
+  }
 }
 
 export type ScenarioFile = z.input<typeof scenarioSchema>;
@@ -254,4 +297,6 @@ export const FIELD_HELP: Record<string, string> = {
   model: 'an object such as { "seed": 1, "replications": 200 }',
   'model.seed': 'a whole number from 0 to 4294967295 seeding the simulation',
   'model.replications': 'a whole number of simulation runs from 1 to 10000',
+  thresholds:
+    'an object of metric keys and condition lists, such as { "wait": ["p(95)<5s", "max<20s"], "errors": ["rate<0.01"] } (see "Thresholds" in scenarios/README.md)',
 };

@@ -69,6 +69,11 @@ export interface Scenario {
   topologies: TopologySpec[];
   limits: Limits;
   model: ModelOptions;
+  /**
+   * Pass/fail conditions in k6's vocabulary, by metric key (harness/gate/threshold.ts), as the
+   * file wrote them plus any --threshold. Optional so that scenarios built in code need none.
+   */
+  thresholds?: Record<string, string[]>;
 }
 
 /** Total concurrency of a topology by the usual arithmetic. */

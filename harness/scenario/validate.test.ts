@@ -159,3 +159,39 @@ test('every built-in scenario is valid', async () => {
   assert.ok(names.includes('contest-200'));
   for (const name of names) await loadScenario(name);
 });
+
+test('thresholds are kept as written and every malformed one is named', () => {
+  const good = validateScenario(
+    {
+      ...minimal,
+      thresholds: { wait: ['p(95)<5s', 'max<20s'], 'makespan{topology:one}': ['max<25s'] },
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(good.ok);
+  assert.deepEqual(good.scenario.thresholds, {
+    wait: ['p(95)<5s', 'max<20s'],
+    'makespan{topology:one}': ['max<25s'],
+  });
+  const bad = validateScenario(
+    {
+      ...minimal,
+      thresholds: {
+        wait: ['p(95)<5s', 'p95<5s'],
+        latency: ['max<1s'],
+        'wait{topology:nope}': ['max<1s'],
+        errors: [],
+      },
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(!bad.ok);
+  const byPath = new Map(bad.issues.map((i) => [i.path, i]));
+  assert.match(byPath.get('thresholds.wait[1]')?.message ?? '', /"p95<5s" is not a threshold/);
+  assert.match(byPath.get('thresholds.latency')?.message ?? '', /not a threshold metric/);
+  assert.match(byPath.get('thresholds.wait{topology:nope}')?.fix ?? '', /"one"/);
+  assert.ok(byPath.has('thresholds.errors'), 'an empty list is refused');
+  assert.equal(bad.issues.length, 4);
+});

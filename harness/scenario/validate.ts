@@ -53,6 +53,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     topologies,
     limits: parsed.limits,
     model: parsed.model,
+    thresholds: parsed.thresholds,
   };
 }
 

@@ -1,0 +1,135 @@
+import { quantileSorted } from 'simple-statistics';
+import type { TopologySummary } from '../results/summary.js';
+import type { WaitFigure } from '../stats/waits.js';
+import { holds, type Threshold } from './threshold.js';
+
+/**
+ * Evaluates thresholds against a finished run. Pure: takes each topology's summary and the sorted
+ * waits of its successful requests, returns one result per threshold per topology it applies to.
+ */
+
+/** The figures whose prediction error `model_error` covers. */
+export const MODEL_ERROR_FIGURES = [
+  'meanWait',
+  'p95Wait',
+  'maxWait',
+  'makespan',
+] as const satisfies readonly WaitFigure[];
+
+export interface GateTopology {
+  summary: TopologySummary;
+  /** Waits of the requests that succeeded, in scenario seconds, sorted ascending. */
+  waits: readonly number[];
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skipped';
+
+export interface ThresholdResult {
+  threshold: Threshold;
+  topology: string;
+  /** The measured value in the threshold's unit, or null when there was nothing to measure. */
+  observed: number | null;
+  status: CheckStatus;
+  /** Why there is no value, or why the check was skipped. */
+  note: string | null;
+}
+
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  topologies: readonly GateTopology[],
+): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  for (const threshold of thresholds) {
+    if (
+      threshold.topology !== null &&
+      !topologies.some((t) => t.summary.name === threshold.topology)
+    ) {
+      results.push({
+        threshold,
+        topology: threshold.topology,
+        observed: null,
+        status: 'skipped',
+        note: 'this topology was not run',
+      });
+      continue;
+    }
+    for (const topology of topologies) {
+      if (threshold.topology !== null && threshold.topology !== topology.summary.name) continue;
+      const observed = observe(threshold, topology);
+      if (observed.value === null) {
+        results.push({
+          threshold,
+          topology: topology.summary.name,
+          observed: null,
+          status: 'fail',
+          note: observed.note,
+        });
+        continue;
+      }
+      results.push({
+        threshold,
+        topology: topology.summary.name,
+        observed: observed.value,
+        status: holds(observed.value, threshold.operator, threshold.value) ? 'pass' : 'fail',
+        note: null,
+      });
+    }
+  }
+  return results;
+}
+
+interface Observation {
+  value: number | null;
+  note: string;
+}
+
+const none = (note: string): Observation => ({ value: null, note });
+const some = (value: number): Observation =>
+  Number.isNaN(value) ? none('the figure is undefined for this run') : { value, note: '' };
+
+/** The value a threshold's aggregate takes for one topology. */
+export function observe(threshold: Threshold, topology: GateTopology): Observation {
+  const { summary, waits } = topology;
+  const { aggregate } = threshold;
+  switch (threshold.metric) {
+    case 'wait': {
+      if (waits.length === 0) return none('no request succeeded, so there is no wait to measure');
+      switch (aggregate.kind) {
+        case 'mean':
+          return some(waits.reduce((a, b) => a + b, 0) / waits.length);
+        case 'min':
+          return some(waits[0] as number);
+        case 'max':
+          return some(waits[waits.length - 1] as number);
+        case 'percentile':
+          // Type 7 (linear between order statistics), as summary.json's figures.
+          return some(quantileSorted(waits as number[], aggregate.p / 100));
+        default:
+          return none(`wait has no ${aggregate.kind}`);
+      }
+    }
+    case 'makespan':
+      return summary.measured.count === 0
+        ? none('no request succeeded')
+        : some(summary.measured.makespan);
+    case 'errors':
+      if (aggregate.kind === 'count') return some(summary.errors);
+      return summary.requests === 0
+        ? none('no request was sent')
+        : some(summary.errors / summary.requests);
+    case 'model_error': {
+      if (summary.measured.count === 0) return none('no request succeeded');
+      const errors = MODEL_ERROR_FIGURES.map((f) => Math.abs(summary.predictionError[f]));
+      if (errors.some((e) => Number.isNaN(e))) return none('a figure has no prediction error');
+      return some(
+        aggregate.kind === 'max'
+          ? Math.max(...errors)
+          : errors.reduce((a, b) => a + b, 0) / errors.length,
+      );
+    }
+    case 'dispatch_spread':
+      return summary.dispatchSpreadMs === null
+        ? none('no request was written')
+        : some(summary.dispatchSpreadMs);
+  }
+}

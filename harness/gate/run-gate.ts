@@ -1,0 +1,52 @@
+import type { RunSummary } from '../results/summary.js';
+import { type BaselineOptions, compareWithBaseline } from './baseline.js';
+import { evaluateThresholds } from './evaluate.js';
+import { decideGate, type GateOutcome } from './gate.js';
+import { parseThreshold, type Threshold } from './threshold.js';
+
+/** What a run is gated on: its thresholds (scenario file and --threshold) and a baseline. */
+export interface GateConfig {
+  /** Metric key -> conditions, as in a scenario's `thresholds`. */
+  thresholds: Readonly<Record<string, readonly string[]>>;
+  baseline: { summary: RunSummary; options: BaselineOptions } | null;
+}
+
+/** True when there is anything to gate on. */
+export function hasGate(config: GateConfig): boolean {
+  return Object.keys(config.thresholds).length > 0 || config.baseline !== null;
+}
+
+/** Parses a thresholds object that validation already accepted; a failure here is a bug. */
+export function parseThresholds(thresholds: GateConfig['thresholds']): Threshold[] {
+  return Object.entries(thresholds).flatMap(([key, conditions]) =>
+    conditions.map((condition) => {
+      const parsed = parseThreshold(key, condition);
+      if (!parsed.ok) throw new Error(`unvalidated threshold ${key}: ${parsed.message}`);
+      return parsed.value;
+    }),
+  );
+}
+
+/**
+ * The gate of a finished run. `waits` holds, per topology, the waits of its requests that
+ * succeeded (scenario seconds, any order). Pure.
+ */
+export function runGate(
+  summary: RunSummary,
+  waits: ReadonlyMap<string, readonly number[]>,
+  config: GateConfig,
+): GateOutcome {
+  const topologies = summary.topologies.map((t) => ({
+    summary: t,
+    waits: [...(waits.get(t.name) ?? [])].sort((a, b) => a - b),
+  }));
+  return decideGate({
+    scenario: summary.scenario,
+    runId: summary.runId,
+    thresholds: evaluateThresholds(parseThresholds(config.thresholds), topologies),
+    baseline:
+      config.baseline === null
+        ? null
+        : compareWithBaseline(summary, config.baseline.summary, config.baseline.options),
+  });
+}

@@ -1,0 +1,115 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { PredictedRecord } from '../results/predicted-record.js';
+import type { RequestRecord } from '../results/request-record.js';
+import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { figuresSpec } from './figures-chart.js';
+import { timelineSpec } from './timeline-chart.js';
+import { waitEcdfSpec } from './wait-ecdf-chart.js';
+import { waitingSpec } from './waiting-chart.js';
+import type { WhatIfPoint } from './what-if.js';
+import { whatIfSpec } from './what-if-chart.js';
+import { workerShareSpec } from './worker-share-chart.js';
+
+/**
+ * The report's charts in page order: two for the whole run, then four per topology. Pure: takes
+ * the run's data, returns the Vega-Lite specs with the ids the page places them under.
+ */
+
+export interface Chart {
+  id: string;
+  /** The topology it belongs to, or null for a chart of the whole run. */
+  topology: string | null;
+  spec: TopLevelSpec;
+}
+
+export interface ChartData {
+  summary: RunSummary;
+  requests: readonly RequestRecord[];
+  /** Null when the run stored no prediction per request (predicted.ndjson is missing). */
+  predicted: readonly PredictedRecord[] | null;
+  whatIf: readonly WhatIfPoint[];
+  model: { seed: number };
+}
+
+export function buildCharts(data: ChartData): Chart[] {
+  const { summary } = data;
+  const charts: Chart[] = [
+    { id: 'figures', topology: null, spec: figuresSpec(summary) },
+    {
+      id: 'what-if',
+      topology: null,
+      spec: whatIfSpec({
+        points: data.whatIf,
+        measured: summary.topologies
+          .filter((t) => t.measured.count > 0 && Number.isFinite(t.measured.p95Wait))
+          .map((t) => ({
+            topology: t.name,
+            replicas: t.replicas,
+            p95Wait: t.measured.p95Wait,
+            n: t.measured.count,
+          })),
+        users: summary.load.users,
+        timeScale: summary.timeScale,
+        seed: data.model.seed,
+      }),
+    },
+  ];
+  summary.topologies.forEach((t, i) => {
+    charts.push(...topologyCharts(t, `t${i}`, data));
+  });
+  return charts;
+}
+
+function topologyCharts(t: TopologySummary, prefix: string, data: ChartData): Chart[] {
+  const requests = data.requests.filter((r) => r.topology === t.name);
+  const predicted = (data.predicted ?? []).filter((r) => r.topology === t.name);
+  const timeScale = data.summary.timeScale;
+  const ok = requests.filter((r) => r.error === null && r.wait !== null);
+  const started = requests.filter((r) => r.handlerStart !== null);
+  const predictedStarted = predicted.filter((r) => r.handlerStart !== null);
+  return [
+    {
+      id: `${prefix}-ecdf`,
+      topology: t.name,
+      spec: waitEcdfSpec({
+        topology: t.name,
+        timeScale,
+        measured: ok.map((r) => r.wait as number),
+        predicted: predictedStarted.map((r) => r.wait as number),
+      }),
+    },
+    {
+      id: `${prefix}-timeline`,
+      topology: t.name,
+      spec: timelineSpec({ topology: t.name, timeScale, workers: t.workers, records: requests }),
+    },
+    {
+      id: `${prefix}-waiting`,
+      topology: t.name,
+      spec: waitingSpec({
+        topology: t.name,
+        timeScale,
+        measured: started.map((r) => ({
+          arrive: r.intendedStart,
+          start: r.handlerStart as number,
+        })),
+        predicted: predictedStarted.map((r) => ({
+          arrive: r.intendedStart,
+          start: r.handlerStart as number,
+        })),
+        measuredFailed: requests.length - started.length,
+      }),
+    },
+    {
+      id: `${prefix}-workers`,
+      topology: t.name,
+      spec: workerShareSpec({
+        topology: t.name,
+        replicas: t.replicas,
+        workers: t.workers,
+        measured: requests.filter((r) => r.error === null),
+        predicted: predictedStarted,
+      }),
+    },
+  ];
+}

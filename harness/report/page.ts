@@ -1,0 +1,224 @@
+import type { GateOutcome } from '../gate/gate.js';
+import { observedText } from '../gate/gate.js';
+import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { formatSeconds } from '../scenario/duration.js';
+import type { Chart } from './charts.js';
+import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
+
+/**
+ * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
+ * environment, with Vega, Vega-Lite and vega-embed inlined so that it opens from disk with no
+ * network. Pure: returns the page as a string.
+ *
+ * Every string from a scenario or a run goes through escapeHtml (text, attributes) or
+ * jsonForScript (the chart specs, in a <script type="application/json">); the only code on the
+ * page is the inlined libraries and the fixed BOOT script below.
+ */
+
+export interface VegaAssets {
+  vega: string;
+  vegaLite: string;
+  vegaEmbed: string;
+}
+
+export interface PageInput {
+  summary: RunSummary;
+  /** scenario.json as the run wrote it. */
+  scenario: unknown;
+  charts: readonly Chart[];
+  gate: GateOutcome | null;
+  /** Sentences about what the report could not show (a missing file, an incomplete run). */
+  notes: readonly string[];
+  assets: VegaAssets;
+}
+
+/**
+ * Renders every chart into its element and records the outcome on window.reportCharts
+ * (id -> "rendered" | "failed: ...") and, when all are settled, data-charts="done" on <html>,
+ * which the browser tests wait for.
+ */
+const BOOT = `(function () {
+  var specs = JSON.parse(document.getElementById('report-specs').textContent);
+  var status = (window.reportCharts = {});
+  var views = (window.reportViews = {});
+  var pending = [];
+  document.querySelectorAll('[data-chart]').forEach(function (el) {
+    var id = el.getAttribute('data-chart');
+    status[id] = 'pending';
+    pending.push(
+      vegaEmbed(el, specs[id], {
+        actions: false,
+        renderer: 'svg',
+        config: { title: { anchor: 'start', subtitleColor: '#555' } },
+      }).then(
+        function (result) {
+          views[id] = result.view;
+          status[id] = 'rendered';
+        },
+        function (error) {
+          status[id] = 'failed: ' + error.message;
+          el.textContent = 'This chart could not be drawn: ' + error.message;
+          console.error('chart ' + id + ': ' + error.message);
+        }
+      )
+    );
+  });
+  Promise.all(pending).then(function () {
+    document.documentElement.setAttribute('data-charts', 'done');
+  });
+})();`;
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #222; background: #fafafa; }
+main { max-width: 1200px; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+.lede { color: #555; margin: .2rem 0; }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: .8rem; font-size: .85rem; font-weight: 600; }
+.ok { background: #e3f4e1; color: #1e6b1a; } .bad { background: #fbe2e1; color: #9b1c1c; } .warn { background: #fff3cd; color: #7a5a00; }
+table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; background: #fff; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
+.chart { background: #fff; border: 1px solid #e3e3e3; border-radius: 4px; padding: .5rem; margin: .6rem 0; overflow-x: auto; }
+.grid { display: flex; flex-wrap: wrap; gap: .6rem; } .grid .chart { flex: 1 1 480px; } .grid .chart.wide { flex-basis: 100%; }
+pre { background: #fff; border: 1px solid #e3e3e3; padding: .6rem; overflow-x: auto; font-size: .85rem; }
+.notes li { color: #7a5a00; }
+`;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function shape(t: TopologySummary): string {
+  const balancer = t.replicas > 1 ? `, ${t.balancer} balancer` : '';
+  const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
+  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}`;
+}
+
+const seconds = (v: number): string => (Number.isFinite(v) ? formatSeconds(v) : 'n/a');
+const percent = (v: number): string =>
+  Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%` : 'n/a';
+
+function figuresTable(summary: RunSummary): string {
+  const head = `<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;
+  const rows = summary.topologies.flatMap((t) => {
+    const name = escapeHtml(t.name);
+    return [
+      `<tr><td rowspan="4" class="text"><strong>${name}</strong><br><small>${escapeHtml(shape(t))}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="4">${t.errors} / ${t.requests}</td><td rowspan="4">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
+      `<tr><td class="text">predicted (${escapeHtml(t.predicted.method)})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
+      `<tr><td class="text">measured</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
+      `<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
+    ];
+  });
+  return `<table>${head}${rows.join('')}</table>`;
+}
+
+function gateSection(gate: GateOutcome | null): string {
+  if (gate === null) return '';
+  const badge = gate.passed
+    ? '<span class="badge ok">passed</span>'
+    : '<span class="badge bad">failed</span>';
+  const failures =
+    gate.failures.length === 0
+      ? ''
+      : `<ul>${gate.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`;
+  const thresholds =
+    gate.thresholds.length === 0
+      ? ''
+      : `<table><tr><th class="text">result</th><th class="text">threshold</th><th class="text">topology</th><th class="text">observed</th></tr>${gate.thresholds
+          .map(
+            (r) =>
+              `<tr><td class="text">${r.status}</td><td class="text"><code>${escapeHtml(`${r.threshold.key} ${r.threshold.condition}`)}</code></td><td class="text">${escapeHtml(r.topology)}</td><td class="text">${escapeHtml(observedText(r))}</td></tr>`,
+          )
+          .join('')}</table>`;
+  const baseline =
+    gate.baseline === null
+      ? ''
+      : `<h3>Baseline ${escapeHtml(gate.baseline.baselineRun.runId)} (${escapeHtml(gate.baseline.baselineRun.scenario)}), tolerance ${Number((gate.baseline.options.tolerance * 100).toPrecision(3))}%, slack ${formatSeconds(gate.baseline.options.slack)}</h3><table><tr><th class="text">result</th><th class="text">topology</th><th class="text">figure</th><th>baseline</th><th>this run</th><th>limit</th></tr>${gate.baseline.rows
+          .map((row) => {
+            const v = (x: number | null) =>
+              x === null
+                ? 'n/a'
+                : row.unit === 'fraction'
+                  ? `${(x * 100).toFixed(2)}%`
+                  : formatSeconds(x);
+            return `<tr><td class="text">${row.status}</td><td class="text">${escapeHtml(row.topology)}</td><td class="text">${row.label}</td><td>${v(row.baseline)}</td><td>${v(row.current)}</td><td>${row.limit === null ? escapeHtml(row.note ?? '') : `&le; ${v(row.limit)}`}</td></tr>`;
+          })
+          .join('')}</table>`;
+  return `<section id="gate"><h2>Gate ${badge}</h2>${failures}${thresholds}${baseline}</section>`;
+}
+
+function chartDiv(chart: Chart): string {
+  return `<div class="chart${chart.id.endsWith('-timeline') ? ' wide' : ''}" data-chart="${escapeHtml(chart.id)}" role="figure" aria-label="${escapeHtml(String(typeof chart.spec.title === 'object' && chart.spec.title !== null && 'text' in chart.spec.title ? chart.spec.title.text : chart.id))}"></div>`;
+}
+
+function environmentTable(summary: RunSummary): string {
+  const e = summary.environment;
+  const rows: Array<[string, string]> = [
+    ['Node.js', e.node],
+    ['platform', e.platform],
+    ['cores', String(e.cpus)],
+    ['CPU model', e.cpuModel],
+    ['harness commit', e.commit ?? 'unknown'],
+    ['time scale', `${summary.timeScale} real seconds per scenario second`],
+    ['started', summary.startedAt],
+    ['finished', summary.finishedAt ?? 'not finished'],
+  ];
+  return `<table>${rows.map(([k, v]) => `<tr><th class="text">${k}</th><td class="text">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+export function buildReportPage(input: PageInput): string {
+  const { summary, charts } = input;
+  const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
+  const runCharts = charts.filter((c) => c.topology === null);
+  const status = summary.complete
+    ? '<span class="badge ok">complete</span>'
+    : '<span class="badge warn">incomplete</span>';
+  const topologySections = summary.topologies.map((t) => {
+    const own = charts.filter((c) => c.topology === t.name);
+    const failure =
+      t.status === 'complete'
+        ? ''
+        : `<p class="lede"><span class="badge warn">${escapeHtml(t.status)}</span> ${escapeHtml(t.failure ?? '')}</p>`;
+    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${failure}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
+  });
+  const notes =
+    input.notes.length === 0
+      ? ''
+      : `<ul class="notes">${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+  const scale =
+    summary.timeScale === 1
+      ? 'in real time'
+      : `at time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real); every time is in scenario seconds unless marked real`;
+  const script = (code: string, name: string) => `<script>${inlineScriptCode(code, name)}</script>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(summary.scenario)} ${escapeHtml(summary.runId)}: capacity report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(summary.scenario)} <small>${escapeHtml(summary.runId)}</small> ${status}</h1>
+<p class="lede">${escapeHtml(summary.description)}</p>
+<p class="lede">${summary.load.users} users at once, service ${formatSeconds(summary.service.time)} (${escapeHtml(summary.service.work)}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
+${notes}
+</header>
+${gateSection(input.gate)}
+<section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
+${topologySections.join('\n')}
+<section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
+<section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>
+</main>
+<script type="application/json" id="report-specs">${jsonForScript(specs)}</script>
+${script(input.assets.vega, 'vega')}
+${script(input.assets.vegaLite, 'vega-lite')}
+${script(input.assets.vegaEmbed, 'vega-embed')}
+<script>${BOOT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RunDirInvalidError } from '../errors.js';
+import type { GateOutcome } from '../gate/gate.js';
+import type { PredictedRecord } from '../results/predicted-record.js';
+import type { RequestRecord } from '../results/request-record.js';
+import type { RunSummary } from '../results/summary.js';
+import type { Scenario } from '../scenario/types.js';
+
+/**
+ * Reads what a report needs from a run directory: summary.json and scenario.json (required: a
+ * directory without them is not a run), requests.ndjson and predicted.ndjson (or their .partial
+ * files while a run is writing them), and gate.json when the run had a gate. What is missing is
+ * said in `notes`, which the page shows.
+ */
+export interface RunFiles {
+  dir: string;
+  summary: RunSummary;
+  scenario: Scenario;
+  requests: RequestRecord[];
+  predicted: PredictedRecord[] | null;
+  gate: GateOutcome | null;
+  notes: string[];
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseNdjson<T>(text: string, file: string): T[] {
+  const out: T[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch (error) {
+      throw new RunDirInvalidError(`${file}:${i + 1} is not valid JSON`, {
+        fix: 'the run directory is damaged; run the scenario again',
+        cause: error,
+      });
+    }
+  });
+  return out;
+}
+
+async function readJson(dir: string, name: string): Promise<unknown> {
+  const path = join(dir, name);
+  let text: string | undefined;
+  try {
+    text = await readOptional(path);
+  } catch (error) {
+    throw new RunDirInvalidError(`cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new RunDirInvalidError(`${dir} is not a run directory: it has no ${name}`, {
+      fix: 'give a directory a scenario run wrote, e.g. reports/contest-200/latest',
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RunDirInvalidError(`${path} is not valid JSON`, {
+      fix: 'the run directory is damaged; run the scenario again',
+      cause: error,
+    });
+  }
+}
+
+/** The staged file if the final one is not there yet. */
+async function readStaged(
+  dir: string,
+  name: string,
+): Promise<{ text: string; partial: boolean } | undefined> {
+  const final = await readOptional(join(dir, name));
+  if (final !== undefined) return { text: final, partial: false };
+  const partial = await readOptional(join(dir, `${name}.partial`));
+  return partial === undefined ? undefined : { text: partial, partial: true };
+}
+
+export async function readRun(dir: string): Promise<RunFiles> {
+  const summary = (await readJson(dir, 'summary.json')) as RunSummary;
+  if (
+    typeof summary !== 'object' ||
+    summary === null ||
+    summary.schemaVersion !== 1 ||
+    !Array.isArray(summary.topologies)
+  ) {
+    throw new RunDirInvalidError(
+      `${join(dir, 'summary.json')} is not a run summary (schemaVersion 1)`,
+      {
+        fix: 'give a directory a scenario run wrote, e.g. reports/contest-200/latest',
+      },
+    );
+  }
+  const scenario = (await readJson(dir, 'scenario.json')) as Scenario;
+  const notes: string[] = [];
+  if (!summary.complete) {
+    notes.push(
+      summary.finishedAt === null
+        ? 'The run had not finished when this report was built.'
+        : 'The run did not complete: the charts cover the topologies it finished.',
+    );
+  }
+  const requestsFile = await readStaged(dir, 'requests.ndjson');
+  if (requestsFile === undefined) notes.push('requests.ndjson is missing: no per-request charts.');
+  else if (requestsFile.partial) notes.push('requests.ndjson is still being written (.partial).');
+  const predictedFile = await readStaged(dir, 'predicted.ndjson');
+  if (predictedFile === undefined) {
+    notes.push(
+      'predicted.ndjson is missing (a run from before the harness stored its predictions): the charts show the measurement only.',
+    );
+  }
+  const gateText = await readOptional(join(dir, 'gate.json'));
+  let gate: GateOutcome | null = null;
+  if (gateText !== undefined) {
+    try {
+      gate = JSON.parse(gateText) as GateOutcome;
+    } catch {
+      notes.push('gate.json is not valid JSON and is not shown.');
+    }
+  }
+  return {
+    dir,
+    summary,
+    scenario,
+    requests:
+      requestsFile === undefined
+        ? []
+        : parseNdjson<RequestRecord>(requestsFile.text, join(dir, 'requests.ndjson')),
+    predicted:
+      predictedFile === undefined
+        ? null
+        : parseNdjson<PredictedRecord>(predictedFile.text, join(dir, 'predicted.ndjson')),
+    gate,
+    notes,
+  };
+}
