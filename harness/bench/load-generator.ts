@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { packageRoot } from '../../targets/package-root.js';
-import { constantRate } from '../load/plan.js';
+
 import type { LoadTask } from '../load/run-load.js';
 import { runLoad } from '../load/threads.js';
 import { TARGET_HOST } from '../supervise/start-topology.js';
@@ -180,7 +180,8 @@ async function timingError(out: Out, origin: string): Promise<void> {
   const serviceMs = 20;
   const task: LoadTask = {
     executor: 'open-loop',
-    plan: constantRate(50, 4, 'regular', 1),
+    plan: { kind: 'constant', rate: 50, duration: 4 },
+    seed: 1,
     nsPerScenarioSecond: 1e9,
     limit: 1e6,
     maxConnections: 100,
@@ -210,7 +211,8 @@ async function memoryPerRequest(out: Out, origin: string, requests: number): Pro
     const before = process.memoryUsage();
     const task: LoadTask = {
       executor: 'open-loop',
-      plan: constantRate(20_000, requests / 20_000, 'regular', 1),
+      plan: { kind: 'constant', rate: 20_000, duration: (requests - 1) / 20_000 },
+      seed: 1,
       nsPerScenarioSecond: 1e9,
       limit: requests,
       maxConnections: 200,

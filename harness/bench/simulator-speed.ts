@@ -80,6 +80,8 @@ export const SPEED_CASES: SpeedCase[] = [
 
 function scaled(plan: ArrivalPlan, factor: number): ArrivalPlan {
   if (plan.kind === 'burst') return { kind: 'burst', users: Math.ceil(plan.users * factor) };
+  if (plan.kind === 'stages')
+    return { ...plan, stages: plan.stages.map((s) => ({ ...s, duration: s.duration * factor })) };
   return { ...plan, duration: plan.duration * factor };
 }
 

@@ -103,7 +103,9 @@ export function describeQuestion(input: WhatIfInput, declaredKind: string): stri
   const load =
     a.kind === 'burst'
       ? `burst of ${a.users} requests at once`
-      : `${a.kind === 'poisson' ? 'Poisson' : 'constant-rate'} arrivals at ${a.rate}/s for ${formatSeconds(a.duration)}`;
+      : a.kind === 'stages'
+        ? `${a.process} arrivals ramping from ${a.startRate}/s through ${a.stages.map((s) => `${s.target}/s over ${formatSeconds(s.duration)}`).join(', ')}`
+        : `${a.kind === 'poisson' ? 'Poisson' : 'constant-rate'} arrivals at ${a.rate}/s for ${formatSeconds(a.duration)}`;
   const extras: string[] = [];
   if (b.work === 'cpu') extras.push(`${plural(b.cores, 'core')}`);
   if (b.maxRequests > 0)

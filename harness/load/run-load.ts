@@ -1,9 +1,10 @@
+import { type ArrivalPlan, arrivalSource, expectedRequests } from '../model/arrivals.js';
+import { createRandom } from '../model/random.js';
 import { type BurstConnections, runBurst } from './burst.js';
 import { runClosedUsers } from './closed-users.js';
 import type { PathSpec } from './executor.js';
 import { pathsFrom } from './executor.js';
 import { runOpenLoop } from './open-loop.js';
-import { arrivalInstants, expectedArrivals, type RatePlan } from './plan.js';
 import type { Recorder } from './recorder.js';
 import { runThroughput, type ThroughputOutcome } from './throughput.js';
 
@@ -15,9 +16,11 @@ export type LoadTask =
   | { executor: 'burst'; users: number; connections: BurstConnections }
   | {
       executor: 'open-loop';
-      /** The plan in scenario seconds, and the factor that makes them real nanoseconds. */
-      plan: RatePlan;
+      /** The plan in scenario seconds, its seed, and the factor that makes them real nanoseconds. */
+      plan: ArrivalPlan;
+      seed: number;
       nsPerScenarioSecond: number;
+      /** The run's bound on requests. */
       limit: number;
       maxConnections: number;
     }
@@ -92,10 +95,17 @@ export async function runTaskHere(
     }
     case 'open-loop': {
       const scale = task.nsPerScenarioSecond;
+      const next = arrivalSource(task.plan, createRandom(task.seed));
       const arrivals = (function* () {
-        for (const t of arrivalInstants(task.plan, task.limit)) yield t * scale;
+        let count = 0;
+        for (
+          let t = next();
+          t !== Number.POSITIVE_INFINITY && count < task.limit;
+          t = next(), count++
+        )
+          yield t * scale;
       })();
-      const expected = Math.min(task.limit, Math.round(expectedArrivals(task.plan)));
+      const expected = Math.min(task.limit, Math.round(expectedRequests(task.plan)));
       const outcome = await runOpenLoop({
         ...base,
         arrivals,

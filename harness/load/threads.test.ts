@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
 import { TARGET_HOST } from '../supervise/start-topology.js';
 import { Supervisor } from '../supervise/supervisor.js';
-import { constantRate } from './plan.js';
+
 import { Recorder } from './recorder.js';
 import { type LoadTask, runTaskHere } from './run-load.js';
 import { runLoad } from './threads.js';
@@ -34,7 +34,8 @@ for (const task of [
   { executor: 'burst', users: 120, connections: 'new' },
   {
     executor: 'open-loop',
-    plan: constantRate(400, 0.5, 'poisson', 9),
+    plan: { kind: 'poisson', rate: 400, duration: 0.5 },
+    seed: 9,
     nsPerScenarioSecond: 1e9,
     limit: 1e6,
     maxConnections: 500,

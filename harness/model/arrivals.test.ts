@@ -38,3 +38,50 @@ test('Poisson arrivals come at the rate, with exponential gaps, inside the durat
   assert.ok(Math.abs(scv - 1) < 0.05, `gaps' cv² ${scv}, exponential has 1`);
   assert.ok((t[t.length - 1] as number) <= 2000);
 });
+
+// A linear ramp from 0 to 10/s over 10 s has Λ(t) = t²/2, so arrival k (Λ = k) falls at
+// sqrt(2k): 51 of them, the last at exactly 10 s.
+test('a regular ramp puts arrival k where the expected count reaches k', () => {
+  const plan = {
+    kind: 'stages' as const,
+    startRate: 0,
+    stages: [{ target: 10, duration: 10 }],
+    process: 'regular' as const,
+  };
+  const t = arrivalInstants(plan, createRandom(1));
+  assert.equal(t.length, 51);
+  assert.equal(expectedRequests(plan), 51);
+  for (let k = 0; k <= 50; k++)
+    assert.ok(Math.abs((t[k] as number) - Math.sqrt(2 * k)) < 1e-9, `k=${k}`);
+});
+
+test('stages chain up, hold and down, evenly spaced during the hold', () => {
+  const plan = {
+    kind: 'stages' as const,
+    startRate: 0,
+    stages: [
+      { target: 20, duration: 5 },
+      { target: 20, duration: 10 },
+      { target: 0, duration: 5 },
+    ],
+    process: 'regular' as const,
+  };
+  const t = arrivalInstants(plan, createRandom(1));
+  assert.equal(t.length, 301); // Λ(20) = 50 + 200 + 50, plus the arrival at 0
+  const hold = Array.from(t).filter((x) => x > 6 && x < 14);
+  for (let k = 1; k < hold.length; k++)
+    assert.ok(Math.abs((hold[k] as number) - (hold[k - 1] as number) - 0.05) < 1e-9);
+  for (let k = 1; k < t.length; k++) assert.ok((t[k] as number) >= (t[k - 1] as number));
+});
+
+// A constant-rate stage with Poisson arrivals is the plain Poisson plan, draw for draw.
+test('a flat Poisson stage is the Poisson plan', () => {
+  const stages = arrivalInstants(
+    { kind: 'stages', startRate: 300, stages: [{ target: 300, duration: 5 }], process: 'poisson' },
+    createRandom(7),
+  );
+  const plain = arrivalInstants({ kind: 'poisson', rate: 300, duration: 5 }, createRandom(7));
+  assert.equal(stages.length, plain.length);
+  for (let i = 0; i < plain.length; i++)
+    assert.ok(Math.abs((stages[i] as number) - (plain[i] as number)) < 1e-9);
+});

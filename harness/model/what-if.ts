@@ -305,6 +305,12 @@ function openClosedForms(
 ): void {
   const { topology: t, arrivals, service } = input;
   if (arrivals.kind === 'burst') return;
+  if (arrivals.kind === 'stages') {
+    result.notes.push(
+      'a ramp has no steady state: every figure comes from the simulation of the ramp itself',
+    );
+    return;
+  }
   const mean = serviceMean(service);
   const perReplicaRate = arrivals.rate / t.replicas;
   // Requests per second the topology can finish: every thread busy, or for CPU-bound handlers
