@@ -6,11 +6,19 @@
  * exit code is 0 unless a benchmark throws.
  */
 import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
+import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { streamingMemory } from './streaming-memory.js';
 
 /** Every benchmark, in the order they run. Later issues add theirs here. */
-const BENCHMARKS: Benchmark[] = [simulatorSpeed, streamingMemory];
+const BENCHMARKS: Benchmark[] = [
+  simulatorSpeed,
+  streamingMemory,
+  loadThroughput,
+  burstSpread,
+  timingAccuracy,
+  loadMemory,
+];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -52,6 +52,7 @@ export function topologySummary(
       note: 'test',
     },
     measured: { ...measuredStats, acceptWait: null, serverQueue: null },
+    load: null,
     predictionError: {
       meanWait: rel(predictedStats.meanWait, measuredStats.meanWait),
       p50Wait: rel(predictedStats.p50Wait, measuredStats.p50Wait),
@@ -75,7 +76,14 @@ export function runSummary(topologies: TopologySummary[], scenario = 'test'): Ru
     complete: true,
     timeScale: 0.1,
     units: { time: 'scenario seconds', dispatchSpreadMs: 'real milliseconds' },
-    load: { executor: 'burst', users: 20 },
+    load: {
+      executor: 'burst',
+      users: 20,
+      connections: 'new',
+      threads: 1,
+      record: 'requests',
+      requestsFile: true,
+    },
     service: { time: 1, work: 'sleep', distribution: 'constant' },
     environment: { node: 'v20', platform: 'linux x64', cpus: 2, cpuModel: 'cpu', commit: null },
     topologies,

@@ -1,7 +1,13 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConnector, Client } from 'undici';
-import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
+import {
+  type ExecutorOptions,
+  type ExecutorOutcome,
+  InFlightSampler,
+  ownIndices,
+  waitUntil,
+} from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
@@ -77,6 +83,8 @@ export async function runBurst(
     resolveAll = resolve;
   });
   const closing: Array<Promise<void>> = [];
+  const inFlight = new InFlightSampler();
+  let sampled = { mean: 0, samples: 0 };
   const aborted = (): boolean => options.signal?.aborted === true;
   options.signal?.addEventListener('abort', destroyAll, { once: true });
   // The run's own bound: nothing waits past the request timeout plus a margin for connecting.
@@ -88,9 +96,11 @@ export async function runBurst(
     if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
     startNs = options.startAtNs ?? process.hrtime.bigint();
     recorder.begin(startNs);
+    inFlight.start();
     for (const [k, request] of requests.entries()) {
       const client = clients[k] as Client;
       request.dispatchedNs = since(startNs);
+      inFlight.count += 1;
       client.dispatch(
         { origin: options.origin, path: options.path(request.index), method: 'GET' },
         timedHandler(
@@ -98,6 +108,7 @@ export async function runBurst(
           startNs,
           (done) => {
             recorder.record(done);
+            inFlight.count -= 1;
             closing.push(client.close().catch(() => {}));
             settled += 1;
             options.onSettled?.(settled, requests.length);
@@ -110,13 +121,14 @@ export async function runBurst(
     if (aborted()) destroyAll();
     if (requests.length > 0) await allSettled;
   } finally {
+    sampled = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroyAll);
   }
   const elapsedNs = since(startNs);
   // Closing takes CPU (and makes error objects); finish it before the caller measures anything else.
   await Promise.all(closing);
-  return { startNs, sent: requests.length, elapsedNs };
+  return { startNs, sent: requests.length, elapsedNs, meanInFlight: sampled.mean };
 }
 
 /**

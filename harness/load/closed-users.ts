@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { createRandom } from '../model/random.js';
-import { type ExecutorOptions, type ExecutorOutcome, ownIndices, waitUntil } from './executor.js';
+import {
+  type ExecutorOptions,
+  type ExecutorOutcome,
+  InFlightSampler,
+  ownIndices,
+  waitUntil,
+} from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
@@ -28,6 +34,7 @@ export interface ClosedUsersOptions extends ExecutorOptions {
 }
 
 export interface ClosedUsersOutcome extends ExecutorOutcome {
+  meanInFlight: number;
   users: number;
   /** Think time actually spent between a response and the same user's next request, real ns. */
   thinkTotalNs: number;
@@ -70,6 +77,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
   let thinkSum = 0;
   let thinks = 0;
   let activeUserNs = 0;
+  const inFlight = new InFlightSampler();
   const endNs = options.durationNs;
   const thinkFor = (): number =>
     options.think === 'exponential'
@@ -99,6 +107,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
         user: id,
       };
       sent += 1;
+      inFlight.count += 1;
       const finished = await new Promise<RawRequest>((resolve) => {
         client.dispatch(
           { path: options.path(request.index), method: 'GET' },
@@ -106,6 +115,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
         );
       });
       recorder.record(finished);
+      inFlight.count -= 1;
       lastNs = finished.completeNs ?? since(startNs);
       settled += 1;
       options.onSettled?.(
@@ -131,9 +141,12 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
           destroyAll,
           endNs / 1e6 + options.requestTimeoutMs + options.connectTimeoutMs + 1_000,
         );
+  let sampled = { mean: 0, samples: 0 };
+  inFlight.start();
   try {
     await Promise.all(users.map((_, position) => user(position)));
   } finally {
+    sampled = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroyAll);
     await Promise.all(clients.map((client) => client.close().catch(() => {})));
@@ -146,5 +159,6 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     thinkTotalNs: thinkSum,
     thinks,
     activeUserNs,
+    meanInFlight: sampled.mean,
   };
 }

@@ -46,6 +46,8 @@ export interface ExecutorOutcome {
   sent: number;
   /** Real nanoseconds from the start until the last request ended. */
   elapsedNs: number;
+  /** Time-average number of requests in flight (Little's L), sampled every millisecond. */
+  meanInFlight?: number;
 }
 
 /** Waits until `atNs` on the monotonic clock: asleep until 2 ms before, then spinning. */
@@ -63,4 +65,28 @@ export function ownIndices(count: number, share: ExecutorOptions['share']): numb
   const { part, of } = share ?? { part: 0, of: 1 };
   for (let i = part; i < count; i += of) out.push(i);
   return out;
+}
+
+/**
+ * Counts the requests in flight and samples the count every millisecond: the time average is
+ * Little's L, measured independently of the requests' own timestamps so that the law can fail.
+ */
+export class InFlightSampler {
+  count = 0;
+  private samples = 0;
+  private sum = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.samples += 1;
+      this.sum += this.count;
+    }, 1);
+  }
+
+  /** Stops sampling and returns the time-average count (0 when no sample was taken). */
+  stop(): { mean: number; samples: number } {
+    clearInterval(this.timer);
+    return { mean: this.samples === 0 ? 0 : this.sum / this.samples, samples: this.samples };
+  }
 }

@@ -1,6 +1,11 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { type ExecutorOptions, type ExecutorOutcome, waitUntil } from './executor.js';
+import {
+  type ExecutorOptions,
+  type ExecutorOutcome,
+  InFlightSampler,
+  waitUntil,
+} from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
@@ -22,10 +27,7 @@ export interface OpenLoopOptions extends ExecutorOptions {
 }
 
 export interface OpenLoopOutcome extends ExecutorOutcome {
-  /** Time-average number of requests in flight, sampled every millisecond (Little's L). */
   meanInFlight: number;
-  /** Samples the mean rests on. */
-  inFlightSamples: number;
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOutcome> {
@@ -47,18 +49,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
   };
   options.signal?.addEventListener('abort', destroy, { once: true });
 
-  let inFlight = 0;
+  const inFlight = new InFlightSampler();
   let settled = 0;
   let sent = 0;
   let sending = true;
-  let samples = 0;
-  let sampledSum = 0;
   let resolveAll = (): void => {};
   const allSettled = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
   const done = (request: RawRequest): void => {
-    inFlight -= 1;
+    inFlight.count -= 1;
     settled += 1;
     recorder.record(request);
     options.onSettled?.(settled, Math.max(expected, sent));
@@ -68,11 +68,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
   if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
   const startNs = options.startAtNs ?? process.hrtime.bigint();
   recorder.begin(startNs);
-  const sampler = setInterval(() => {
-    samples += 1;
-    sampledSum += inFlight;
-  }, 1);
+  inFlight.start();
   let deadline: NodeJS.Timeout | undefined;
+  let sampled = { mean: 0, samples: 0 };
   try {
     const plan = options.arrivals[Symbol.iterator]();
     let index = 0;
@@ -82,7 +80,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
       while (!upcoming.done && upcoming.value <= now) {
         if (index % of === part) {
           const request: RawRequest = { index, intendedNs: upcoming.value, dispatchedNs: now };
-          inFlight += 1;
+          inFlight.count += 1;
           sent += 1;
           pool.dispatch(
             { path: options.path(index), method: 'GET' },
@@ -105,7 +103,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     if (aborted()) destroy();
     if (settled < sent) await allSettled;
   } finally {
-    clearInterval(sampler);
+    sampled = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroy);
     await pool.close().catch(() => {});
@@ -114,7 +112,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     startNs,
     sent,
     elapsedNs: since(startNs),
-    meanInFlight: samples === 0 ? 0 : sampledSum / samples,
-    inFlightSamples: samples,
+    meanInFlight: sampled.mean,
   };
 }

@@ -49,6 +49,16 @@ function histogram(): hdr.Histogram {
 
 const toMicros = (ns: number): number => Math.max(0, Math.round(ns / 1000));
 
+/** A histogram's figures, in the microseconds it holds. */
+export interface MicrosSummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
 /** What a recorder holds, in a form that crosses worker threads (structured clone). */
 export interface RecorderSnapshot {
   requests: RawRequest[];
@@ -114,6 +124,28 @@ export class Recorder {
     this.sojournNs += other.sojournNs;
     this.firstWrittenNs = Math.min(this.firstWrittenNs, other.firstWrittenNs);
     this.lastCompleteNs = Math.max(this.lastCompleteNs, other.lastCompleteNs);
+  }
+
+  /** Count, mean, percentiles and maximum of one histogram, in microseconds. */
+  summary(name: HistogramName): MicrosSummary {
+    const h = this.histograms[name];
+    if (h.totalCount === 0)
+      return {
+        count: 0,
+        mean: Number.NaN,
+        p50: Number.NaN,
+        p95: Number.NaN,
+        p99: Number.NaN,
+        max: Number.NaN,
+      };
+    return {
+      count: h.totalCount,
+      mean: h.mean,
+      p50: h.getValueAtPercentile(50),
+      p95: h.getValueAtPercentile(95),
+      p99: h.getValueAtPercentile(99),
+      max: h.maxValue,
+    };
   }
 
   /** Called by the executor with the instant its timeline counts from. */

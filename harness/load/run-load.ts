@@ -138,6 +138,7 @@ export async function runTaskHere(
         startNs: outcome.startNs,
         sent: outcome.sent,
         elapsedNs: outcome.elapsedNs,
+        meanInFlight: outcome.meanInFlight,
         closed: { users, thinkTotalNs, thinks, activeUserNs },
       };
     }

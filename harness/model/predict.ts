@@ -30,6 +30,11 @@ export interface BurstPredictionInput {
   work?: Work;
   /** Cores of the machine the handlers run on, for work "cpu". */
   cores?: number;
+  /**
+   * Every run uses `serviceTimes` (only the model's own draws vary: accept races, a random
+   * balancer): the prediction of the measured run itself rather than of a typical one.
+   */
+  sameInputs?: boolean;
 }
 
 /** The 5th and 95th percentile of a figure across simulation runs. */
@@ -71,7 +76,8 @@ function cpuUncontended(t: ModelTopology, cores: number): boolean {
 
 /** Service times for run k: the measured run's own for the first, fresh draws after. */
 function servicesFor(input: BurstPredictionInput, k: number): Float64Array {
-  if (k === 0 && input.serviceTimes !== undefined) return input.serviceTimes;
+  if ((k === 0 || input.sameInputs === true) && input.serviceTimes !== undefined)
+    return input.serviceTimes;
   const d = input.distribution ?? { kind: 'constant', mean: input.service };
   if (d.kind === 'constant') return new Float64Array(input.users).fill(d.mean);
   return sampleServiceTimes(
@@ -126,7 +132,9 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
     };
   }
 
-  const runs = hasRandomEffects(topology, constantService) ? input.replications : 1;
+  const runs = hasRandomEffects(topology, constantService || input.sameInputs === true)
+    ? input.replications
+    : 1;
   const perRun: WaitStats[] = [];
   let sample: SimulationResult | undefined;
   for (let k = 0; k < runs; k++) {
@@ -144,7 +152,7 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
     notes.push('the balancer picks a replica at random for each connection');
   if (!constantService)
     notes.push(
-      `service times vary (${input.distribution === undefined ? 'as sent' : describeService(input.distribution)}); the first run uses the times the measured run sent, later runs draw their own`,
+      `service times vary (${input.distribution === undefined ? 'as sent' : describeService(input.distribution)}); ${input.sameInputs === true ? 'every run uses the times the measured run sent' : 'the first run uses the times the measured run sent, later runs draw their own'}`,
     );
   if (work === 'cpu' && !cpuUncontended(topology, cores))
     notes.push(
@@ -176,7 +184,7 @@ export function statsOf(result: SimulationResult, arrivals: Float64Array): WaitS
   return summarizeWaits(waits, arrivals.length === 0 ? 0 : last - first);
 }
 
-function averageStats(runs: readonly WaitStats[]): WaitStats {
+export function averageStats(runs: readonly WaitStats[]): WaitStats {
   const out = { ...(runs[0] as WaitStats) };
   for (const figure of WAIT_FIGURES) {
     out[figure] = runs.reduce((sum, run) => sum + run[figure], 0) / runs.length;
@@ -184,7 +192,7 @@ function averageStats(runs: readonly WaitStats[]): WaitStats {
   return out;
 }
 
-function spreadOf(runs: readonly WaitStats[]): Record<WaitFigure, Spread> {
+export function spreadOf(runs: readonly WaitStats[]): Record<WaitFigure, Spread> {
   const out = {} as Record<WaitFigure, Spread>;
   for (const figure of WAIT_FIGURES) {
     const values = runs.map((run) => run[figure]).sort((a, b) => a - b);

@@ -219,10 +219,19 @@ test('the what-if curve matches the closed form, numpy percentiles as reference'
   };
   const points = whatIfCurve({
     topologies: [flask],
-    users: 10,
-    service: 1,
-    seed: 1,
-    replications: 1,
+    scenario: {
+      load: {
+        executor: 'burst',
+        users: 10,
+        connections: 'new',
+        threads: 1,
+        record: 'requests',
+        requestsFile: true,
+      },
+      service: { time: 1, work: 'sleep', distribution: 'constant' },
+      model: { seed: 1, replications: 1 },
+    },
+    cores: 2,
   });
   assert.equal(points.length, whatIfBound([flask]));
   assert.equal(whatIfBound([flask]), 8);

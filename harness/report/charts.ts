@@ -2,6 +2,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { PredictedRecord } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { describeLoad } from '../scenario/describe-load.js';
+import { plannedRequests } from '../scenario/load-schema.js';
 import { figuresSpec } from './figures-chart.js';
 import { timelineSpec } from './timeline-chart.js';
 import { waitEcdfSpec } from './wait-ecdf-chart.js';
@@ -48,7 +50,8 @@ export function buildCharts(data: ChartData): Chart[] {
             p95Wait: t.measured.p95Wait,
             n: t.measured.count,
           })),
-        users: summary.load.users,
+        load: describeLoad(summary.load),
+        requests: plannedRequests(summary.load) ?? 0,
         timeScale: summary.timeScale,
         seed: data.model.seed,
       }),

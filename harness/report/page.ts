@@ -1,6 +1,7 @@
 import type { GateOutcome } from '../gate/gate.js';
 import { observedText } from '../gate/gate.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
 import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
@@ -204,7 +205,7 @@ export function buildReportPage(input: PageInput): string {
 <header>
 <h1>${escapeHtml(summary.scenario)} <small>${escapeHtml(summary.runId)}</small> ${status}</h1>
 <p class="lede">${escapeHtml(summary.description)}</p>
-<p class="lede">${summary.load.users} users at once, service ${formatSeconds(summary.service.time)} (${escapeHtml(summary.service.work)}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
+<p class="lede">${escapeHtml(describeLoad(summary.load))}, service ${formatSeconds(summary.service.time)} (${escapeHtml(summary.service.work)}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
 ${notes}
 </header>
 ${gateSection(input.gate)}

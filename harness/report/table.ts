@@ -1,4 +1,5 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 
 /**
@@ -40,15 +41,79 @@ function topologyBlock(t: TopologySummary): string[] {
       .trimEnd();
   const status =
     t.status === 'complete' ? '' : `   [${t.status}${t.failure ? `: ${t.failure}` : ''}]`;
+  const burst = t.load === null || t.load.executor === 'burst';
   const lines = [
     `${t.name}   ${shape(t)}${status}`,
-    `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`,
-    `  ${row(['', 'n', 'mean', 'p50', 'p95', 'max', 'makespan'])}`,
-    `  ${row(['predicted', String(t.predicted.count), ...FIGURES.map((f) => formatSeconds(t.predicted[f]))])}   ${methodNote(t)}`,
-    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (t.measured.count === 0 ? 'n/a' : formatSeconds(t.measured[f])))])}`,
-    `  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`,
+    burst
+      ? `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`
+      : `  errors ${t.errors}/${t.requests}${errorDetail(t)}`,
+    ...loadLines(t),
+    ...waitRows(t, row),
   ];
+  const expected = t.predicted.expected;
+  if (expected !== undefined) {
+    lines.push(
+      `  ${row(['typical run', String(expected.count), ...FIGURES.map((f) => formatSeconds(expected[f]))])}   model over ${expected.replications} runs with fresh arrivals and service times${expected.spread === undefined ? '' : `; p95 wait ${formatSeconds(expected.spread.p95Wait.p5)} to ${formatSeconds(expected.spread.p95Wait.p95)} in 90% of runs`}`,
+    );
+  }
   return lines;
+}
+
+const rate = (perSecond: number): string => `${Number(perSecond.toPrecision(3))}/s`;
+
+/** What a non-burst load measured: throughput beside the model's, latency both ways, the laws. */
+function loadLines(t: TopologySummary): string[] {
+  const load = t.load;
+  if (load === null || load.executor === 'burst') return [];
+  const predicted = `${load.predictedThroughputMethod === 'bound' ? 'at most ' : ''}${rate(load.predictedThroughput)}`;
+  const offered = load.offeredRate === null ? '' : ` of ${rate(load.offeredRate)} offered`;
+  const lines = [
+    `  throughput ${rate(load.throughput)}${offered} (model: ${predicted})   ${load.completed} completed over ${formatSeconds(load.span)}`,
+    `  latency p50/p95/p99 ${[load.latency.p50, load.latency.p95, load.latency.p99].map(formatSeconds).join('/')} from the intended start; ${[load.latencyUncorrected.p50, load.latencyUncorrected.p95, load.latencyUncorrected.p99].map(formatSeconds).join('/')} from the write (uncorrected)`,
+  ];
+  if (load.offeredRate !== null) {
+    lines.push(
+      `  sent late ${load.late} (written over 1 ms real after the plan; lateness p99 ${load.latenessMs.p99.toFixed(2)} ms real)`,
+    );
+  }
+  if (load.interactiveLaw !== null) {
+    const law = load.interactiveLaw;
+    lines.push(
+      `  N = X(R + Z): ${law.users} users (${law.meanUsers.toFixed(2)} on average), R ${formatSeconds(law.meanResponse)}, Z ${formatSeconds(law.meanThink)}: ${law.measured.toFixed(2)} vs ${law.fromRates.toFixed(2)} (${law.holds ? 'holds' : 'BROKEN'}, ${percent(law.relativeError)})`,
+    );
+  }
+  if (load.littlesLaw !== null) {
+    const law = load.littlesLaw;
+    lines.push(
+      `  Little's law L = λW: ${law.measured.toFixed(2)} in flight vs ${law.fromRates.toFixed(2)} (${law.holds ? 'holds' : 'BROKEN'}, ${percent(law.relativeError)})`,
+    );
+  }
+  if (load.predictedMinResponse !== null)
+    lines.push(`  model: response time at least ${formatSeconds(load.predictedMinResponse)}`);
+  return lines;
+}
+
+/**
+ * The wait figures: predicted, measured and the error, each where it exists (a throughput load
+ * measures no waits; a closed loop has no wait prediction).
+ */
+function waitRows(t: TopologySummary, row: (cells: string[]) => string): string[] {
+  const predicted = t.predicted.count > 0;
+  const measured = t.measured.count > 0;
+  if (!predicted && !measured) return [];
+  const rows = [`  ${row(['', 'n', 'mean', 'p50', 'p95', 'max', 'makespan'])}`];
+  if (predicted) {
+    rows.push(
+      `  ${row(['predicted', String(t.predicted.count), ...FIGURES.map((f) => formatSeconds(t.predicted[f]))])}   ${methodNote(t)}`,
+    );
+  }
+  rows.push(
+    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (measured ? formatSeconds(t.measured[f]) : 'n/a'))])}`,
+  );
+  if (predicted && measured) {
+    rows.push(`  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`);
+  }
+  return rows;
 }
 
 function errorDetail(t: TopologySummary): string {
@@ -58,7 +123,7 @@ function errorDetail(t: TopologySummary): string {
 
 function methodNote(t: TopologySummary): string {
   return t.predicted.method === 'simulation'
-    ? `simulation, mean of ${t.predicted.replications} runs`
+    ? `simulation${t.predicted.replications > 1 ? `, mean of ${t.predicted.replications} runs` : ''}`
     : t.predicted.method;
 }
 
@@ -68,7 +133,7 @@ export function renderTable(summary: RunSummary): string {
       ? 'real time'
       : `time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real)`;
   const head = [
-    `${summary.scenario}: ${summary.load.users} users at once, service ${formatSeconds(summary.service.time)} (${summary.service.work}); ${scale}`,
+    `${summary.scenario}: ${describeLoad(summary.load)}, service ${formatSeconds(summary.service.time)} (${summary.service.work}); ${scale}`,
     'Waits are queue time (handler start minus intended start) in scenario seconds; error = (predicted - measured) / measured.',
     '',
   ];

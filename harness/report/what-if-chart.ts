@@ -23,7 +23,9 @@ export interface MeasuredP95 {
 export interface WhatIfChartInput {
   points: readonly WhatIfPoint[];
   measured: readonly MeasuredP95[];
-  users: number;
+  /** The load in words, e.g. "200 users at once", and the requests it plans. */
+  load: string;
+  requests: number;
   timeScale: number;
   seed: number;
 }
@@ -71,7 +73,7 @@ export function whatIfSpec(input: WhatIfChartInput): TopLevelSpec {
     title: {
       text: 'What if: predicted p95 wait against replicas, for this load',
       subtitle: [
-        `${sampleSize(input.users)} requests per burst, everything but the replicas unchanged; model seed ${input.seed}, up to ${Math.max(1, ...input.points.map((p) => p.replications))} runs averaged where it simulates`,
+        `${input.load} (${sampleSize(input.requests)} requests), everything but the replicas unchanged; model seed ${input.seed}, up to ${Math.max(1, ...input.points.map((p) => p.replications))} runs averaged where it simulates`,
         `filled point: the replicas the run used; cross: the p95 wait it measured there; ${timeScaleNote(input.timeScale)}`,
       ],
     },

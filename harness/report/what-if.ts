@@ -1,5 +1,9 @@
-import { predictBurst } from '../model/predict.js';
-import type { TopologySpec } from '../scenario/types.js';
+import { predictLoad } from '../model/predict-load.js';
+import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
+import { serviceTableSize } from '../run/load-task.js';
+import { plannedRequests } from '../scenario/load-schema.js';
+import type { Scenario, TopologySpec } from '../scenario/types.js';
 
 /**
  * The what-if curve: the model's p95 wait for this load if the topology had 1, 2, ... replicas,
@@ -22,11 +26,10 @@ export interface WhatIfPoint {
 
 export interface WhatIfInput {
   topologies: readonly TopologySpec[];
-  users: number;
-  /** Service time, scenario seconds. */
-  service: number;
-  seed: number;
-  replications: number;
+  /** The scenario as the run used it: its load, service and model settings. */
+  scenario: Pick<Scenario, 'load' | 'service' | 'model'>;
+  /** Cores CPU-bound handlers may use (the run's machine). */
+  cores: number;
 }
 
 /** Replicas 1..bound: twice the largest replica count of the run, at least 8, at most 32. */
@@ -41,14 +44,27 @@ export function whatIfBound(topologies: readonly Pick<TopologySpec, 'replicas'>[
  */
 export const WHAT_IF_BUDGET = 2_000_000;
 
-/** The run's replications, or fewer when the burst is so large that they would exceed the budget. */
-export function whatIfReplications(users: number, bound: number, replications: number): number {
-  return Math.max(1, Math.min(replications, Math.floor(WHAT_IF_BUDGET / (users * bound))));
+/** The run's replications, or fewer when the load is so large that they would exceed the budget. */
+export function whatIfReplications(requests: number, bound: number, replications: number): number {
+  return Math.max(1, Math.min(replications, Math.floor(WHAT_IF_BUDGET / (requests * bound))));
 }
 
+/**
+ * The curve for every topology. Closed loops (closed users, throughput) have no wait prediction,
+ * so their curve is empty.
+ */
 export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
+  const { scenario } = input;
+  const planned = plannedRequests(scenario.load);
+  if (planned === null) return [];
   const bound = whatIfBound(input.topologies);
-  const replications = whatIfReplications(input.users, bound, input.replications);
+  const replications = whatIfReplications(planned, bound, scenario.model.replications);
+  const distribution = distributionOf(scenario.service);
+  const serviceTimes = sampleServiceTimes(
+    distribution,
+    serviceTableSize(scenario.load),
+    createRandom(deriveSeed(scenario.model.seed, STREAM.service)),
+  );
   const points: WhatIfPoint[] = [];
   for (const topology of input.topologies) {
     for (let replicas = 1; replicas <= bound; replicas++) {
@@ -58,21 +74,25 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         replicas,
         balancer: replicas === 1 ? 'round-robin' : topology.balancer,
       };
-      const prediction = predictBurst({
+      const { waits } = predictLoad({
         topology: shaped,
-        users: input.users,
-        service: input.service,
-        seed: input.seed,
+        load: scenario.load,
+        distribution,
+        serviceTimes,
+        work: scenario.service.work,
+        cores: input.cores,
+        seed: scenario.model.seed,
         replications,
       });
+      if (waits === null) continue;
       points.push({
         topology: topology.name,
         replicas,
-        p95Wait: prediction.stats.p95Wait,
-        meanWait: prediction.stats.meanWait,
-        method: prediction.method,
+        p95Wait: waits.stats.p95Wait,
+        meanWait: waits.stats.meanWait,
+        method: waits.method,
         current: replicas === topology.replicas,
-        replications: prediction.replications,
+        replications: waits.replications,
       });
     }
   }

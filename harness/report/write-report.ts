@@ -36,10 +36,8 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
   const ran = new Set(summary.topologies.map((t) => t.name));
   const whatIf = whatIfCurve({
     topologies: scenario.topologies.filter((t) => ran.has(t.name)),
-    users: scenario.load.users,
-    service: scenario.service.time,
-    seed: scenario.model.seed,
-    replications: scenario.model.replications,
+    scenario,
+    cores: summary.environment.cpus,
   });
   const charts = buildCharts({
     summary,

@@ -8,6 +8,7 @@ import {
   type WaitFigure,
   type WaitStats,
 } from '../stats/waits.js';
+import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
 
 /**
@@ -16,11 +17,24 @@ import type { RequestRecord } from './request-record.js';
  */
 export const SUMMARY_SCHEMA_VERSION = 1;
 
+/** The model's figures for a typical run (fresh random inputs each simulated run). */
+export interface ExpectedFigures extends WaitStats {
+  replications: number;
+  spread?: Record<WaitFigure, Spread>;
+}
+
 export interface PredictedFigures extends WaitStats {
-  method: PredictionMethod;
+  /** `bound` when the load is a closed loop and only its throughput is bounded (waits are null). */
+  method: PredictionMethod | 'bound';
   replications: number;
   spread?: Record<WaitFigure, Spread>;
   note: string;
+  /**
+   * Present when the run's inputs are random (Poisson arrivals, varying service times): the
+   * figures of a typical run, over fresh inputs. The main figures above are the model given the
+   * measured run's own inputs.
+   */
+  expected?: ExpectedFigures;
 }
 
 export interface MeasuredFigures extends WaitStats {
@@ -55,6 +69,8 @@ export interface TopologySummary {
   measured: MeasuredFigures;
   /** (predicted - measured) / measured for each figure. */
   predictionError: Record<WaitFigure, number>;
+  /** What the load measured beyond waits (throughput, latency, laws); null if it never ran. */
+  load: LoadFigures | null;
 }
 
 export interface Environment {
@@ -106,31 +122,84 @@ export function measure(records: readonly RequestRecord[]): MeasuredFigures {
 export interface TopologyOutcome {
   topology: TopologySpec;
   records: readonly RequestRecord[];
+  /**
+   * Measured figures when the run kept histograms instead of every record; `records` is then
+   * empty and these come from the histograms (quantiles within HdrHistogram's 0.1%).
+   */
+  measured?: MeasuredFigures;
+  /** Requests and failures by class, when records were not kept. */
+  counts?: { requests: number; errorsByKind: Partial<Record<ErrorKind, number>> };
   dispatchSpreadMs: number | null;
-  prediction: Prediction;
+  /** The wait prediction; null for closed loops, whose arrivals depend on the responses. */
+  prediction: Prediction | null;
+  /** The prediction of a typical run, when the inputs are random. */
+  expected?: Prediction | null;
+  load: LoadFigures | null;
   backOfEnvelope: number;
   status: TopologyStatus;
   failure: string | null;
 }
 
+/** Measured figures from a load's wait histogram (microseconds) when records were not kept. */
+export function measureFromHistogram(wait: Percentiles, span: number): MeasuredFigures {
+  return {
+    count: wait.count,
+    meanWait: wait.mean,
+    p50Wait: wait.p50,
+    p95Wait: wait.p95,
+    p99Wait: wait.p99,
+    maxWait: wait.max,
+    makespan: span,
+    acceptWait: null,
+    serverQueue: null,
+  };
+}
+
+const NO_PREDICTION: WaitStats = {
+  count: 0,
+  meanWait: Number.NaN,
+  p50Wait: Number.NaN,
+  p95Wait: Number.NaN,
+  p99Wait: Number.NaN,
+  maxWait: Number.NaN,
+  makespan: Number.NaN,
+};
+
 export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
   const { topology: t, records, prediction } = outcome;
-  const measured = measure(records);
+  const measured = outcome.measured ?? measure(records);
   const errorsByKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<
     ErrorKind,
     number
   >;
   for (const r of records) if (r.error !== null) errorsByKind[r.error] += 1;
-  const predicted: PredictedFigures = {
-    ...prediction.stats,
-    method: prediction.method,
-    replications: prediction.replications,
-    note: prediction.note,
-  };
-  if (prediction.spread !== undefined) predicted.spread = prediction.spread;
+  for (const [kind, n] of Object.entries(outcome.counts?.errorsByKind ?? {})) {
+    errorsByKind[kind as ErrorKind] += n ?? 0;
+  }
+  const predicted: PredictedFigures =
+    prediction === null
+      ? {
+          ...NO_PREDICTION,
+          method: 'bound',
+          replications: 0,
+          note: 'closed loops send as responses allow: the model bounds their throughput and response time (see load) instead of predicting waits',
+        }
+      : {
+          ...prediction.stats,
+          method: prediction.method,
+          replications: prediction.replications,
+          note: prediction.note,
+        };
+  if (prediction?.spread !== undefined) predicted.spread = prediction.spread;
+  const expected = outcome.expected;
+  if (expected !== undefined && expected !== null) {
+    predicted.expected = { ...expected.stats, replications: expected.replications };
+    if (expected.spread !== undefined) predicted.expected.spread = expected.spread;
+  }
   const predictionError = Object.fromEntries(
-    WAIT_FIGURES.map((f) => [f, relativeError(prediction.stats[f], measured[f])]),
+    WAIT_FIGURES.map((f) => [f, relativeError(predicted[f], measured[f])]),
   ) as Record<WaitFigure, number>;
+  const requests = outcome.counts?.requests ?? records.length;
   return {
     name: t.name,
     kind: t.kind,
@@ -144,14 +213,15 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
     concurrency: concurrencyOf(t),
     status: outcome.status,
     failure: outcome.failure,
-    requests: records.length,
-    errors: records.filter((r) => r.error !== null).length,
+    requests,
+    errors: Object.values(errorsByKind).reduce((a, b) => a + b, 0),
     errorsByKind,
     dispatchSpreadMs: outcome.dispatchSpreadMs,
     backOfEnvelope: outcome.backOfEnvelope,
     predicted,
     measured,
     predictionError,
+    load: outcome.load,
   };
 }
 

@@ -9,22 +9,16 @@ import {
 } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
-import { runBurst } from '../load/burst.js';
-import { Recorder } from '../load/recorder.js';
 import { backOfEnvelope } from '../model/burst.js';
-import { predictBurst } from '../model/predict.js';
+import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
-import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
+import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
-import {
-  dispatchSpreadMs,
-  type RequestRecord,
-  toRequestRecord,
-} from '../results/request-record.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
 import {
   type Environment,
@@ -33,9 +27,12 @@ import {
   summarizeTopology,
   type TopologyStatus,
 } from '../results/summary.js';
+import { describeLoad } from '../scenario/describe-load.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTopology } from '../supervise/start-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
+import { type LoadStep, NOTHING_MEASURED, predictedArrivals, runLoadStep } from './load-step.js';
+import { serviceTableSize } from './load-task.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -114,7 +111,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const distribution = distributionOf(scenario.service);
   const serviceTimes = sampleServiceTimes(
     distribution,
-    scenario.load.users,
+    serviceTableSize(scenario.load),
     createRandom(deriveSeed(scenario.model.seed, STREAM.service)),
   );
 
@@ -123,28 +120,47 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       if (runSignal.aborted) break;
       const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
       const outcome = await runTopology(topology, label, options, runSignal, serviceTimes);
-      const prediction = predictBurst({
+      const prediction = predictLoad({
         topology,
-        users: scenario.load.users,
-        service: scenario.service.time,
-        seed: scenario.model.seed,
-        replications: scenario.model.replications,
+        load: scenario.load,
         distribution,
         serviceTimes,
         work: scenario.service.work,
         cores: options.environment.cpus,
+        seed: scenario.model.seed,
+        replications: scenario.model.replications,
       });
+      const load =
+        outcome.load === null
+          ? null
+          : loadFigures({
+              ...outcome.load,
+              load: scenario.load,
+              timeScale: scenario.timeScale,
+              prediction: {
+                throughput: prediction.throughput,
+                method: prediction.throughputMethod,
+                minResponse: prediction.minResponse,
+              },
+            });
       summary.topologies.push(
         summarizeTopology({
           topology,
           records: outcome.records,
+          ...(outcome.measured === undefined ? {} : { measured: outcome.measured }),
+          ...(outcome.counts === undefined ? {} : { counts: outcome.counts }),
           dispatchSpreadMs: outcome.dispatchSpreadMs,
-          prediction,
-          backOfEnvelope: backOfEnvelope(
-            scenario.load.users,
-            concurrencyOf(topology),
-            scenario.service.time,
-          ),
+          prediction: prediction.waits,
+          expected: prediction.expected,
+          load,
+          backOfEnvelope:
+            scenario.load.executor === 'burst'
+              ? backOfEnvelope(
+                  scenario.load.users,
+                  concurrencyOf(topology),
+                  serviceMean(distribution),
+                )
+              : Number.NaN,
           status: outcome.status,
           failure: outcome.failure,
         }),
@@ -158,13 +174,15 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           .filter((r) => r.error === null && r.wait !== null)
           .map((r) => r.wait as number),
       );
-      // What the model predicted per request, for the report (burst: every arrival at 0).
-      const predicted = toPredictedRecords(
-        topology.name,
-        prediction.sample,
-        new Float64Array(scenario.load.users),
-      );
-      await predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      // What the model predicted per request, for the report.
+      if (prediction.waits !== null) {
+        const predicted = toPredictedRecords(
+          topology.name,
+          prediction.waits.sample,
+          predictedArrivals(scenario),
+        );
+        await predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      }
       await save();
       if (outcome.error !== undefined) {
         error = outcome.error;
@@ -207,9 +225,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   return { summary, dir, error, gate };
 }
 
-interface TopologyRun {
-  records: RequestRecord[];
-  dispatchSpreadMs: number | null;
+interface TopologyRun extends LoadStep {
   status: TopologyStatus;
   failure: string | null;
   error: HarnessError | undefined;
@@ -246,50 +262,35 @@ async function runTopology(
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
-    if (signal.aborted) return aborted([], null);
-    progress.stage(`${label}: burst of ${scenario.load.users}`);
-    const recorder = new Recorder({ keepRequests: true });
-    const burst = await runBurst(scenario.load.users, 'new', {
-      origin: started.origin,
-      path: (index) =>
-        `/work?ms=${realMs(serviceTimes[index] as number)}&work=${scenario.service.work}`,
-      recorder,
-      connectTimeoutMs: realMs(scenario.limits.requestTimeout),
-      requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+    if (signal.aborted) return aborted(NOTHING_MEASURED);
+    progress.stage(`${label}: ${describeLoad(scenario.load)}`);
+    const step = await runLoadStep(
+      scenario,
+      topology.name,
+      started.origin,
+      serviceTimes,
       signal,
-      onSettled: (settled, total) => progress.requests(settled, total),
-    });
-    const raw = [...recorder.requests].sort((a, b) => a.index - b.index);
-    const records = raw.map((r) =>
-      toRequestRecord(r, topology.name, burst.startNs, scenario.timeScale),
+      progress,
     );
-    const spread = dispatchSpreadMs(raw);
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
-    if (signal.aborted) return aborted(records, spread);
-    return {
-      records,
-      dispatchSpreadMs: spread,
-      status: 'complete',
-      failure: null,
-      error: undefined,
-    };
+    if (signal.aborted) return aborted(step);
+    return { ...step, status: 'complete', failure: null, error: undefined };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
-    if (signal.aborted && crash === undefined) return aborted([], null);
-    return { records: [], dispatchSpreadMs: null, status: 'failed', failure: error.message, error };
+    if (signal.aborted && crash === undefined) return aborted(NOTHING_MEASURED);
+    return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error };
   } finally {
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     await supervisor.stopAll();
   }
 
-  function aborted(records: RequestRecord[], spread: number | null): TopologyRun {
+  function aborted(step: LoadStep): TopologyRun {
     if (crash !== undefined) {
       return {
-        records,
-        dispatchSpreadMs: spread,
+        ...step,
         status: 'failed',
         failure: crash,
         error: new TargetCrashedError(crash, {
@@ -298,8 +299,7 @@ async function runTopology(
       };
     }
     return {
-      records,
-      dispatchSpreadMs: spread,
+      ...step,
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,

@@ -29,7 +29,8 @@ export function parseDuration(value: unknown): number | undefined {
 }
 
 /** Seconds as a short human string: 0.0123 -> "12.3ms", 2 -> "2s", 134 -> "2m14s". */
-export function formatSeconds(seconds: number): string {
+export function formatSeconds(seconds: number | null): string {
+  if (seconds === null || Number.isNaN(seconds)) return 'n/a';
   if (!Number.isFinite(seconds)) return String(seconds);
   const abs = Math.abs(seconds);
   if (abs < 1e-3) return `${round(seconds * 1e6)}µs`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
-import { parseDuration } from './duration.js';
+import { count, duration } from './fields.js';
+import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
 
 /**
  * The scenario file format (JSON). scenarios/README.md is its reference; FIELD_HELP below is
@@ -21,21 +22,6 @@ export const DEFAULT_BACKLOG = { 'flask-dev': 128, sync: 2048, gthread: 2048 } a
 /** Limits that keep every run bounded whatever a file asks for. */
 export const MAX_USERS = 100_000;
 export const MAX_PROCESSES = 400;
-
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const seconds = parseDuration(value);
-  if (seconds === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${JSON.stringify(value)} is not a duration`,
-      params: { duration: true },
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
-const count = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const topology = z
   .strictObject({
@@ -77,11 +63,6 @@ const topology = z
     }
   });
 
-const burst = z.strictObject({
-  executor: z.literal('burst'),
-  users: count(1, MAX_USERS),
-});
-
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -94,7 +75,7 @@ export const scenarioSchema = z
       .optional(),
     description: z.string().max(2000).default(''),
     timeScale: z.number().gt(0).max(10).default(1),
-    load: burst,
+    load: loadSchema,
     service: z
       .strictObject({
         time: duration.optional(),
@@ -199,6 +180,15 @@ export const scenarioSchema = z
         });
       }
     });
+    const lasts = plannedDuration(s.load);
+    if (lasts !== null && lasts * s.timeScale > s.limits.runTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'duration'],
+        message: `the load lasts ${(lasts * s.timeScale).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
+        params: { fix: 'shorten the load, lower timeScale, or raise limits.runTimeout' },
+      });
+    }
     const meanService = s.service.time ?? sampleMean(s.service.samples ?? []);
     if (meanService * s.timeScale < 0.001 && meanService > 0) {
       ctx.addIssue({
@@ -266,9 +256,7 @@ export const FIELD_HELP: Record<string, string> = {
   name: 'letters, digits, ".", "_" or "-"; defaults to the file name',
   description: 'free text shown in the report',
   timeScale: 'a number above 0 and at most 10: real seconds per scenario second, e.g. 0.1',
-  load: 'an object such as { "executor": "burst", "users": 200 }',
-  'load.executor': '"burst"',
-  'load.users': `a whole number of users from 1 to ${MAX_USERS}`,
+  ...LOAD_FIELD_HELP,
   service: 'an object such as { "time": "2s", "work": "sleep" }',
   'service.time':
     'a duration in scenario time, such as "2s", "150ms" or 2: the mean service time (omit it for "empirical")',

@@ -2,13 +2,67 @@ import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js
 
 export type { BalancerPolicy, ServerKind, Work };
 
-/** All N users send one request at the same instant (a contest start, a class logging in). */
-export interface BurstLoad {
-  executor: 'burst';
-  users: number;
+/** How a load keeps what it measured; both always keep histograms and counts. */
+export interface LoadRecording {
+  /** Worker threads generating the load. */
+  threads: number;
+  /** `requests`: every request's record in memory; `histograms`: bounded memory. */
+  record: 'requests' | 'histograms';
+  /** Write requests.ndjson (streamed to disk in histogram mode). */
+  requestsFile: boolean;
 }
 
-export type LoadSpec = BurstLoad;
+/** All N users send one request at the same instant (a contest start, a class logging in). */
+export interface BurstLoad extends LoadRecording {
+  executor: 'burst';
+  users: number;
+  /** `new`: users connect at the burst; `warm`: their connections are opened before it. */
+  connections: 'new' | 'warm';
+}
+
+/** Requests at a fixed rate (per scenario second) for a duration, timed from their plan. */
+export interface ConstantRateLoad extends LoadRecording {
+  executor: 'constant-arrival-rate';
+  rate: number;
+  duration: number;
+  arrivals: 'regular' | 'poisson';
+  maxConnections: number;
+}
+
+/** A rate that moves linearly through stages (per scenario second). */
+export interface RampingRateLoad extends LoadRecording {
+  executor: 'ramping-arrival-rate';
+  startRate: number;
+  stages: Array<{ target: number; duration: number }>;
+  arrivals: 'regular' | 'poisson';
+  maxConnections: number;
+}
+
+/** N users who each wait for their response and think before the next request. */
+export interface ClosedUsersLoad extends LoadRecording {
+  executor: 'closed-users';
+  users: number;
+  thinkTime: number;
+  think: 'constant' | 'exponential';
+  /** Requests per user, or null when `duration` bounds the load. */
+  iterations: number | null;
+  duration: number | null;
+}
+
+/** As many requests as the target will take over K connections for a duration. */
+export interface ThroughputLoad extends LoadRecording {
+  executor: 'throughput';
+  connections: number;
+  duration: number;
+  pipelining: number;
+}
+
+export type LoadSpec =
+  | BurstLoad
+  | ConstantRateLoad
+  | RampingRateLoad
+  | ClosedUsersLoad
+  | ThroughputLoad;
 
 export type ServiceDistributionName = 'constant' | 'exponential' | 'lognormal' | 'empirical';
 

@@ -1,0 +1,224 @@
+import type { Work } from '../../targets/protocol.js';
+import type { LoadSpec } from '../scenario/types.js';
+import type { WaitStats } from '../stats/waits.js';
+import { type ArrivalPlan, arrivalInstants } from './arrivals.js';
+import { averageStats, type Prediction, predictBurst, spreadOf, statsOf } from './predict.js';
+import { createRandom, deriveSeed, STREAM } from './random.js';
+import {
+  isConstant,
+  type ServiceDistribution,
+  sampleServiceTimes,
+  serviceMean,
+} from './service-time.js';
+import { type ModelTopology, type SimulationResult, simulate } from './simulate.js';
+import { serversOf } from './topology.js';
+
+/**
+ * The prediction for any scenario load: the burst model for bursts, a simulation of the very
+ * same arrival plan for the arrival-rate executors, and operational bounds (Denning & Buzen 1978)
+ * for closed loops, whose arrivals depend on the responses:
+ *
+ *   closed users (N, think Z)   X <= min(N / (S + Z), c / S)     R >= max(S, N·S/c − Z)
+ *   throughput (K connections)  X <= min(K·P / S, c / S)          (Z = 0, P requests per connection)
+ *
+ * c is the topology's concurrency (threads serving at once), or for CPU-bound handlers the cores
+ * they can use. All times are scenario seconds.
+ */
+
+export interface LoadPredictionInput {
+  topology: ModelTopology;
+  load: LoadSpec;
+  distribution: ServiceDistribution;
+  /** The service times the run sends, request i taking entry i modulo the length. */
+  serviceTimes: Float64Array;
+  work: Work;
+  cores: number;
+  seed: number;
+  replications: number;
+}
+
+export interface LoadPrediction {
+  /**
+   * Wait figures of the measured run itself: the model given the run's own arrivals and service
+   * times (averaged over runs only where the model draws for itself: accept races, a random
+   * balancer). Null for closed loops, whose arrivals depend on the responses.
+   */
+  waits: Prediction | null;
+  /**
+   * Wait figures of a typical run, with fresh arrivals and service times each simulated run:
+   * present when they are random (Poisson arrivals, varying service), to show how typical the
+   * measured run was.
+   */
+  expected: Prediction | null;
+  /** Requests per scenario second the topology completes, or at most completes (bounds). */
+  throughput: number;
+  /** Closed loops: the least mean response time the bounds allow, scenario seconds. */
+  minResponse: number | null;
+  /** How `throughput` (and `minResponse`) were obtained. */
+  throughputMethod: 'arrival rate' | 'bound';
+}
+
+/** Most requests the open-loop prediction simulates over all its runs. */
+const OPEN_LOOP_BUDGET = 2_000_000;
+
+/** The arrival plan of an arrival-rate load (scenario seconds); null for other executors. */
+export function arrivalPlanOf(load: LoadSpec): ArrivalPlan | null {
+  if (load.executor === 'constant-arrival-rate') {
+    return load.arrivals === 'poisson'
+      ? { kind: 'poisson', rate: load.rate, duration: load.duration }
+      : { kind: 'constant', rate: load.rate, duration: load.duration };
+  }
+  if (load.executor === 'ramping-arrival-rate') {
+    return {
+      kind: 'stages',
+      startRate: load.startRate,
+      stages: load.stages,
+      process: load.arrivals,
+    };
+  }
+  return null;
+}
+
+/** The seed the run and the model both draw a load's arrivals with. */
+export function arrivalSeed(seed: number): number {
+  return deriveSeed(seed, STREAM.arrivals);
+}
+
+/** Threads (or cores, for CPU-bound handlers) that serve at once: the c of the bounds. */
+function capacityServers(t: ModelTopology, work: Work, cores: number): number {
+  return work === 'cpu' ? Math.min(cores, t.replicas * t.workers) : serversOf(t);
+}
+
+function cycled(times: Float64Array, n: number): Float64Array {
+  if (times.length >= n) return times.length === n ? times : times.subarray(0, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = times[i % times.length] as number;
+  return out;
+}
+
+export function predictLoad(input: LoadPredictionInput): LoadPrediction {
+  const { topology, load, work, cores } = input;
+  const mean = serviceMean(input.distribution);
+  const c = capacityServers(topology, work, cores);
+  switch (load.executor) {
+    case 'burst': {
+      const burst = (sameInputs: boolean): Prediction =>
+        predictBurst({
+          topology,
+          users: load.users,
+          service: mean,
+          seed: input.seed,
+          replications: input.replications,
+          distribution: input.distribution,
+          serviceTimes: cycled(input.serviceTimes, load.users),
+          work,
+          cores,
+          sameInputs,
+        });
+      const waits = burst(true);
+      return {
+        waits,
+        expected: isConstant(input.distribution) ? null : burst(false),
+        throughput: load.users / waits.stats.makespan,
+        minResponse: null,
+        throughputMethod: 'arrival rate',
+      };
+    }
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate': {
+      const plan = arrivalPlanOf(load) as ArrivalPlan;
+      const waits = predictOpenLoop(input, plan, true);
+      const randomInputs =
+        plan.kind === 'poisson' ||
+        (plan.kind === 'stages' && plan.process === 'poisson') ||
+        !isConstant(input.distribution);
+      return {
+        waits,
+        expected: randomInputs ? predictOpenLoop(input, plan, false) : null,
+        throughput: waits.stats.count / Math.max(waits.stats.makespan, 1e-12),
+        minResponse: null,
+        throughputMethod: 'arrival rate',
+      };
+    }
+    case 'closed-users': {
+      const throughput = Math.min(load.users / (mean + load.thinkTime), c / mean);
+      const minResponse = Math.max(mean, (load.users * mean) / c - load.thinkTime);
+      return { waits: null, expected: null, throughput, minResponse, throughputMethod: 'bound' };
+    }
+    case 'throughput': {
+      const inFlight = load.connections * load.pipelining;
+      return {
+        waits: null,
+        expected: null,
+        throughput: Math.min(inFlight / mean, c / mean),
+        minResponse: mean,
+        throughputMethod: 'bound',
+      };
+    }
+  }
+}
+
+/**
+ * Simulates the run's own arrival plan. With `sameInputs`, every simulated run has the measured
+ * run's arrivals and service times (only the model's own draws vary: accept races, a random
+ * balancer); otherwise the first does and later runs draw fresh ones.
+ */
+function predictOpenLoop(
+  input: LoadPredictionInput,
+  plan: ArrivalPlan,
+  sameInputs: boolean,
+): Prediction {
+  const { topology, work, cores } = input;
+  const firstArrivals = arrivalInstants(plan, createRandom(arrivalSeed(input.seed)));
+  const n = firstArrivals.length;
+  const varies =
+    !sameInputs &&
+    (plan.kind === 'poisson' ||
+      (plan.kind === 'stages' && plan.process === 'poisson') ||
+      !isConstant(input.distribution));
+  const random =
+    (topology.kind === 'gthread' && topology.workers > 1) ||
+    (topology.replicas > 1 && topology.balancer === 'random');
+  const wanted = varies || random ? input.replications : 1;
+  const runs = Math.max(1, Math.min(wanted, Math.floor(OPEN_LOOP_BUDGET / Math.max(n, 1))));
+  const perRun: WaitStats[] = [];
+  let sample: SimulationResult | undefined;
+  for (let k = 0; k < runs; k++) {
+    const fresh = k > 0 && !sameInputs;
+    const arrivals = fresh
+      ? arrivalInstants(plan, createRandom(arrivalSeed(input.seed + k)))
+      : firstArrivals;
+    const service = fresh
+      ? sampleServiceTimes(
+          input.distribution,
+          arrivals.length,
+          createRandom(deriveSeed(input.seed + k, STREAM.service)),
+        )
+      : cycled(input.serviceTimes, arrivals.length);
+    const result = simulate({
+      topology,
+      behaviour: { work, cores },
+      arrivals,
+      service,
+      random: createRandom(input.seed + k),
+    });
+    sample ??= result;
+    perRun.push(statsOf(result, arrivals));
+  }
+  const what = sameInputs
+    ? "a simulation of the run's own arrivals and service times"
+    : 'a simulation of the same plan with fresh arrivals and service times each run';
+  const budget =
+    runs < wanted
+      ? `, over ${runs} runs (the ${wanted} asked for would simulate more than ${OPEN_LOOP_BUDGET} requests)`
+      : '';
+  const prediction: Prediction = {
+    method: 'simulation',
+    replications: runs,
+    stats: averageStats(perRun),
+    sample: sample as SimulationResult,
+    note: `${what}${budget}`,
+  };
+  if (runs > 1) prediction.spread = spreadOf(perRun);
+  return prediction;
+}

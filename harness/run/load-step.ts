@@ -1,0 +1,147 @@
+import type { ErrorKind } from '../load/error-kind.js';
+import type { RawRequest } from '../load/raw-request.js';
+import { HISTOGRAMS, type HistogramName, type MicrosSummary } from '../load/recorder.js';
+import { runLoad } from '../load/threads.js';
+import { arrivalInstants } from '../model/arrivals.js';
+import { arrivalPlanOf, arrivalSeed } from '../model/predict-load.js';
+import { createRandom } from '../model/random.js';
+import type { Progress } from '../report/progress.js';
+import type { LoadFiguresInput } from '../results/load-figures.js';
+import {
+  dispatchSpreadMs,
+  type RequestRecord,
+  toRequestRecord,
+} from '../results/request-record.js';
+import { type MeasuredFigures, measureFromHistogram } from '../results/summary.js';
+import type { Scenario } from '../scenario/types.js';
+import { loadTaskOf, pathsOf } from './load-task.js';
+
+/** What one topology's load step measured, ready for the summary. */
+export interface LoadStep {
+  /** Every request's record, when the load kept them (empty in histogram mode). */
+  records: RequestRecord[];
+  /** Histogram mode: the wait figures and the request counts the records would have given. */
+  measured?: MeasuredFigures;
+  counts?: { requests: number; errorsByKind: Partial<Record<ErrorKind, number>> };
+  dispatchSpreadMs: number | null;
+  /** The load's own figures, before the model's throughput is set beside them. */
+  load: Omit<LoadFiguresInput, 'load' | 'timeScale' | 'prediction'> | null;
+}
+
+export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null, load: null };
+
+/**
+ * Sends the scenario's load to a started topology and gathers what it measured: records (or
+ * histograms), the dispatch spread of a burst, and the figures the operational laws need.
+ */
+export async function runLoadStep(
+  scenario: Scenario,
+  topology: string,
+  origin: string,
+  serviceTimes: Float64Array,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<LoadStep> {
+  const realMs = (s: number): number => s * scenario.timeScale * 1000;
+  const { load } = scenario;
+  const keepRequests = load.record === 'requests';
+  const result = await runLoad(loadTaskOf(scenario), {
+    origin,
+    paths: pathsOf(scenario, serviceTimes),
+    connectTimeoutMs: realMs(scenario.limits.requestTimeout),
+    requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+    keepRequests,
+    signal,
+    onSettled: (settled, total) => progress.requests(settled, total),
+    threads: load.threads,
+  });
+  const { recorder } = result;
+  const raw: RawRequest[] = keepRequests
+    ? [...recorder.requests].sort((a, b) => a.index - b.index)
+    : [];
+  const records = raw.map((r) => toRequestRecord(r, topology, result.startNs, scenario.timeScale));
+  const histograms = Object.fromEntries(
+    HISTOGRAMS.map((name) => [name, recorder.summary(name)]),
+  ) as Record<HistogramName, MicrosSummary>;
+  const throughput = result.throughput;
+  const completed = throughput?.completed ?? recorder.counts.completed;
+  const failed =
+    throughput === undefined ? recorder.counts.failed : throughput.errors + throughput.non2xx;
+  const spanNs = throughput !== undefined ? result.elapsedNs : Math.max(0, recorder.lastCompleteNs);
+  const step: LoadStep = {
+    records,
+    dispatchSpreadMs:
+      load.executor === 'burst' ? dispatchSpreadMs(raw.length > 0 ? raw : []) : null,
+    load: {
+      sent: result.sent,
+      completed,
+      failed,
+      late: recorder.counts.late,
+      spanNs,
+      sojournNs:
+        throughput === undefined
+          ? recorder.sojournNs
+          : throughput.latencyMs.mean * 1e6 * throughput.completed,
+      histograms:
+        throughput === undefined
+          ? histograms
+          : throughputHistograms(throughput.latencyMs, completed, histograms),
+      ...(result.meanInFlight === undefined ? {} : { meanInFlight: result.meanInFlight }),
+      ...(result.closed === undefined ? {} : { closed: result.closed }),
+      ...(throughput === undefined || load.executor !== 'throughput'
+        ? {}
+        : { alwaysInFlight: load.connections * load.pipelining }),
+    },
+  };
+  if (!keepRequests) {
+    const wait = histograms.wait;
+    const toScenario = (us: number): number => us / 1e6 / scenario.timeScale;
+    step.measured = measureFromHistogram(
+      {
+        count: wait.count,
+        mean: toScenario(wait.mean),
+        p50: toScenario(wait.p50),
+        p95: toScenario(wait.p95),
+        p99: toScenario(wait.p99),
+        max: toScenario(wait.max),
+      },
+      spanNs / 1e9 / scenario.timeScale,
+    );
+    step.counts = {
+      requests: result.sent,
+      errorsByKind: recorder.counts.errors as Partial<Record<ErrorKind, number>>,
+    };
+  }
+  return step;
+}
+
+/**
+ * autocannon keeps its own latency histogram (milliseconds) and does not expose the server's
+ * headers: its figures stand in for both latency views, and waits are unknown.
+ */
+function throughputHistograms(
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number },
+  count: number,
+  recorded: Record<HistogramName, MicrosSummary>,
+): Record<HistogramName, MicrosSummary> {
+  const latency: MicrosSummary = {
+    count,
+    mean: latencyMs.mean * 1000,
+    p50: latencyMs.p50 * 1000,
+    // autocannon reports p90 and p97.5 but no p95; the p99 is the nearer conservative figure.
+    p95: latencyMs.p99 * 1000,
+    p99: latencyMs.p99 * 1000,
+    max: latencyMs.max * 1000,
+  };
+  return { ...recorded, latency, latencyUncorrected: latency };
+}
+
+/** The intended starts of the first simulated run, by request index (scenario seconds). */
+export function predictedArrivals(scenario: Scenario): Float64Array {
+  const { load } = scenario;
+  if (load.executor === 'burst') return new Float64Array(load.users);
+  const plan = arrivalPlanOf(load);
+  return plan === null
+    ? new Float64Array(0)
+    : arrivalInstants(plan, createRandom(arrivalSeed(scenario.model.seed)));
+}
