@@ -4,7 +4,7 @@ import { buildConnector, Client } from 'undici';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
-  InFlightSampler,
+  InFlightCounter,
   ownIndices,
   waitUntil,
 } from './executor.js';
@@ -83,8 +83,8 @@ export async function runBurst(
     resolveAll = resolve;
   });
   const closing: Array<Promise<void>> = [];
-  const inFlight = new InFlightSampler();
-  let sampled = { mean: 0, samples: 0 };
+  const inFlight = new InFlightCounter();
+  let meanInFlight = 0;
   const aborted = (): boolean => options.signal?.aborted === true;
   options.signal?.addEventListener('abort', destroyAll, { once: true });
   // The run's own bound: nothing waits past the request timeout plus a margin for connecting.
@@ -121,14 +121,14 @@ export async function runBurst(
     if (aborted()) destroyAll();
     if (requests.length > 0) await allSettled;
   } finally {
-    sampled = inFlight.stop();
+    meanInFlight = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroyAll);
   }
   const elapsedNs = since(startNs);
   // Closing takes CPU (and makes error objects); finish it before the caller measures anything else.
   await Promise.all(closing);
-  return { startNs, sent: requests.length, elapsedNs, meanInFlight: sampled.mean };
+  return { startNs, sent: requests.length, elapsedNs, meanInFlight };
 }
 
 /**

@@ -4,7 +4,7 @@ import { createRandom } from '../model/random.js';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
-  InFlightSampler,
+  InFlightCounter,
   ownIndices,
   waitUntil,
 } from './executor.js';
@@ -77,7 +77,7 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
   let thinkSum = 0;
   let thinks = 0;
   let activeUserNs = 0;
-  const inFlight = new InFlightSampler();
+  const inFlight = new InFlightCounter();
   const endNs = options.durationNs;
   const thinkFor = (): number =>
     options.think === 'exponential'
@@ -141,12 +141,12 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
           destroyAll,
           endNs / 1e6 + options.requestTimeoutMs + options.connectTimeoutMs + 1_000,
         );
-  let sampled = { mean: 0, samples: 0 };
+  let meanInFlight = 0;
   inFlight.start();
   try {
     await Promise.all(users.map((_, position) => user(position)));
   } finally {
-    sampled = inFlight.stop();
+    meanInFlight = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroyAll);
     await Promise.all(clients.map((client) => client.close().catch(() => {})));
@@ -159,6 +159,6 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     thinkTotalNs: thinkSum,
     thinks,
     activeUserNs,
-    meanInFlight: sampled.mean,
+    meanInFlight,
   };
 }

@@ -46,7 +46,7 @@ export interface ExecutorOutcome {
   sent: number;
   /** Real nanoseconds from the start until the last request ended. */
   elapsedNs: number;
-  /** Time-average number of requests in flight (Little's L), sampled every millisecond. */
+  /** Time-average number of requests in flight (Little's L). */
   meanInFlight?: number;
 }
 
@@ -68,25 +68,40 @@ export function ownIndices(count: number, share: ExecutorOptions['share']): numb
 }
 
 /**
- * Counts the requests in flight and samples the count every millisecond: the time average is
- * Little's L, measured independently of the requests' own timestamps so that the law can fail.
+ * Counts the requests in flight and integrates the count over time, exactly: each change adds
+ * count x (time since the last change). The time average is Little's L, kept by the executor's
+ * own accounting (dispatch to settle) apart from the requests' timestamps (write to response),
+ * so the law fails when requests are lost or double-counted, or wait in the client before they
+ * are written.
  */
-export class InFlightSampler {
-  count = 0;
-  private samples = 0;
-  private sum = 0;
-  private timer: NodeJS.Timeout | undefined;
+export class InFlightCounter {
+  private current = 0;
+  private area = 0;
+  private startedAt = 0n;
+  private changedAt = 0n;
+  private stoppedAt: bigint | undefined;
 
-  start(): void {
-    this.timer = setInterval(() => {
-      this.samples += 1;
-      this.sum += this.count;
-    }, 1);
+  get count(): number {
+    return this.current;
   }
 
-  /** Stops sampling and returns the time-average count (0 when no sample was taken). */
-  stop(): { mean: number; samples: number } {
-    clearInterval(this.timer);
-    return { mean: this.samples === 0 ? 0 : this.sum / this.samples, samples: this.samples };
+  set count(next: number) {
+    const now = process.hrtime.bigint();
+    this.area += this.current * Number(now - this.changedAt);
+    this.changedAt = now;
+    this.current = next;
+  }
+
+  start(): void {
+    this.startedAt = process.hrtime.bigint();
+    this.changedAt = this.startedAt;
+  }
+
+  /** Stops and returns the time-average count over the span since start(). */
+  stop(): number {
+    this.stoppedAt ??= process.hrtime.bigint();
+    const area = this.area + this.current * Number(this.stoppedAt - this.changedAt);
+    const span = Number(this.stoppedAt - this.startedAt);
+    return span > 0 ? area / span : 0;
   }
 }

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
-  InFlightSampler,
+  InFlightCounter,
   waitUntil,
 } from './executor.js';
 import { type RawRequest, since, timedHandler } from './raw-request.js';
@@ -49,7 +49,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
   };
   options.signal?.addEventListener('abort', destroy, { once: true });
 
-  const inFlight = new InFlightSampler();
+  const inFlight = new InFlightCounter();
   let settled = 0;
   let sent = 0;
   let sending = true;
@@ -70,7 +70,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
   recorder.begin(startNs);
   inFlight.start();
   let deadline: NodeJS.Timeout | undefined;
-  let sampled = { mean: 0, samples: 0 };
+  let meanInFlight = 0;
   try {
     const plan = options.arrivals[Symbol.iterator]();
     let index = 0;
@@ -103,7 +103,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     if (aborted()) destroy();
     if (settled < sent) await allSettled;
   } finally {
-    sampled = inFlight.stop();
+    meanInFlight = inFlight.stop();
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', destroy);
     await pool.close().catch(() => {});
@@ -112,6 +112,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     startNs,
     sent,
     elapsedNs: since(startNs),
-    meanInFlight: sampled.mean,
+    meanInFlight,
   };
 }

@@ -66,6 +66,7 @@ export interface RecorderSnapshot {
   histograms: Record<HistogramName, string>;
   counts: Counts;
   sojournNs: number;
+  residenceNs: number;
   firstWrittenNs: number;
   lastCompleteNs: number;
 }
@@ -74,8 +75,13 @@ export class Recorder {
   readonly requests: RawRequest[] = [];
   readonly histograms: Record<HistogramName, hdr.Histogram>;
   readonly counts: Counts = { completed: 0, failed: 0, late: 0, errors: {} };
-  /** Sum of (complete − written) over completed requests, ns: the time they spent in the system. */
+  /** Sum of (complete − written) over completed requests, ns: their response times. */
   sojournNs = 0;
+  /**
+   * Sum of (complete − dispatched) over completed requests, ns: the time each was in flight by the
+   * executor's count (from being handed to the client), for Little's law.
+   */
+  residenceNs = 0;
   firstWrittenNs = Number.POSITIVE_INFINITY;
   lastCompleteNs = 0;
   private readonly options: RecorderOptions;
@@ -99,6 +105,7 @@ export class Recorder {
       ) as Record<HistogramName, string>,
       counts: this.counts,
       sojournNs: this.sojournNs,
+      residenceNs: this.residenceNs,
       firstWrittenNs: this.firstWrittenNs,
       lastCompleteNs: this.lastCompleteNs,
     };
@@ -122,6 +129,7 @@ export class Recorder {
     for (const [kind, n] of Object.entries(other.counts.errors))
       this.counts.errors[kind] = (this.counts.errors[kind] ?? 0) + n;
     this.sojournNs += other.sojournNs;
+    this.residenceNs += other.residenceNs;
     this.firstWrittenNs = Math.min(this.firstWrittenNs, other.firstWrittenNs);
     this.lastCompleteNs = Math.max(this.lastCompleteNs, other.lastCompleteNs);
   }
@@ -175,6 +183,8 @@ export class Recorder {
       this.histograms.latencyUncorrected.recordValue(toMicros(completeNs - writtenNs));
       this.sojournNs += completeNs - writtenNs;
     }
+    const handedOverNs = request.dispatchedNs ?? writtenNs;
+    if (handedOverNs !== undefined) this.residenceNs += completeNs - handedOverNs;
     const startUs = request.server?.startUs;
     if (startUs !== undefined) {
       const startNs = (startUs - this.startUs) * 1000;

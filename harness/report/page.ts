@@ -103,14 +103,82 @@ function figuresTable(summary: RunSummary): string {
   const head = `<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;
   const rows = summary.topologies.flatMap((t) => {
     const name = escapeHtml(t.name);
+    const expected = t.predicted.expected;
+    const span = expected === undefined ? 4 : 5;
+    const typical =
+      expected === undefined
+        ? []
+        : [
+            `<tr><td class="text">typical run (model, ${expected.replications} runs with fresh inputs)</td><td>${expected.count}</td><td>${seconds(expected.meanWait)}</td><td>${seconds(expected.p95Wait)}</td><td>${seconds(expected.maxWait)}</td><td>${seconds(expected.makespan)}</td></tr>`,
+          ];
     return [
-      `<tr><td rowspan="4" class="text"><strong>${name}</strong><br><small>${escapeHtml(shape(t))}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="4">${t.errors} / ${t.requests}</td><td rowspan="4">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
+      `<tr><td rowspan="${span}" class="text"><strong>${name}</strong><br><small>${escapeHtml(shape(t))}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="${span}">${t.errors} / ${t.requests}</td><td rowspan="${span}">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
       `<tr><td class="text">predicted (${escapeHtml(t.predicted.method)})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
       `<tr><td class="text">measured</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
       `<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
+      ...typical,
     ];
   });
   return `<table>${head}${rows.join('')}</table>`;
+}
+
+const rate = (perSecond: number): string => `${Number(perSecond.toPrecision(3))}/s`;
+
+/**
+ * What a load other than a burst measured: throughput beside the offered rate and the model,
+ * latency from the intended start and from the write, lateness, and the operational laws.
+ */
+function loadTable(t: TopologySummary): string {
+  const load = t.load;
+  if (load === null || load.executor === 'burst') return '';
+  const row = (k: string, v: string): string =>
+    `<tr><th class="text">${k}</th><td class="text">${v}</td></tr>`;
+  const p = (x: { p50: number; p95: number; p99: number; max: number; count: number }) =>
+    `p50 ${seconds(x.p50)}, p95 ${seconds(x.p95)}, p99 ${seconds(x.p99)}, max ${seconds(x.max)} (n = ${x.count})`;
+  const rows = [
+    row(
+      'throughput',
+      `${rate(load.throughput)} over ${seconds(load.span)}${load.offeredRate === null ? '' : `, of ${rate(load.offeredRate)} offered`}; model ${load.predictedThroughputMethod === 'bound' ? 'at most ' : ''}${rate(load.predictedThroughput)}`,
+    ),
+    row('latency from the intended start', p(load.latency)),
+    row('latency from the write (uncorrected)', p(load.latencyUncorrected)),
+  ];
+  if (load.offeredRate !== null) {
+    rows.push(
+      row(
+        'sent late',
+        `${load.late} of ${load.sent} written more than 1 ms (real) after the plan; lateness p50 ${load.latenessMs.p50.toFixed(2)} ms, p99 ${load.latenessMs.p99.toFixed(2)} ms real`,
+      ),
+    );
+  }
+  const law = (figures: {
+    measured: number;
+    fromRates: number;
+    relativeError: number;
+    holds: boolean;
+  }) =>
+    `${figures.measured.toFixed(2)} against ${figures.fromRates.toFixed(2)} (${percent(figures.relativeError)}: ${figures.holds ? 'holds' : 'does not hold'})`;
+  if (load.littlesLaw != null) rows.push(row("Little's law L = λW", law(load.littlesLaw)));
+  if (load.interactiveLaw != null) {
+    const il = load.interactiveLaw;
+    rows.push(
+      row(
+        'N = X(R + Z)',
+        `${il.users} users, ${il.meanUsers.toFixed(2)} in the system on average; R ${seconds(il.meanResponse)}, Z ${seconds(il.meanThink)}: ${law(il)}`,
+      ),
+    );
+  }
+  if (typeof load.clientTurnaroundMs === 'number') {
+    rows.push(
+      row(
+        'client turnaround',
+        `${load.clientTurnaroundMs.toFixed(2)} ms real between a response and the connection's next request`,
+      ),
+    );
+  }
+  if (load.predictedMinResponse !== null)
+    rows.push(row('model: least response time', seconds(load.predictedMinResponse)));
+  return `<table class="load">${rows.join('')}</table>`;
 }
 
 function gateSection(gate: GateOutcome | null): string {
@@ -180,7 +248,7 @@ export function buildReportPage(input: PageInput): string {
       t.status === 'complete'
         ? ''
         : `<p class="lede"><span class="badge warn">${escapeHtml(t.status)}</span> ${escapeHtml(t.failure ?? '')}</p>`;
-    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${failure}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
+    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${failure}${loadTable(t)}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
   });
   const notes =
     input.notes.length === 0

@@ -88,6 +88,11 @@ function loadLines(t: TopologySummary): string[] {
       `  Little's law L = λW: ${law.measured.toFixed(2)} in flight vs ${law.fromRates.toFixed(2)} (${law.holds ? 'holds' : 'BROKEN'}, ${percent(law.relativeError)})`,
     );
   }
+  if (load.clientTurnaroundMs !== null) {
+    lines.push(
+      `  client turnaround ${load.clientTurnaroundMs.toFixed(2)} ms real per request (connections = X(R + turnaround))`,
+    );
+  }
   if (load.predictedMinResponse !== null)
     lines.push(`  model: response time at least ${formatSeconds(load.predictedMinResponse)}`);
   return lines;

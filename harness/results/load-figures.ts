@@ -52,12 +52,22 @@ export interface LoadFigures {
   waitUncorrected: Percentiles;
   /** How late the client wrote requests, real milliseconds. */
   latenessMs: { p50: number; p99: number; max: number };
-  /** L = λW on the client's view: requests in flight sampled every millisecond against rate x time. */
+  /**
+   * L = λW: the executor's time-average requests in flight against throughput x mean time in
+   * flight from each request's own timestamps (handed to the client to last byte). A broken law
+   * means requests were lost or counted twice, or clocks disagree.
+   */
   littlesLaw: LawFigures | null;
   /** Closed users: N̄ = X(R + Z), with the figures it rests on. */
   interactiveLaw:
     | (LawFigures & { users: number; meanUsers: number; meanResponse: number; meanThink: number })
     | null;
+  /**
+   * Throughput loads: each connection's time between a response and its next request, real ms,
+   * from K = X(R + turnaround). A closed loop's own cost, which Little's law would otherwise
+   * count as a violation.
+   */
+  clientTurnaroundMs: number | null;
   /** The model's throughput for this load, and how it was obtained. */
   predictedThroughput: number;
   predictedThroughputMethod: 'arrival rate' | 'bound';
@@ -85,13 +95,15 @@ export interface LoadFiguresInput {
   late: number;
   /** Real nanoseconds from the start until the last response. */
   spanNs: number;
-  /** Sum over completed requests of (complete − written), real ns. */
+  /** Sum over completed requests of (complete − written), real ns: response times. */
   sojournNs: number;
+  /** Sum over completed requests of (complete − dispatched), real ns: time in flight. */
+  residenceNs: number;
   histograms: Record<
     'latency' | 'latencyUncorrected' | 'wait' | 'waitUncorrected' | 'lateness',
     MicrosFigures
   >;
-  /** Sampled time-average requests in flight; absent when not sampled. */
+  /** Time-average requests in flight by the executor's own count; absent when not counted. */
   meanInFlight?: number;
   closed?: { users: number; thinkTotalNs: number; activeUserNs: number };
   /** Throughput loads: connections x pipelining, the requests always in flight. */
@@ -99,7 +111,11 @@ export interface LoadFiguresInput {
   prediction: { throughput: number; method: 'arrival rate' | 'bound'; minResponse: number | null };
 }
 
-/** Tolerance of the law checks: sampling every millisecond and the run's edges cost a few percent. */
+/**
+ * Tolerance of the law checks. Little's law compares two bookkeepings of the same requests (the
+ * executor's in-flight count, the requests' own timestamps), which differ only by the run's edges;
+ * the interactive law also carries the client's own time between a response and the next request.
+ */
 export const LAW_TOLERANCE = 0.05;
 
 export function loadFigures(input: LoadFiguresInput): LoadFigures {
@@ -119,12 +135,16 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
   const { load } = input;
 
   let littlesLaw: LawFigures | null = null;
-  const inFlight = input.alwaysInFlight ?? input.meanInFlight;
-  if (inFlight !== undefined && input.completed > 0) {
+  const inFlight = input.meanInFlight;
+  const clientTurnaroundMs =
+    input.alwaysInFlight !== undefined && realRate > 0
+      ? (input.alwaysInFlight / realRate - meanSojourn) * 1000
+      : null;
+  if (input.alwaysInFlight === undefined && inFlight !== undefined && input.completed > 0) {
     const check = checkLittlesLaw({
       meanInSystem: inFlight,
       arrivalRate: realRate,
-      meanTimeInSystem: meanSojourn,
+      meanTimeInSystem: input.residenceNs / input.completed / 1e9,
       tolerance: LAW_TOLERANCE,
     });
     littlesLaw = {
@@ -177,6 +197,7 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     latenessMs: { p50: lateness.p50 / 1000, p99: lateness.p99 / 1000, max: lateness.max / 1000 },
     littlesLaw,
     interactiveLaw,
+    clientTurnaroundMs,
     predictedThroughput: input.prediction.throughput,
     predictedThroughputMethod: input.prediction.method,
     predictedMinResponse: input.prediction.minResponse,

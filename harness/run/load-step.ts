@@ -78,6 +78,10 @@ export async function runLoadStep(
       failed,
       late: recorder.counts.late,
       spanNs,
+      residenceNs:
+        throughput === undefined
+          ? recorder.residenceNs
+          : throughput.latencyMs.mean * 1e6 * throughput.completed,
       sojournNs:
         throughput === undefined
           ? recorder.sojournNs

@@ -195,3 +195,70 @@ test('thresholds are kept as written and every malformed one is named', () => {
   assert.ok(byPath.has('thresholds.errors'), 'an empty list is refused');
   assert.equal(bad.issues.length, 4);
 });
+
+test('every executor normalises its rates and durations to scenario seconds', () => {
+  const load = (l: object) => {
+    const r = validateScenario({ ...minimal, load: l }, 'x.json', 'x');
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+    return r.scenario.load;
+  };
+  assert.deepEqual(load({ executor: 'burst', users: 5 }), {
+    executor: 'burst',
+    users: 5,
+    connections: 'new',
+    threads: 1,
+    record: 'requests',
+    requestsFile: true,
+  });
+  const rate = load({
+    executor: 'constant-arrival-rate',
+    rate: 120,
+    timeUnit: '1m',
+    duration: '2m',
+  });
+  assert.equal(rate.executor === 'constant-arrival-rate' && rate.rate, 2);
+  assert.equal(rate.executor === 'constant-arrival-rate' && rate.arrivals, 'regular');
+  const ramp = load({
+    executor: 'ramping-arrival-rate',
+    stages: [{ target: 60, duration: '30s' }],
+    timeUnit: '1m',
+  });
+  assert.deepEqual(ramp.executor === 'ramping-arrival-rate' && ramp.stages, [
+    { target: 1, duration: 30 },
+  ]);
+  const closed = load({ executor: 'closed-users', users: 3, thinkTime: '1s', duration: '1m' });
+  assert.equal(closed.executor === 'closed-users' && closed.iterations, null);
+  assert.equal(closed.record, 'histograms', 'an unbounded count keeps histograms');
+  const big = load({ executor: 'constant-arrival-rate', rate: 1000, duration: '5m' });
+  assert.equal(big.record, 'histograms', '300001 planned requests are more than 200000');
+});
+
+test('load problems are reported with their fields', () => {
+  const issues = (l: object, extra: object = {}) => {
+    const r = validateScenario({ ...minimal, load: l, ...extra }, 'x.json', 'x');
+    assert.ok(!r.ok);
+    return r.issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  };
+  assert.match(
+    issues({ executor: 'closed-users', users: 2 }),
+    /load.iterations: closed users need either/,
+  );
+  assert.match(
+    issues({ executor: 'closed-users', users: 2, iterations: 3, duration: '1s' }),
+    /not both or neither/,
+  );
+  assert.match(issues({ executor: 'constant-arrival-rate', rate: 0, duration: '1s' }), /load.rate/);
+  assert.match(
+    issues({ executor: 'constant-arrival-rate', rate: 100000, duration: '1h' }),
+    /plans 360000001 requests; the limit is 10000000/,
+  );
+  assert.match(issues({ executor: 'warp', users: 2 }), /load.executor/);
+  assert.match(issues({ executor: 'throughput', connections: 4 }), /load.duration/);
+  assert.match(
+    issues(
+      { executor: 'constant-arrival-rate', rate: 1, duration: '1h' },
+      { limits: { runTimeout: '1m' } },
+    ),
+    /beyond limits.runTimeout/,
+  );
+});

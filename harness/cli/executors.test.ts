@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { packageRoot } from '../../targets/package-root.js';
+
+/**
+ * Every executor from a scenario file, end to end: the run exits 0, summary.json holds the
+ * load's figures and its operational laws hold, requests.ndjson holds what the record mode says.
+ */
+
+const main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
+
+async function run(t: { after(fn: () => Promise<void>): void }, scenario: object) {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-executor-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'scenario.json');
+  await writeFile(
+    file,
+    JSON.stringify({ name: 'x', timeScale: 1, service: { time: '20ms' }, ...scenario }),
+  );
+  const child = spawn(process.execPath, [main, 'scenario', file, '--reports-dir', join(dir, 'r')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 0, stderr);
+  const latest = join(dir, 'r', 'x', 'latest');
+  const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
+  const requests = (await readFile(join(latest, 'requests.ndjson'), 'utf8')).trim();
+  return {
+    summary,
+    lines: requests === '' ? [] : requests.split('\n').map((l) => JSON.parse(l)),
+    stdout,
+  };
+}
+
+const sync2 = [{ name: 'sync-2', kind: 'sync', workers: 2 }];
+
+test('a constant arrival rate is sent on plan, predicted on its own arrivals, and obeys L = λW', async (t) => {
+  const { summary, lines, stdout } = await run(t, {
+    load: { executor: 'constant-arrival-rate', rate: 40, duration: '1s' },
+    topologies: sync2,
+  });
+  const [topology] = summary.topologies;
+  assert.equal(topology.load.executor, 'constant-arrival-rate');
+  assert.equal(topology.load.completed, 41); // 40/s for 1 s: at 0, 0.025 s, ..., 1 s
+  assert.equal(topology.load.offeredRate, 40);
+  assert.equal(topology.load.littlesLaw.holds, true, JSON.stringify(topology.load.littlesLaw));
+  assert.equal(topology.predicted.count, 41);
+  assert.equal(lines.length, 41);
+  // Intended starts are the plan's, 25 ms apart.
+  const intended = lines
+    .map((r: { intendedStart: number }) => r.intendedStart)
+    .sort((a: number, b: number) => a - b);
+  assert.ok(Math.abs((intended[1] as number) - (intended[0] as number) - 0.025) < 1e-9);
+  assert.match(stdout, /Little's law L = λW: .* \(holds/);
+});
+
+test('Poisson ramps with histograms only keep no records and still measure waits', async (t) => {
+  const { summary, lines } = await run(t, {
+    load: {
+      executor: 'ramping-arrival-rate',
+      stages: [{ target: 100, duration: '1s' }],
+      arrivals: 'poisson',
+      record: 'histograms',
+    },
+    topologies: sync2,
+  });
+  const [topology] = summary.topologies;
+  assert.equal(lines.length, 0, 'no requests.ndjson lines in histogram mode');
+  assert.ok(topology.load.completed > 20);
+  assert.equal(topology.measured.count, topology.load.completed);
+  assert.ok(topology.measured.p95Wait >= 0);
+  assert.equal(topology.requests, topology.load.sent);
+});
+
+test('closed users report N, X, R and Z, and N = X(R + Z) holds', async (t) => {
+  const { summary, stdout } = await run(t, {
+    load: { executor: 'closed-users', users: 4, thinkTime: '30ms', iterations: 10 },
+    topologies: sync2,
+  });
+  const [topology] = summary.topologies;
+  const law = topology.load.interactiveLaw;
+  assert.equal(topology.load.completed, 40);
+  assert.equal(law.users, 4);
+  assert.equal(law.holds, true, JSON.stringify(law));
+  assert.ok(Math.abs(law.meanThink - 0.03) < 0.01, `Z ${law.meanThink}`);
+  // Two workers for four users who think 30 ms per 20 ms request: the bound is c/S = 100/s.
+  assert.equal(topology.load.predictedThroughputMethod, 'bound');
+  assert.ok(topology.load.throughput <= topology.load.predictedThroughput * 1.05);
+  assert.equal(topology.predicted.method, 'bound');
+  assert.match(stdout, /N = X\(R \+ Z\)/);
+});
+
+test('the throughput executor reports requests per second under the model’s bound', async (t) => {
+  const { summary } = await run(t, {
+    load: { executor: 'throughput', connections: 8, duration: '1s' },
+    topologies: [{ name: 'gthread-2x4', kind: 'gthread', workers: 2, threads: 4 }],
+  });
+  const [topology] = summary.topologies;
+  // 8 threads, 20 ms handlers: at most 400 requests a second.
+  assert.equal(topology.load.predictedThroughput, 400);
+  assert.ok(
+    topology.load.throughput > 50 && topology.load.throughput <= 420,
+    String(topology.load.throughput),
+  );
+  // A closed loop over 8 connections: 8 = X(R + the client's own turnaround per request).
+  assert.equal(topology.load.littlesLaw, null);
+  assert.ok(
+    topology.load.clientTurnaroundMs > -1 && topology.load.clientTurnaroundMs < 5,
+    String(topology.load.clientTurnaroundMs),
+  );
+});
+
+test('a burst spread over two threads sends each user once', async (t) => {
+  const { summary, lines } = await run(t, {
+    load: { executor: 'burst', users: 30, threads: 2 },
+    topologies: sync2,
+  });
+  assert.equal(summary.topologies[0].requests, 30);
+  assert.deepEqual(
+    lines.map((r: { index: number }) => r.index).sort((a: number, b: number) => a - b),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
+});
