@@ -143,6 +143,13 @@ export class ThresholdsFailedError extends HarnessError {
   readonly exitCode = ExitCode.ThresholdsFailed;
 }
 
+/** A target URL names a host that is not loopback and was not allowed with --allow-remote. */
+export class RemoteNotAllowedError extends HarnessError {
+  override readonly name = 'RemoteNotAllowedError';
+  readonly code = 'E_REMOTE_NOT_ALLOWED';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -160,6 +167,7 @@ export const ERROR_CLASSES = [
   ThresholdInvalidError,
   BaselineInvalidError,
   ThresholdsFailedError,
+  RemoteNotAllowedError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

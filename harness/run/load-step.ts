@@ -41,6 +41,8 @@ export async function runLoadStep(
   serviceTimes: Float64Array,
   signal: AbortSignal,
   progress: Progress,
+  /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
+  allowRemote: readonly string[] = [],
 ): Promise<LoadStep> {
   const realMs = (s: number): number => s * scenario.timeScale * 1000;
   const { load } = scenario;
@@ -54,6 +56,7 @@ export async function runLoadStep(
     signal,
     onSettled: (settled, total) => progress.requests(settled, total),
     threads: load.threads,
+    allowRemote,
   });
   const { recorder } = result;
   const raw: RawRequest[] = keepRequests

@@ -45,6 +45,8 @@ export interface RunOptions {
   now?: () => Date;
   /** Thresholds and baseline to judge a complete run by; none when absent. */
   gate?: GateConfig;
+  /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
+  allowRemote?: readonly string[];
 }
 
 export interface RunResult {
@@ -271,6 +273,7 @@ async function runTopology(
       serviceTimes,
       signal,
       progress,
+      options.allowRemote,
     );
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
