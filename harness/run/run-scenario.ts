@@ -28,6 +28,7 @@ import {
   type TopologyStatus,
 } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
+import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTopology } from '../supervise/start-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
@@ -57,8 +58,6 @@ export interface RunResult {
   /** The gate's verdict; null when there was no gate or the run did not complete. */
   gate: GateOutcome | null;
 }
-
-const READY_TIMEOUT_MS = 60_000;
 
 /**
  * Runs a scenario topology by topology, one at a time so that they do not compete for cores:
@@ -262,7 +261,7 @@ async function runTopology(
       supervisor,
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
-      readyTimeoutMs: READY_TIMEOUT_MS,
+      readyTimeoutMs: (scenario.limits.startTimeout ?? DEFAULT_START_TIMEOUT) * 1000,
     });
     if (signal.aborted) return aborted(NOTHING_MEASURED);
     progress.stage(`${label}: ${describeLoad(scenario.load)}`);

@@ -51,7 +51,13 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     load: parsed.load,
     service,
     topologies,
-    limits: parsed.limits,
+    limits: {
+      runTimeout: parsed.limits.runTimeout,
+      requestTimeout: parsed.limits.requestTimeout,
+      ...(parsed.limits.startTimeout === undefined
+        ? {}
+        : { startTimeout: parsed.limits.startTimeout }),
+    },
     model: parsed.model,
     thresholds: parsed.thresholds,
   };
