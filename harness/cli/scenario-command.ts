@@ -12,6 +12,7 @@ import { renderGate } from '../gate/text.js';
 import { METRIC_NAMES } from '../gate/threshold.js';
 import { createProgress } from '../report/progress.js';
 import { renderTable } from '../report/table.js';
+import { removeTemporaryFilesSync } from '../results/atomic-write.js';
 import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
@@ -119,6 +120,7 @@ async function scenarioCommand(
 ): Promise<ExitCode> {
   const supervisor = new Supervisor();
   io.onExit(() => supervisor.killAllNow());
+  io.onExit(removeTemporaryFilesSync);
   try {
     const scenario = mergeThresholds(
       applyOptions(

@@ -19,6 +19,7 @@ import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
+import { resultsWrite } from '../results/results-write.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
 import {
   type Environment,
@@ -95,9 +96,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
     }
   };
-  await writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`);
+  await resultsWrite(join(dir, 'scenario.json'), () =>
+    writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`),
+  );
   await save();
-  await markLatest(options.reportsRoot, scenario.name, id);
+  await resultsWrite(join(options.reportsRoot, scenario.name, 'latest'), () =>
+    markLatest(options.reportsRoot, scenario.name, id),
+  );
 
   const runLimit = new AbortController();
   const runTimer = setTimeout(
@@ -167,7 +172,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
       if (outcome.records.length > 0) {
-        await requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        await resultsWrite(requestsFile.partialPath, () =>
+          requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`),
+        );
       }
       waits.set(
         topology.name,
@@ -182,7 +189,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           prediction.waits.sample,
           predictedArrivals(scenario),
         );
-        await predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        await resultsWrite(predictedFile.partialPath, () =>
+          predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`),
+        );
       }
       await save();
       if (outcome.error !== undefined) {
@@ -190,6 +199,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         break;
       }
     }
+  } catch (writeError) {
+    // A full disk mid-run: stop here; the files as last written stay intact and parseable.
+    if (!(writeError instanceof ResultsWriteError)) throw writeError;
+    error = writeError;
   } finally {
     clearTimeout(runTimer);
     progress.done();
@@ -208,14 +221,24 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   summary.complete =
     error === undefined && summary.topologies.length === scenario.topologies.length;
   summary.finishedAt = now().toISOString();
-  await save();
-  await requestsFile.commit();
-  await predictedFile.commit();
+  // Each closing write is tried even when one before failed; the first failure is the run's.
+  const finish = async (file: string, write: () => Promise<void>): Promise<void> => {
+    try {
+      await resultsWrite(file, write);
+    } catch (writeError) {
+      if (!(writeError instanceof ResultsWriteError)) throw writeError;
+      error ??= writeError;
+      summary.complete = false;
+    }
+  };
+  await finish(join(dir, 'summary.json'), save);
+  await finish(requestsFile.path, () => requestsFile.commit());
+  await finish(predictedFile.path, () => predictedFile.commit());
 
   let gate: GateOutcome | null = null;
   if (options.gate !== undefined && hasGate(options.gate) && error === undefined) {
     gate = runGate(summary, waits, options.gate);
-    await writeGateFiles(dir, gate);
+    await finish(dir, () => writeGateFiles(dir, gate as GateOutcome));
   }
   try {
     await writeReport(dir);
@@ -262,6 +285,7 @@ async function runTopology(
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
       readyTimeoutMs: (scenario.limits.startTimeout ?? DEFAULT_START_TIMEOUT) * 1000,
+      signal,
     });
     if (signal.aborted) return aborted(NOTHING_MEASURED);
     progress.stage(`${label}: ${describeLoad(scenario.load)}`);

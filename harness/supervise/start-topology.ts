@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
-import { TargetNotReadyError } from '../errors.js';
+import { RunAbortedError, TargetNotReadyError } from '../errors.js';
 import type { TopologySpec } from '../scenario/types.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
@@ -24,6 +24,8 @@ export interface StartOptions {
   /** What a request does when it does not say (real milliseconds). */
   service: ServiceDefaults;
   readyTimeoutMs: number;
+  /** Aborts the wait for readiness (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 function compiledTarget(name: string): string {
@@ -60,6 +62,7 @@ export async function startTopology(
         entry: compiledTarget(topology.kind === 'flask-dev' ? 'flask-dev' : 'arbiter'),
         config,
         readyTimeoutMs: options.readyTimeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     }),
   );
@@ -77,27 +80,34 @@ export async function startTopology(
       entry: compiledTarget('balancer'),
       config,
       readyTimeoutMs: options.readyTimeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
   const entry = balancer ?? (replicas[0] as RunningTarget);
   const origin = `http://${TARGET_HOST}:${entry.port}`;
   await Promise.all(
     [...replicas, ...(balancer ? [balancer] : [])].map((t) =>
-      waitUntilAnswering(t, options.readyTimeoutMs),
+      waitUntilAnswering(t, options.readyTimeoutMs, options.signal),
     ),
   );
   return { origin, replicas, balancer };
 }
 
 /** Polls GET /health on a fresh connection each time until it answers 200. */
-export async function waitUntilAnswering(target: RunningTarget, timeoutMs: number): Promise<void> {
+export async function waitUntilAnswering(
+  target: RunningTarget,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new RunAbortedError(String(signal.reason ?? 'abort'));
     try {
       const response = await request(`http://${TARGET_HOST}:${target.port}/health`, {
         reset: true,
         headersTimeout: Math.max(100, deadline - Date.now()),
+        ...(signal === undefined ? {} : { signal }),
       });
       await response.body.dump();
       if (response.statusCode === 200) return;

@@ -1,7 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isTargetMessage, type TargetMessage } from '../../targets/protocol.js';
-import { PortInUseError, TargetNotReadyError, TargetStartError } from '../errors.js';
+import {
+  PortInUseError,
+  RunAbortedError,
+  TargetNotReadyError,
+  TargetStartError,
+} from '../errors.js';
 import { isAlive } from './process-tree.js';
 
 /**
@@ -20,6 +25,8 @@ export interface TargetSpec {
   entry: string;
   config: unknown;
   readyTimeoutMs: number;
+  /** Stops waiting for readiness (Ctrl-C during start-up); the caller then stops the targets. */
+  signal?: AbortSignal;
 }
 
 export interface ExitInfo {
@@ -135,13 +142,20 @@ export class Supervisor {
             ),
           );
         };
+        const onAbort = (): void => {
+          cleanup();
+          reject(new RunAbortedError(String(spec.signal?.reason ?? 'abort')));
+        };
         const cleanup = (): void => {
           clearTimeout(timer);
           child.off('message', onMessage);
           child.off('exit', onExit);
+          spec.signal?.removeEventListener('abort', onAbort);
         };
         child.on('message', onMessage);
         child.once('exit', onExit);
+        if (spec.signal?.aborted) onAbort();
+        else spec.signal?.addEventListener('abort', onAbort, { once: true });
       },
     );
 
