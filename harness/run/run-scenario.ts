@@ -51,6 +51,12 @@ export interface RunOptions {
   allowRemote?: readonly string[];
 }
 
+/**
+ * Real milliseconds between a target's crash and the harness stopping the load: long enough for
+ * the failures the crash causes to reach the client, short enough not to prolong a broken run.
+ */
+const CRASH_SETTLE_MS = 500;
+
 export interface RunResult {
   summary: RunSummary;
   dir: string;
@@ -272,8 +278,12 @@ async function runTopology(
     output: string[],
   ): void => {
     crash ??= `${target} exited during the run (code ${info.code}, signal ${info.signal})${output.length ? `: ${output.slice(-3).join(' | ')}` : ''}`;
-    crashed.abort(crash);
+    // The load is stopped a moment later, not at once: the requests the crash broke fail by
+    // themselves first (reset, refused, a balancer's 503), so that they are counted as what
+    // users would have seen rather than as stopped by the harness.
+    settle ??= setTimeout(() => crashed.abort(crash), CRASH_SETTLE_MS);
   };
+  let settle: NodeJS.Timeout | undefined;
   supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
   try {
@@ -287,7 +297,7 @@ async function runTopology(
       readyTimeoutMs: (scenario.limits.startTimeout ?? DEFAULT_START_TIMEOUT) * 1000,
       signal,
     });
-    if (signal.aborted) return aborted(NOTHING_MEASURED);
+    if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED);
     progress.stage(`${label}: ${describeLoad(scenario.load)}`);
     const step = await runLoadStep(
       scenario,
@@ -301,13 +311,14 @@ async function runTopology(
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
-    if (signal.aborted) return aborted(step);
+    if (signal.aborted || crash !== undefined) return aborted(step);
     return { ...step, status: 'complete', failure: null, error: undefined };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
-    if (signal.aborted && crash === undefined) return aborted(NOTHING_MEASURED);
+    if (crash !== undefined || signal.aborted) return aborted(NOTHING_MEASURED);
     return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error };
   } finally {
+    clearTimeout(settle);
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     await supervisor.stopAll();
