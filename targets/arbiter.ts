@@ -8,6 +8,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bindToParent, listenOrExit, tell } from './lifecycle.js';
+import { forkEnv } from './parent-pid.js';
 import {
   INHERITED_LISTEN_FD,
   isTargetMessage,
@@ -59,6 +60,7 @@ function spawnWorker(worker: number): void {
   const child = fork(workerEntry, [JSON.stringify(workerConfig)], {
     stdio: ['ignore', 'inherit', 'inherit', listening.fd, 'ipc'],
     execArgv: process.execArgv,
+    env: forkEnv(),
   });
   workers.set(worker, child);
   child.on('message', (message) => {

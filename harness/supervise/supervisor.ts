@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { forkEnv } from '../../targets/parent-pid.js';
 import { isTargetMessage, type TargetMessage } from '../../targets/protocol.js';
 import {
   PortInUseError,
@@ -73,6 +74,7 @@ export class Supervisor {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: ['--enable-source-maps'],
+      env: forkEnv(),
     });
     const managed: Managed = {
       label: spec.label,
