@@ -180,7 +180,7 @@ async function runTrial(
 /** What must hold after every trial, whatever moment the kill met. */
 function checkTrial(trial: Trial): void {
   const { finished, method } = trial;
-  const where = `trial ${trial.index} (${method} in ${trial.phase}, ${trial.moment}; code ${finished.code}, signal ${finished.signal})`;
+  const where = `trial ${trial.index} (${method} in ${trial.phase}, ${trial.moment}; code ${finished.code}, signal ${finished.signal}; stderr ${JSON.stringify(finished.stderr.slice(-600))})`;
   assert.deepEqual(trial.processesLeft, [], `${where}: processes left`);
   assert.deepEqual(trial.socketsLeft, [], `${where}: listening sockets left`);
   for (const socket of trial.socketsSeen)

@@ -52,8 +52,6 @@ function patched(patch: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 async function mapPool<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -84,10 +82,10 @@ test(`every one of the ${corpus.inputs.length} invalid inputs is explained: fiel
     const scenarioFile = join(dir, entry.file ?? 'scenario.json');
     const fill = (text: string): string =>
       text
-        .replaceAll('${MARKER}', marker)
-        .replaceAll('${DIR}', dir)
-        .replaceAll('${SCENARIO}', scenarioFile)
-        .replaceAll('${LONG}', 'x'.repeat(3000));
+        .replaceAll('{{MARKER}}', marker)
+        .replaceAll('{{DIR}}', dir)
+        .replaceAll('{{SCENARIO}}', scenarioFile)
+        .replaceAll('{{LONG}}', 'x'.repeat(3000));
     let body: string | undefined;
     if (entry.text !== undefined) body = fill(entry.text);
     else if (entry.patch !== undefined) body = fill(JSON.stringify(patched(entry.patch)));
@@ -142,6 +140,4 @@ test(`every one of the ${corpus.inputs.length} invalid inputs is explained: fiel
   );
   assert.equal(existsSync(marker), false, 'code in a scenario file never ran');
   assert.deepEqual(failures, []);
-  // The patterns are tested, not only trusted: each names its own field.
-  for (const { entry } of results) assert.ok(escape(entry.field).length > 0, entry.name);
 });
