@@ -86,6 +86,16 @@ export class TargetCrashedError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A program a scenario needs is not installed: redis-server for a Redis bus, sqlite3 for a lease
+ * in a database row.
+ */
+export class DependencyMissingError extends HarnessError {
+  override readonly name = 'DependencyMissingError';
+  readonly code = 'E_DEPENDENCY_MISSING';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
 /** Writing results failed (disk full, permissions); what was already written is intact. */
 export class ResultsWriteError extends HarnessError {
   override readonly name = 'ResultsWriteError';
@@ -153,6 +163,7 @@ export const ERROR_CLASSES = [
   TargetStartError,
   TargetNotReadyError,
   TargetCrashedError,
+  DependencyMissingError,
   ResultsWriteError,
   RunTimeoutError,
   RunAbortedError,

@@ -8,6 +8,8 @@ import {
   type WaitFigure,
   type WaitStats,
 } from '../stats/waits.js';
+import type { FanoutFigures } from './fanout-figures.js';
+import type { JobsFigures } from './jobs-figures.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -71,6 +73,10 @@ export interface TopologySummary {
   predictionError: Record<WaitFigure, number>;
   /** What the load measured beyond waits (throughput, latency, laws); null if it never ran. */
   load: LoadFigures | null;
+  /** Scenarios with `jobs`: who ran the scheduled job, and the takeover after a kill. */
+  jobs?: JobsFigures;
+  /** Scenarios with `fanout`: which clients each event reached, and how fast. */
+  fanout?: FanoutFigures;
 }
 
 export interface Environment {

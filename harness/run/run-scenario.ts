@@ -13,6 +13,7 @@ import { backOfEnvelope } from '../model/burst.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
+import { ObservationFiles, type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
@@ -26,6 +27,7 @@ import {
   startSummary,
   summarizeTopology,
   type TopologyStatus,
+  type TopologySummary,
 } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
@@ -83,6 +85,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const summary = startSummary(scenario, id, startedAt, options.environment);
   const requestsFile = new StagedFile(join(dir, 'requests.ndjson'));
   const predictedFile = new StagedFile(join(dir, 'predicted.ndjson'));
+  const observationFiles = new ObservationFiles(dir, scenario);
   const waits = new Map<string, number[]>();
   const save = async (): Promise<void> => {
     try {
@@ -165,6 +168,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           failure: outcome.failure,
         }),
       );
+      addObserved(summary.topologies[summary.topologies.length - 1], outcome.observed);
+      await observationFiles.append(outcome.observed);
       if (outcome.records.length > 0) {
         await requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
       }
@@ -210,6 +215,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   await save();
   await requestsFile.commit();
   await predictedFile.commit();
+  await observationFiles.commit();
 
   let gate: GateOutcome | null = null;
   if (options.gate !== undefined && hasGate(options.gate) && error === undefined) {
@@ -225,7 +231,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   return { summary, dir, error, gate };
 }
 
+/** Adds to a topology's summary what was observed beside the load (jobs, event fan-out). */
+function addObserved(summary: TopologySummary | undefined, observed: Observed): void {
+  if (summary === undefined) return;
+  if (observed.jobs !== undefined) summary.jobs = observed.jobs.figures;
+  if (observed.fanout !== undefined) summary.fanout = observed.fanout.figures;
+}
+
 interface TopologyRun extends LoadStep {
+  /** What the topology's observation saw (empty when the scenario watches nothing more). */
+  observed: Observed;
   status: TopologyStatus;
   failure: string | null;
   error: HarnessError | undefined;
@@ -252,45 +267,48 @@ async function runTopology(
   };
   supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
+  const observation = observationFor(scenario, topology, supervisor);
+  let observed: Observed = {};
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
     );
+    await observation?.setUp();
     const started = await startTopology(topology, {
       supervisor,
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
       readyTimeoutMs: READY_TIMEOUT_MS,
+      ...(observation === null ? {} : { app: (replica: number) => observation.app(replica) }),
     });
     if (signal.aborted) return aborted(NOTHING_MEASURED);
     progress.stage(`${label}: ${describeLoad(scenario.load)}`);
-    const step = await runLoadStep(
-      scenario,
-      topology.name,
-      started.origin,
-      serviceTimes,
-      signal,
-      progress,
-    );
+    const [step] = await Promise.all([
+      runLoadStep(scenario, topology.name, started.origin, serviceTimes, signal, progress),
+      observation?.observe(started, signal),
+    ]);
+    observed = (await observation?.result()) ?? {};
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
     if (signal.aborted) return aborted(step);
-    return { ...step, status: 'complete', failure: null, error: undefined };
+    return { ...step, observed, status: 'complete', failure: null, error: undefined };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     if (signal.aborted && crash === undefined) return aborted(NOTHING_MEASURED);
-    return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error };
+    return { ...NOTHING_MEASURED, observed, status: 'failed', failure: error.message, error };
   } finally {
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     await supervisor.stopAll();
+    await observation?.tearDown();
   }
 
   function aborted(step: LoadStep): TopologyRun {
     if (crash !== undefined) {
       return {
         ...step,
+        observed,
         status: 'failed',
         failure: crash,
         error: new TargetCrashedError(crash, {
@@ -300,6 +318,7 @@ async function runTopology(
     }
     return {
       ...step,
+      observed,
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,

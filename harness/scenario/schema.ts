@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
+import {
+  APP_FIELD_HELP,
+  checkAppFields,
+  fanoutSchema,
+  jobsSchema,
+  registrySchema,
+  schedulerSchema,
+} from './app-schema.js';
 import { count, duration } from './fields.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
 
@@ -35,6 +43,8 @@ const topology = z
     backlog: count(1, 65_535).optional(),
     keepAlive: duration.default(2),
     port: count(0, 65_535).default(0),
+    scheduler: schedulerSchema.optional(),
+    registry: registrySchema.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.kind === 'flask-dev' && t.workers > 1) {
@@ -155,8 +165,11 @@ export const scenarioSchema = z
       })
       .default({ seed: 1, replications: 200 }),
     thresholds: z.record(z.string(), z.array(z.string()).min(1).max(20)).default({}),
+    jobs: jobsSchema.optional(),
+    fanout: fanoutSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    checkAppFields(s, ctx);
     checkThresholds(s.thresholds, new Set(s.topologies.map((t) => t.name)), ctx);
     const seen = new Map<string, number>();
     s.topologies.forEach((t, i) => {
@@ -285,6 +298,7 @@ export const FIELD_HELP: Record<string, string> = {
   model: 'an object such as { "seed": 1, "replications": 200 }',
   'model.seed': 'a whole number from 0 to 4294967295 seeding the simulation',
   'model.replications': 'a whole number of simulation runs from 1 to 10000',
+  ...APP_FIELD_HELP,
   thresholds:
     'an object of metric keys and condition lists, such as { "wait": ["p(95)<5s", "max<20s"], "errors": ["rate<0.01"] } (see "Thresholds" in scenarios/README.md)',
 };

@@ -1,6 +1,7 @@
+import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 
-export type { BalancerPolicy, ServerKind, Work };
+export type { BalancerPolicy, Election, Registry, ServerKind, Work };
 
 /** How a load keeps what it measured; both always keep histograms and counts. */
 export interface LoadRecording {
@@ -95,6 +96,41 @@ export interface TopologySpec {
   keepAlive: number;
   /** The port users reach the topology on; 0 picks a free one. */
   port: number;
+  /** Who runs the scenario's scheduled job (scenarios with `jobs`). */
+  scheduler?: SchedulerSpec;
+  /** Where event-stream clients are known (scenarios with `fanout`). */
+  registry?: Registry;
+}
+
+/** Who runs the scheduled job in a topology; durations in scenario seconds. */
+export interface SchedulerSpec {
+  election: Election;
+  /** lease: how long a lease lasts after it was taken or renewed. */
+  lease: number;
+  /** lease: how often its holder renews it. */
+  renew: number;
+  /** file-lock, lease: how often a worker that does not lead tries to. */
+  retry: number;
+}
+
+/** A scheduled job observed in every topology (scenario seconds). */
+export interface JobsSpec {
+  /** The job runs on every multiple of it (cron style). */
+  interval: number;
+  /** How long the runs are observed, from the moment the topology is ready. */
+  duration: number;
+  /** When the worker that ran the job last is killed, or null for no kill. */
+  killLeaderAt: number | null;
+}
+
+/** Server-sent events published to every client (scenario seconds). */
+export interface FanoutSpec {
+  clients: number;
+  events: number;
+  /** Between two events. */
+  interval: number;
+  /** How long clients keep listening after the last event. */
+  grace: number;
 }
 
 export interface Limits {
@@ -128,6 +164,10 @@ export interface Scenario {
    * file wrote them plus any --threshold. Optional so that scenarios built in code need none.
    */
   thresholds?: Record<string, string[]>;
+  /** A scheduled job observed in every topology (topologies say who runs it). */
+  jobs?: JobsSpec;
+  /** Server-sent events published to every client (topologies say where clients are known). */
+  fanout?: FanoutSpec;
 }
 
 /** Total concurrency of a topology by the usual arithmetic. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InputIssue } from '../errors.js';
+import { normaliseApp, normaliseScheduler } from './app-normalise.js';
 import {
   DEFAULT_BACKLOG,
   FIELD_HELP,
@@ -38,6 +39,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     backlog: t.backlog ?? DEFAULT_BACKLOG[t.kind],
     keepAlive: t.keepAlive,
     port: t.port,
+    ...normaliseScheduler(t),
   }));
   const { time, work, distribution, cv, samples } = parsed.service;
   const service: ServiceSpec = { time: time ?? sampleMean(samples ?? []), work, distribution };
@@ -54,6 +56,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     limits: parsed.limits,
     model: parsed.model,
     thresholds: parsed.thresholds,
+    ...normaliseApp(parsed),
   };
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
+import type { AppConfig } from '../../targets/app/protocol.js';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
 import { TargetNotReadyError } from '../errors.js';
@@ -24,6 +25,8 @@ export interface StartOptions {
   /** What a request does when it does not say (real milliseconds). */
   service: ServiceDefaults;
   readyTimeoutMs: number;
+  /** What each replica's app does beside serving requests (scheduled job, event streams). */
+  app?: (replica: number) => AppConfig | undefined;
 }
 
 function compiledTarget(name: string): string {
@@ -55,6 +58,8 @@ export async function startTopology(
         keepAliveMs: topology.keepAlive * options.timeScale * 1000,
         service: options.service,
       };
+      const app = options.app?.(replica);
+      if (app !== undefined) config.app = app;
       return supervisor.start({
         label: `${topology.name} replica ${replica}`,
         entry: compiledTarget(topology.kind === 'flask-dev' ? 'flask-dev' : 'arbiter'),
