@@ -21,6 +21,8 @@ export interface Chart {
   id: string;
   /** The topology it belongs to, or null for a chart of the whole run. */
   topology: string | null;
+  /** The id of the page section that places it, when not the figures or a topology's. */
+  section?: string;
   spec: TopLevelSpec;
 }
 

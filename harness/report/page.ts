@@ -30,6 +30,8 @@ export interface PageInput {
   gate: GateOutcome | null;
   /** Sentences about what the report could not show (a missing file, an incomplete run). */
   notes: readonly string[];
+  /** Sections after the figures (observations beside the load), placing their own charts. */
+  sections?: readonly string[];
   assets: VegaAssets;
 }
 
@@ -216,7 +218,7 @@ function gateSection(gate: GateOutcome | null): string {
   return `<section id="gate"><h2>Gate ${badge}</h2>${failures}${thresholds}${baseline}</section>`;
 }
 
-function chartDiv(chart: Chart): string {
+export function chartDiv(chart: Chart): string {
   return `<div class="chart${chart.id.endsWith('-timeline') ? ' wide' : ''}" data-chart="${escapeHtml(chart.id)}" role="figure" aria-label="${escapeHtml(String(typeof chart.spec.title === 'object' && chart.spec.title !== null && 'text' in chart.spec.title ? chart.spec.title.text : chart.id))}"></div>`;
 }
 
@@ -238,7 +240,7 @@ function environmentTable(summary: RunSummary): string {
 export function buildReportPage(input: PageInput): string {
   const { summary, charts } = input;
   const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
-  const runCharts = charts.filter((c) => c.topology === null);
+  const runCharts = charts.filter((c) => c.topology === null && c.section === undefined);
   const status = summary.complete
     ? '<span class="badge ok">complete</span>'
     : '<span class="badge warn">incomplete</span>';
@@ -278,6 +280,7 @@ ${notes}
 </header>
 ${gateSection(input.gate)}
 <section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
+${(input.sections ?? []).join('\n')}
 ${topologySections.join('\n')}
 <section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
 <section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>

@@ -1,6 +1,7 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { observedLines } from './observed-text.js';
 
 /**
  * The terminal table of a run: per topology, the back-of-envelope figure, the model's prediction,
@@ -47,6 +48,7 @@ function topologyBlock(t: TopologySummary): string[] {
     burst
       ? `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`
       : `  errors ${t.errors}/${t.requests}${errorDetail(t)}`,
+    ...observedLines(t),
     ...loadLines(t),
     ...waitRows(t, row),
   ];
