@@ -30,7 +30,10 @@ export function predictFanout(input: {
     };
   return {
     share: 1 / slots,
-    note: `each worker knows only its own clients: an event reaches those of the worker that published it, 1 / (${input.workers} workers x ${input.replicas} replicas) = ${(100 / slots).toFixed(1)}% of clients spread evenly`,
+    note:
+      slots === 1
+        ? 'one worker process holds every client, so its registry reaches them all'
+        : `each worker knows only its own clients: an event reaches those of the worker that published it, 1 / (${input.workers} worker${input.workers === 1 ? '' : 's'} x ${input.replicas} replica${input.replicas === 1 ? '' : 's'}) = ${Number((100 / slots).toPrecision(3))}% of clients spread evenly`,
   };
 }
 

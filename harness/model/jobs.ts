@@ -74,7 +74,10 @@ export function predictJobs(input: JobsModelInput): JobsPrediction {
         runsPerSlot: input.replicas,
         duplicatesPerSlot: input.replicas - 1,
         scope: 'replica',
-        note: `a file lock elects one worker per host, and each of the ${input.replicas} replicas stands for a host: ${input.replicas} run${input.replicas === 1 ? '' : 's'} per slot`,
+        note:
+          input.replicas === 1
+            ? 'a file lock elects one worker on its host, and the one replica stands for one host: 1 run per slot'
+            : `a file lock elects one worker per host, and each of the ${input.replicas} replicas stands for a host: ${input.replicas} runs per slot`,
       };
     case 'lease':
       return {

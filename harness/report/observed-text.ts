@@ -126,11 +126,26 @@ export function fanoutStory(summary: RunSummary): string[] {
         ? `every event reached every client (${f.deliveries.made} of ${f.deliveries.expected} deliveries)`
         : `an event reached ${pct(f.share.mean)} of the clients on average (from ${pct(f.share.min)} to ${pct(f.share.max)}), ${f.reachedAll === 0 ? 'no event reached all of them' : `${plural(f.reachedAll, 'event')} reached all of them`}, and ${f.deliveries.missed} of ${f.deliveries.expected} deliveries never happened`;
     const model =
-      f.registry === 'memory'
-        ? ` The model's ${pct(f.predicted.share)} is 1 / (workers x replicas) for clients spread evenly; with the clients where they actually connected (${f.clientsPerWorker.map((c) => c.clients).join('/')} per worker) it is ${pct(f.predicted.shareGivenSpread)}.`
-        : '';
+      f.registry !== 'memory'
+        ? ''
+        : f.clientsPerWorker.length > 1
+          ? ` The model's ${pct(f.predicted.share)} is 1 / (workers x replicas) for clients spread evenly; with the clients where they actually connected (${f.clientsPerWorker.map((c) => c.clients).join('/')} per worker) it is ${pct(f.predicted.shareGivenSpread)}.`
+          : ' One worker process holds every client, so its registry reaches them all: why an in-memory registry works in development.';
     out.push(
       `${t.name} (${f.registry === 'memory' ? 'client registry in memory' : 'Redis bus'}, ${shape}): ${reach}.${model}${latency}`,
+    );
+  }
+  const split = ts.filter((t) => t.fanout?.registry === 'memory' && t.workers * t.replicas > 1);
+  const bus = ts.filter((t) => t.fanout?.registry === 'redis');
+  const a = split[0]?.fanout;
+  const b = bus[0]?.fanout;
+  if (a !== undefined && b !== undefined && split[0] !== undefined && bus[0] !== undefined) {
+    const latency =
+      a.latencyMs === null || b.latencyMs === null
+        ? ''
+        : `, for a p50 delivery latency of ${ms(b.latencyMs.p50)} against ${ms(a.latencyMs.p50)} (p99 ${ms(b.latencyMs.p99)} against ${ms(a.latencyMs.p99)})`;
+    out.push(
+      `With several worker processes, the Redis bus (${bus[0].name}) took the share of clients an event reaches from ${pct(a.share.mean)} (${split[0].name}) to ${pct(b.share.mean)}${latency}: a hop through Redis and a second worker's write.`,
     );
   }
   return out;
