@@ -9,12 +9,11 @@
  *   harness ──fork──► redis.ts ──spawn──► setpriv --pdeathsig KILL redis-server --port P ...
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bindToParent, tell } from './lifecycle.js';
+import { makeOwnedTempDir } from './owned-temp-dir.js';
 import { readConfig } from './protocol.js';
 
 export interface RedisTargetConfig {
@@ -25,7 +24,8 @@ export interface RedisTargetConfig {
 }
 
 const config = readConfig<RedisTargetConfig>(process.argv);
-const dir = mkdtempSync(join(tmpdir(), 'capacity-harness-redis-'));
+// Empty for good (no persistence); removed at the end, or by the next start if this is killed.
+const dir = makeOwnedTempDir('capacity-harness-redis');
 let server: ChildProcess | undefined;
 let stopping = false;
 

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig, JobEvent } from '../../targets/app/protocol.js';
 import { monotonicUs } from '../../targets/app/protocol.js';
+import { makeOwnedTempDir } from '../../targets/owned-temp-dir.js';
 import {
   type JobRecord,
   type JobsFigures,
@@ -22,6 +22,7 @@ import { processGroupOf } from './process-group.js';
  * would), then reads every run back.
  *
  *   temp dir: runs.ndjson (every worker appends), lease.db (lease) or replica-<r>.lock (file-lock)
+ *   (removed with the topology; one left by a harness killed outright goes at the next run)
  *
  * A file lock's file is per replica, because a replica stands for a host of its own and a file
  * lock does not reach across hosts; the lease's database is one for all, as a shared database is.
@@ -50,7 +51,7 @@ export class JobsObserver {
 
   async setUp(): Promise<void> {
     if (this.scheduler.election === 'lease') requirePrograms(['sqlite3', 'setpriv']);
-    this.dir = await mkdtemp(join(tmpdir(), 'capacity-harness-jobs-'));
+    this.dir = makeOwnedTempDir('capacity-harness-jobs');
     await writeFile(this.runsFile(), '');
   }
 
