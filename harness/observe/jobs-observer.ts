@@ -30,6 +30,7 @@ import { processGroupOf } from './process-group.js';
 export class JobsObserver {
   private dir: string | undefined;
   private startUs: number | undefined;
+  private endUs: number | undefined;
   private kill: KillRecord | null = null;
   private note: string | null = null;
   private readonly jobs: JobsSpec;
@@ -97,6 +98,8 @@ export class JobsObserver {
       await until(this.jobs.duration);
     } catch (error) {
       if (!signal.aborted) throw error;
+    } finally {
+      this.endUs = monotonicUs();
     }
   }
 
@@ -167,12 +170,14 @@ export class JobsObserver {
       }))
       .sort((a, b) => a.at - b.at);
     const intervalUs = this.realUs(this.jobs.interval);
+    // A run stopped early was watched for less than `duration`: count only the slots it saw.
+    const watched = Math.min(this.jobs.duration, this.toScenario(this.endUs ?? monotonicUs()));
     const firstSlotUs = Math.ceil(startUs / intervalUs) * intervalUs;
     return {
       records,
       figures: jobsFigures({
         records,
-        jobs: this.jobs,
+        jobs: { ...this.jobs, duration: watched },
         scheduler: this.scheduler,
         workers: this.topology.workers,
         replicas: this.topology.replicas,
