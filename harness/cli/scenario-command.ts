@@ -100,7 +100,9 @@ scenario.json, report.html; with a gate also gate.json, gate.md, gate.junit.xml)
 
 Thresholds: metric[{topology:NAME}]=aggregate operator value, metrics ${METRIC_NAMES.join(', ')};
 e.g. wait=p(95)<5s, wait=max<20s, makespan=max<25s, errors=rate<0.01, model_error=max<0.15,
-dispatch_spread=max<10ms. Durations are scenario time unless real (dispatch_spread, real ms).
+dispatch_spread=max<10ms, job_runs=max<=1, job_gap=max<40s, event_reach=min>=100%,
+event_latency=p(99)<50ms. Durations are scenario time unless real (dispatch_spread and
+event_latency, real ms).
 With $GITHUB_STEP_SUMMARY set, the gate's Markdown is appended to it.
 
 Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,

@@ -4,6 +4,7 @@
  *
  *   key        := metric [ "{topology:" name "}" ]
  *   metric     := "wait" | "makespan" | "errors" | "model_error" | "dispatch_spread"
+ *               | "job_runs" | "job_gap" | "event_reach" | "event_latency"
  *   condition  := aggregate ws operator ws value
  *   aggregate  := "mean" | "avg" | "min" | "med" | "max" | "p(" percent ")"
  *               | "rate" | "count" | "value"
@@ -25,6 +26,10 @@ export const METRIC_NAMES = [
   'errors',
   'model_error',
   'dispatch_spread',
+  'job_runs',
+  'job_gap',
+  'event_reach',
+  'event_latency',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -82,6 +87,29 @@ export const METRICS: Record<MetricName, MetricInfo> = {
     aggregates: ['max', 'value'],
     valueKind: () => 'real-ms',
     meaning: 'real time between the first and the last request written; a bare number is ms',
+  },
+  job_runs: {
+    aggregates: ['max', 'min'],
+    valueKind: () => 'count',
+    meaning:
+      'runs of the scheduled job in one slot (scenarios with "jobs"): max over the slots (above 1: duplicates), min (0: a slot nobody ran)',
+  },
+  job_gap: {
+    aggregates: ['value', 'max'],
+    valueKind: () => 'scenario-seconds',
+    meaning:
+      'scenario seconds between the last run before the leader was killed and the first run after it (scenarios with "jobs.killLeaderAt")',
+  },
+  event_reach: {
+    aggregates: ['min', 'mean', 'avg', 'max'],
+    valueKind: () => 'fraction',
+    meaning: 'share of the clients each event reached (scenarios with "fanout"), a fraction or %',
+  },
+  event_latency: {
+    aggregates: ['mean', 'avg', 'med', 'max', 'p(N)'],
+    valueKind: () => 'real-ms',
+    meaning:
+      'real milliseconds from the publish to each receipt (scenarios with "fanout"); percentiles p(50), p(95), p(99); a bare number is ms',
   },
 };
 
