@@ -80,7 +80,7 @@ export function jobsStory(summary: RunSummary): string[] {
     const k = j.kill;
     if (k !== null) {
       if (j.election === 'none')
-        text += ` Killing ${worker(k)} at ${formatSeconds(k.at)} changed nothing: the master forked a replacement, whose own scheduler ran ${k.takeover === null ? 'no slot before the end' : `the next slot, ${formatSeconds(k.takeover)} later`}.`;
+        text += ` Killing ${worker(k)} at ${formatSeconds(k.at)} changed little: the master forked a replacement, whose own scheduler ran ${k.takeover === null ? 'no slot before the end' : `its first slot ${formatSeconds(k.takeover)} later${k.missedSlots === 0 ? '' : ` (${plural(k.missedSlots, 'slot')} of that worker passed while it started)`}`}, and the other workers kept running every slot.`;
       else if (k.takeover === null)
         text += ` Its leader ${worker(k)} was killed at ${formatSeconds(k.at)} and no other worker ran the job before the observation ended.`;
       else

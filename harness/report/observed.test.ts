@@ -121,7 +121,7 @@ test('the words say what each setup did, from its figures', () => {
   const jobs = jobsStory(s).join('\n');
   assert.match(jobs, /4 runs in every slot, as the model predicts/);
   assert.match(jobs, /12 duplicate runs/);
-  assert.match(jobs, /changed nothing: the master forked a replacement/);
+  assert.match(jobs, /changed little: the master forked a replacement/);
   assert.match(
     jobs,
     /lease \(elected by a lease in a shared database row, 2 workers x 2 replicas\): from 0 to 1 runs per slot/,
