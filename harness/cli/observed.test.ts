@@ -105,7 +105,7 @@ test("sse fan-out: an in-memory registry reaches its own worker's clients, the R
   const { summary, read } = await run(t, {
     load: { executor: 'constant-arrival-rate', rate: 2, duration: '6s' },
     service: { time: '100ms' },
-    fanout: { clients: 8, events: 4, interval: '1s', grace: '2s' },
+    fanout: { clients: 8, events: 4, interval: '1s', grace: '3s' },
     topologies: [
       { name: 'memory', kind: 'gthread', workers: 2, threads: 16, registry: 'memory' },
       { name: 'redis', kind: 'gthread', workers: 2, threads: 16, registry: 'redis' },
