@@ -1,3 +1,5 @@
+import { UNIT_SECONDS } from '../scenario/duration.js';
+
 /**
  * Thresholds in k6's vocabulary (k6 docs, "Thresholds"): a metric key, optionally tagged with one
  * topology as k6 tags a metric, and conditions that must hold for the run to pass.
@@ -134,15 +136,7 @@ const KEY = /^([a-z_]+)(?:\{topology:(.+)\})?$/s;
 const CONDITION =
   /^\s*(mean|avg|min|med|max|rate|count|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|==|!=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(us|µs|ms|s|min|m|h|%)?\s*$/;
 
-const DURATION_SECONDS: Record<string, number> = {
-  us: 1e-6,
-  µs: 1e-6,
-  ms: 1e-3,
-  s: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-};
+const DURATION_SECONDS = UNIT_SECONDS;
 
 export const GRAMMAR_HINT =
   'write a condition such as "p(95)<5s", "max<20s", "mean<2s", "rate<0.01" or "max<10ms"';
