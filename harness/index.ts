@@ -7,6 +7,7 @@
 
 export type { InputIssue } from './errors.js';
 export {
+  DependencyMissingError,
   describeError,
   ERROR_CLASSES,
   HarnessError,
@@ -38,9 +39,13 @@ export { arrivalInstants, arrivalSource, expectedRequests } from './model/arriva
 export { backOfEnvelope, roundRobinBurstWaits, sharedQueueBurst } from './model/burst.js';
 export { cosmetatosMeanWait } from './model/cosmetatos.js';
 export { erlangB, erlangC, mmc, mmcWaitExceeds, mmcWaitQuantile } from './model/erlang-c.js';
+export type { FanoutPrediction } from './model/fanout.js';
+export { predictFanout, shareGivenSpread } from './model/fanout.js';
 export { parseGoal } from './model/goal.js';
 export { searchGoal } from './model/goal-search.js';
 export { checkInteractiveLaw } from './model/interactive-law.js';
+export type { JobsModelInput, JobsPrediction, TakeoverPrediction } from './model/jobs.js';
+export { predictJobs, predictTakeover } from './model/jobs.js';
 export { checkLittlesLaw, littlesLawFromRecords } from './model/littles-law.js';
 export type { Prediction } from './model/predict.js';
 export { predictBurst } from './model/predict.js';
@@ -55,8 +60,17 @@ export { simulate } from './model/simulate.js';
 export { fitUsl, uslPeak, uslThroughput } from './model/usl.js';
 export type { WhatIfInput, WhatIfResult } from './model/what-if.js';
 export { whatIf } from './model/what-if.js';
+export type { StreamEvent, StreamItem } from './observe/event-stream.js';
+export { EventStreamParser } from './observe/event-stream.js';
+export type { EventStreamClient } from './observe/sse-client.js';
+export { openEventStream } from './observe/sse-client.js';
+export { fanoutStory, jobsStory } from './report/observed-text.js';
 export { renderTable } from './report/table.js';
 export { writeReport } from './report/write-report.js';
+export type { DeliveryRecord, FanoutFigures } from './results/fanout-figures.js';
+export { fanoutFigures } from './results/fanout-figures.js';
+export type { JobRecord, JobsFigures } from './results/jobs-figures.js';
+export { jobsFigures } from './results/jobs-figures.js';
 export type { LoadFigures } from './results/load-figures.js';
 export type { RequestRecord } from './results/request-record.js';
 export type { RunSummary, TopologySummary } from './results/summary.js';
@@ -66,11 +80,15 @@ export { describeLoad } from './scenario/describe-load.js';
 export { formatSeconds, parseDuration } from './scenario/duration.js';
 export { listScenarios, loadScenario, parseJson } from './scenario/load.js';
 export type {
+  FanoutSpec,
+  JobsSpec,
   LoadSpec,
   Scenario,
+  SchedulerSpec,
   ServiceSpec,
   TopologySpec,
 } from './scenario/types.js';
 export { validateScenario } from './scenario/validate.js';
+export { startRedis } from './supervise/start-redis.js';
 export { startTopology } from './supervise/start-topology.js';
 export { Supervisor } from './supervise/supervisor.js';
