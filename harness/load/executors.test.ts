@@ -39,10 +39,11 @@ test('an open loop writes each request at its planned instant, and Little’s la
   assert.equal(outcome.sent, 301);
   assert.equal(recorder.counts.completed, 301);
   const lateness = recorder.requests.map((r) => ((r.writtenNs as number) - r.intendedNs) / 1e6);
-  // Stated tolerance: half the requests within 3 ms of their plan, four in five within 10 ms (the
-  // suite shares a 2-core machine with other tests' servers).
-  assert.ok(median(lateness) <= 3, `median lateness ${median(lateness)} ms`);
-  assert.ok(lateness.filter((l) => l <= 10).length >= 241, 'four in five within 10 ms');
+  // Stated tolerance: half the requests within 5 ms of their plan, four in five within 20 ms (the
+  // suite shares a 2-core machine with other tests' servers; the benchmark measures the real
+  // figure, a median of about 0.1 ms on a quiet machine).
+  assert.ok(median(lateness) <= 5, `median lateness ${median(lateness)} ms`);
+  assert.ok(lateness.filter((l) => l <= 20).length >= 241, 'four in five within 20 ms');
   const seconds = outcome.elapsedNs / 1e9;
   const law = checkLittlesLaw({
     meanInSystem: outcome.meanInFlight,
