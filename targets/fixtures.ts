@@ -1,16 +1,16 @@
 import type { Client } from 'undici';
-import type { TopologySpec } from '../harness/scenario/types.js';
+import type { EmulatedTopologySpec, TopologySpec } from '../harness/scenario/types.js';
 import { type StartedTopology, startTopology } from '../harness/supervise/start-topology.js';
 import { Supervisor } from '../harness/supervise/supervisor.js';
 import { parseTimingHeaders, type ServerSide } from './instrument.js';
 
 /** Test support: a topology with defaults, started on free ports, stopped by `stop()`. */
 export async function startTestTopology(
-  spec: Partial<TopologySpec> & Pick<TopologySpec, 'kind'>,
+  spec: Partial<TopologySpec> & Pick<EmulatedTopologySpec, 'kind'>,
   work: 'sleep' | 'cpu' = 'sleep',
 ): Promise<StartedTopology & { supervisor: Supervisor; stop(): Promise<void> }> {
   const supervisor = new Supervisor();
-  const topology: TopologySpec = {
+  const topology: EmulatedTopologySpec = {
     name: 'test',
     declaredKind: spec.kind,
     workers: 1,

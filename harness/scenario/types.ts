@@ -1,6 +1,10 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
+import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 
-export type { BalancerPolicy, ServerKind, Work };
+export type { BalancerPolicy, Endpoint, RealKind, ServerKind, Work };
+
+/** What a topology runs: an emulated server (ServerKind) or a real one (RealKind). */
+export type TopologyKind = ServerKind | RealKind;
 
 /** All N users send one request at the same instant (a contest start, a class logging in). */
 export interface BurstLoad {
@@ -27,10 +31,10 @@ export interface ServiceSpec {
 /** One deployment to compare: a server kind, its workers, threads and replicas. */
 export interface TopologySpec {
   name: string;
-  /** The kind the emulation runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
-  kind: ServerKind;
+  /** The kind that runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
+  kind: TopologyKind;
   /** The kind the scenario file names. */
-  declaredKind: ServerKind;
+  declaredKind: TopologyKind;
   workers: number;
   threads: number;
   replicas: number;
@@ -41,7 +45,19 @@ export interface TopologySpec {
   keepAlive: number;
   /** The port users reach the topology on; 0 picks a free one. */
   port: number;
+  /** uvicorn kinds: how the app's /work is written ("def": thread pool; "async"). */
+  endpoint?: Endpoint;
+  /** A server already running at this URL: the harness starts nothing and sends the load here. */
+  url?: string;
+  /**
+   * Set on the emulated counterpart the harness adds for a real-server topology when the
+   * scenario asks to compare them (`compareEmulated`): the real topology's name.
+   */
+  twinOf?: string;
 }
+
+/** A topology whose kind is one of the emulated servers. */
+export type EmulatedTopologySpec = TopologySpec & { kind: ServerKind };
 
 export interface Limits {
   /** Real seconds the whole run may take before it stops itself. */
@@ -64,6 +80,13 @@ export interface Scenario {
   source: string;
   /** Real seconds per scenario second: 0.1 runs a 2 s service time as 200 ms. */
   timeScale: number;
+  /**
+   * Bursts sent to each topology, one after another on the same running servers; the measured
+   * figures are their mean. Optional so that scenarios built in code need none (1).
+   */
+  repeat?: number;
+  /** Run each real-server topology's emulated counterpart too (the fidelity table). */
+  compareEmulated?: boolean;
   load: LoadSpec;
   service: ServiceSpec;
   topologies: TopologySpec[];

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
 import { TargetNotReadyError } from '../errors.js';
-import type { TopologySpec } from '../scenario/types.js';
+import type { EmulatedTopologySpec } from '../scenario/types.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Targets bind here and nowhere else. */
@@ -26,7 +26,7 @@ export interface StartOptions {
   readyTimeoutMs: number;
 }
 
-function compiledTarget(name: string): string {
+export function compiledTarget(name: string): string {
   return join(packageRoot(), 'dist', 'targets', `${name}.js`);
 }
 
@@ -36,7 +36,7 @@ function compiledTarget(name: string): string {
  * supervisor, which takes down whatever did start.
  */
 export async function startTopology(
-  topology: TopologySpec,
+  topology: EmulatedTopologySpec,
   options: StartOptions,
 ): Promise<StartedTopology> {
   const { supervisor } = options;
