@@ -1,6 +1,5 @@
-import type { ServerKind, Work } from '../../targets/protocol.js';
+import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
-import type { BalancerPolicy } from '../../targets/protocol.js';
 import type { ModelTopology } from './simulate.js';
 
 /**

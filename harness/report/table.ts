@@ -1,5 +1,6 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { renderFidelityText } from './fidelity-text.js';
 
 /**
  * The terminal table of a run: per topology, the back-of-envelope figure, the model's prediction,
@@ -45,10 +46,27 @@ function topologyBlock(t: TopologySummary): string[] {
     `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`,
     `  ${row(['', 'n', 'mean', 'p50', 'p95', 'max', 'makespan'])}`,
     `  ${row(['predicted', String(t.predicted.count), ...FIGURES.map((f) => formatSeconds(t.predicted[f]))])}   ${methodNote(t)}`,
-    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (t.measured.count === 0 ? 'n/a' : formatSeconds(t.measured[f])))])}`,
+    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (t.measured.count === 0 ? 'n/a' : formatSeconds(t.measured[f])))])}${measuredNote(t)}`,
     `  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`,
   ];
+  if (t.measured.range !== undefined && (t.bursts ?? 1) > 1) {
+    const range = t.measured.range;
+    lines.push(
+      `  ${row(['  range', '', ...FIGURES.map((f) => `${formatSeconds(range[f].min)}-${formatSeconds(range[f].max)}`)])}`,
+    );
+  }
+  if (t.predicted.acceptRace !== undefined && t.predicted.acceptRace.source !== 'not-applicable')
+    lines.push(`  model: ${t.predicted.acceptRace.note}`);
   return lines;
+}
+
+function measuredNote(t: TopologySummary): string {
+  const notes: string[] = [];
+  if ((t.bursts ?? 1) > 1) notes.push(`mean of ${t.bursts} bursts`);
+  if (t.measured.waitSource === 'estimate')
+    notes.push('waits ESTIMATED: latency minus handler time (no server clock)');
+  if (t.url) notes.push(`at ${t.url}`);
+  return notes.length === 0 ? '' : `   ${notes.join('; ')}`;
 }
 
 function errorDetail(t: TopologySummary): string {
@@ -73,8 +91,9 @@ export function renderTable(summary: RunSummary): string {
     '',
   ];
   const blocks = summary.topologies.flatMap((t) => [...topologyBlock(t), '']);
+  const fidelity = renderFidelityText(summary.fidelity ?? []);
   const tail = summary.complete
     ? []
     : ['Run incomplete: the figures above cover only the topologies listed.'];
-  return [...head, ...blocks, ...tail].join('\n');
+  return [...head, ...blocks, ...fidelity, ...tail].join('\n');
 }

@@ -1,5 +1,6 @@
 import { predictBurst } from '../model/predict.js';
-import type { TopologySpec } from '../scenario/types.js';
+import { modelTopologyOf } from '../model/server-kinds.js';
+import type { TopologySpec, Work } from '../scenario/types.js';
 
 /**
  * The what-if curve: the model's p95 wait for this load if the topology had 1, 2, ... replicas,
@@ -27,6 +28,10 @@ export interface WhatIfInput {
   service: number;
   seed: number;
   replications: number;
+  /** The handlers' work (the uvicorn kinds' async endpoints depend on it); sleep when absent. */
+  work?: Work;
+  /** The accept race's stickiness the run used, by topology name; 0 when absent. */
+  stickiness?: Readonly<Record<string, number>>;
 }
 
 /** Replicas 1..bound: twice the largest replica count of the run, at least 8, at most 32. */
@@ -59,7 +64,8 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         balancer: replicas === 1 ? 'round-robin' : topology.balancer,
       };
       const prediction = predictBurst({
-        topology: shaped,
+        topology: modelTopologyOf(shaped, { users: input.users, work: input.work ?? 'sleep' }),
+        stickiness: input.stickiness?.[topology.name] ?? 0,
         users: input.users,
         service: input.service,
         seed: input.seed,

@@ -40,6 +40,10 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
     service: scenario.service.time,
     seed: scenario.model.seed,
     replications: scenario.model.replications,
+    work: scenario.service.work,
+    stickiness: Object.fromEntries(
+      summary.topologies.map((t) => [t.name, t.predicted.acceptRace?.stickiness ?? 0]),
+    ),
   });
   const charts = buildCharts({
     summary,

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isRealKind } from '../../targets/real/protocol.js';
+import {
+  type AcceptRaceChoice,
+  acceptRaceChoice,
+  type CalibrationState,
+  type Machine,
+} from '../calibrate/calibration.js';
 import {
   HarnessError,
   ResultsWriteError,
@@ -10,10 +18,12 @@ import {
 import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import { runBurst } from '../load/burst.js';
+import type { RawRequest } from '../load/raw-request.js';
 import { Recorder } from '../load/recorder.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictBurst } from '../model/predict.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import { acceptRaceServerOf, modelTopologyOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
@@ -30,12 +40,16 @@ import {
   type Environment,
   type RunSummary,
   startSummary,
+  summarizeFidelity,
   summarizeTopology,
   type TopologyStatus,
 } from '../results/summary.js';
+import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
+import { isLoopbackHost } from '../scenario/target-url.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
-import { startTopology } from '../supervise/start-topology.js';
+import { startTargets, type Targets } from '../supervise/start-targets.js';
 import type { Supervisor } from '../supervise/supervisor.js';
+import { withEmulatedTwins } from './twins.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -48,6 +62,12 @@ export interface RunOptions {
   now?: () => Date;
   /** Thresholds and baseline to judge a complete run by; none when absent. */
   gate?: GateConfig;
+  /**
+   * The accept-race calibration (reports/calibration.json) as found, and the machine running,
+   * to tell whether it applies; without them the model draws accept races uniformly.
+   */
+  calibration?: CalibrationState;
+  machine?: Machine;
 }
 
 export interface RunResult {
@@ -60,6 +80,8 @@ export interface RunResult {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** Real milliseconds between repeated bursts, for the last one's connections to close. */
+const BURST_PAUSE_MS = 300;
 
 /**
  * Runs a scenario topology by topology, one at a time so that they do not compete for cores:
@@ -84,10 +106,24 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     );
   });
   const summary = startSummary(scenario, id, startedAt, options.environment);
+  const topologies = withEmulatedTwins(scenario.topologies, scenario.compareEmulated === true);
+  const calibration: CalibrationState = options.calibration ?? {
+    state: 'absent',
+    file: 'calibration.json',
+  };
+  const machine: Machine = options.machine ?? {
+    hostname: '',
+    platform: options.environment.platform,
+    cpus: options.environment.cpus,
+    cpuModel: options.environment.cpuModel,
+    node: options.environment.node,
+  };
   const requestsFile = new StagedFile(join(dir, 'requests.ndjson'));
   const predictedFile = new StagedFile(join(dir, 'predicted.ndjson'));
   const waits = new Map<string, number[]>();
   const save = async (): Promise<void> => {
+    const fidelity = summarizeFidelity(summary.topologies);
+    if (fidelity !== undefined) summary.fidelity = fidelity;
     try {
       await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     } catch (error) {
@@ -119,12 +155,23 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   );
 
   try {
-    for (const [i, topology] of scenario.topologies.entries()) {
+    for (const [i, topology] of topologies.entries()) {
       if (runSignal.aborted) break;
-      const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
+      const label = `[${i + 1}/${topologies.length}] ${topology.name}`;
       const outcome = await runTopology(topology, label, options, runSignal, serviceTimes);
+      const acceptRace = acceptRaceChoice(
+        acceptRaceServerOf(topology.kind),
+        topology.replicas,
+        calibration,
+        machine,
+      );
+      noteCalibration(summary, acceptRace, calibration);
       const prediction = predictBurst({
-        topology,
+        topology: modelTopologyOf(topology, {
+          users: scenario.load.users,
+          work: scenario.service.work,
+        }),
+        stickiness: acceptRace.stickiness,
         users: scenario.load.users,
         service: scenario.service.time,
         seed: scenario.model.seed,
@@ -147,6 +194,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           ),
           status: outcome.status,
           failure: outcome.failure,
+          bursts: outcome.bursts,
+          acceptRace,
         }),
       );
       if (outcome.records.length > 0) {
@@ -186,8 +235,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           },
         );
   }
-  summary.complete =
-    error === undefined && summary.topologies.length === scenario.topologies.length;
+  summary.complete = error === undefined && summary.topologies.length === topologies.length;
   summary.finishedAt = now().toISOString();
   await save();
   await requestsFile.commit();
@@ -207,8 +255,20 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   return { summary, dir, error, gate };
 }
 
+/** The run's calibration in the summary, once, when a topology's model first depends on it. */
+function noteCalibration(
+  summary: RunSummary,
+  choice: AcceptRaceChoice,
+  calibration: CalibrationState,
+): void {
+  if (choice.server === null || summary.calibration !== undefined) return;
+  summary.calibration = { file: calibration.file, state: calibration.state, note: choice.note };
+}
+
 interface TopologyRun {
   records: RequestRecord[];
+  /** Bursts that completed. */
+  bursts: number;
   dispatchSpreadMs: number | null;
   status: TopologyStatus;
   failure: string | null;
@@ -240,36 +300,53 @@ async function runTopology(
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
     );
-    const started = await startTopology(topology, {
+    const started = await startTargets(topology, {
       supervisor,
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
       readyTimeoutMs: READY_TIMEOUT_MS,
-    });
-    if (signal.aborted) return aborted([], null);
-    progress.stage(`${label}: burst of ${scenario.load.users}`);
-    const recorder = new Recorder({ keepRequests: true });
-    const burst = await runBurst(scenario.load.users, 'new', {
-      origin: started.origin,
-      path: (index) =>
-        `/work?ms=${realMs(serviceTimes[index] as number)}&work=${scenario.service.work}`,
-      recorder,
-      connectTimeoutMs: realMs(scenario.limits.requestTimeout),
       requestTimeoutMs: realMs(scenario.limits.requestTimeout),
-      signal,
-      onSettled: (settled, total) => progress.requests(settled, total),
+      connections: scenario.load.users,
     });
-    const raw = [...recorder.requests].sort((a, b) => a.index - b.index);
-    const records = raw.map((r) =>
-      toRequestRecord(r, topology.name, burst.startNs, scenario.timeScale),
-    );
-    const spread = dispatchSpreadMs(raw);
+    if (signal.aborted) return aborted([], null, 0);
+    const repeat = scenario.repeat ?? 1;
+    const records: RequestRecord[] = [];
+    let spread: number | null = null;
+    let bursts = 0;
+    for (let b = 0; b < repeat; b++) {
+      if (b > 0) await delay(BURST_PAUSE_MS, undefined, { signal }).catch(() => {});
+      if (signal.aborted) break;
+      progress.stage(
+        `${label}: burst of ${scenario.load.users}${repeat > 1 ? ` (${b + 1}/${repeat})` : ''}`,
+      );
+      const recorder = new Recorder({ keepRequests: true });
+      const burst = await runBurst(scenario.load.users, 'new', {
+        origin: started.origin,
+        path: started.external
+          ? () => started.path
+          : (index) =>
+              `/work?ms=${realMs(serviceTimes[index] as number)}&work=${scenario.service.work}`,
+        recorder,
+        connectTimeoutMs: realMs(scenario.limits.requestTimeout),
+        requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+        signal,
+        onSettled: (settled, total) => progress.requests(settled, total),
+      });
+      const raw = [...recorder.requests].sort((a, b) => a.index - b.index);
+      records.push(
+        ...burstRecords(raw, burst.startNs, b, topology, started, options, serviceTimes),
+      );
+      const burstSpread = dispatchSpreadMs(raw);
+      if (burstSpread !== null) spread = Math.max(spread ?? 0, burstSpread);
+      if (!signal.aborted) bursts += 1;
+    }
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
-    if (signal.aborted) return aborted(records, spread);
+    if (signal.aborted) return aborted(records, spread, bursts);
     return {
       records,
+      bursts,
       dispatchSpreadMs: spread,
       status: 'complete',
       failure: null,
@@ -277,18 +354,26 @@ async function runTopology(
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
-    if (signal.aborted && crash === undefined) return aborted([], null);
-    return { records: [], dispatchSpreadMs: null, status: 'failed', failure: error.message, error };
+    if (signal.aborted && crash === undefined) return aborted([], null, 0);
+    return {
+      records: [],
+      bursts: 0,
+      dispatchSpreadMs: null,
+      status: 'failed',
+      failure: error.message,
+      error,
+    };
   } finally {
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     await supervisor.stopAll();
   }
 
-  function aborted(records: RequestRecord[], spread: number | null): TopologyRun {
+  function aborted(records: RequestRecord[], spread: number | null, bursts: number): TopologyRun {
     if (crash !== undefined) {
       return {
         records,
+        bursts,
         dispatchSpreadMs: spread,
         status: 'failed',
         failure: crash,
@@ -299,10 +384,50 @@ async function runTopology(
     }
     return {
       records,
+      bursts,
       dispatchSpreadMs: spread,
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
     };
   }
+}
+
+/**
+ * One burst's requests as records: times relative to that burst's start, the burst's number,
+ * workers numbered by pid for servers that do not number them as the harness does (real ones,
+ * a URL), and waits estimated where the server's clock cannot give them (a URL target without
+ * instrumentation, or on another machine).
+ */
+function burstRecords(
+  raw: readonly RawRequest[],
+  startNs: bigint,
+  burst: number,
+  topology: TopologySpec,
+  started: Targets,
+  options: RunOptions,
+  serviceTimes: Float64Array,
+): RequestRecord[] {
+  const { scenario } = options;
+  let records = raw.map((r) => {
+    const record = toRequestRecord(r, topology.name, startNs, scenario.timeScale);
+    if (burst > 0) record.burst = burst;
+    return record;
+  });
+  if (started.external || isRealKind(topology.kind))
+    records = numberWorkersByPid(
+      records,
+      started.external ? [] : started.replicas.map((r) => r.workerPids),
+    );
+  if (started.external) {
+    const sharedClock = isLoopbackHost(new URL(started.origin).hostname);
+    records = records.map((record, i) =>
+      estimateWait(record, raw[i] as RawRequest, {
+        serviceSeconds: serviceTimes[record.index] ?? scenario.service.time,
+        timeScale: scenario.timeScale,
+        sharedClock,
+      }),
+    );
+  }
+  return records;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { InputIssue } from '../errors.js';
 import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
+import type { InputIssue } from '../errors.js';
 import {
   ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,

@@ -1,5 +1,5 @@
-import type { HaproxyConfig, RealKind, RealServerConfig } from '../../targets/real/protocol.js';
 import type { ServiceDefaults } from '../../targets/protocol.js';
+import type { HaproxyConfig, RealKind, RealServerConfig } from '../../targets/real/protocol.js';
 import type { TopologySpec } from '../scenario/types.js';
 import type { RealServerTools } from './real-servers.js';
 import {

@@ -1,5 +1,5 @@
-import { isRealKind } from '../../targets/real/protocol.js';
 import type { ServiceDefaults } from '../../targets/protocol.js';
+import { isRealKind } from '../../targets/real/protocol.js';
 import type { EmulatedTopologySpec, TopologySpec } from '../scenario/types.js';
 import { realServerTools } from './real-servers.js';
 import { startRealTopology } from './start-real-topology.js';

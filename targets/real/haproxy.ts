@@ -63,4 +63,5 @@ while (Date.now() < deadline) {
   }
   await delay(20);
 }
-if (!ready) failStart('haproxy', `did not relay GET /health within ${READY_TIMEOUT_MS} ms`, child.output);
+if (!ready)
+  failStart('haproxy', `did not relay GET /health within ${READY_TIMEOUT_MS} ms`, child.output);

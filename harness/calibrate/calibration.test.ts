@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  acceptRaceChoice,
+  CALIBRATION_METHOD,
+  type Calibration,
+  type Machine,
+  neutralConfiguration,
+  type PathCalibration,
+  parseCalibration,
+  racePathOf,
+} from './calibration.js';
+
+const here: Machine = {
+  hostname: 'a',
+  platform: 'linux x64',
+  cpus: 2,
+  cpuModel: 'Test CPU',
+  node: 'v20.0.0',
+};
+
+const entry = (stickiness: number, replicas: number): PathCalibration => ({
+  stickiness,
+  measuredHerfindahl: 0.6,
+  modelHerfindahl: 0.6,
+  uniformHerfindahl: 0.35,
+  maxHerfindahl: 1,
+  bound: 'inside',
+  configuration: {
+    workers: 3,
+    threads: 2,
+    replicas,
+    users: 48 * replicas,
+    serviceMs: 150,
+    bursts: 2,
+  },
+  shares: [[[40, 8, 0]], [[1, 2, 45]]],
+  errors: 0,
+  measuredAt: '2026-11-21T06:00:00.000Z',
+});
+
+const calibration: Calibration = {
+  schemaVersion: 1,
+  machine: here,
+  method: CALIBRATION_METHOD,
+  servers: { 'gunicorn-gthread': { direct: entry(0.94, 1), balanced: entry(0.86, 2) } },
+};
+
+test('a calibration round-trips through JSON and a broken one says where', () => {
+  const parsed = parseCalibration(JSON.parse(JSON.stringify(calibration)));
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.calibration, calibration);
+  const broken = parseCalibration({ ...calibration, schemaVersion: 2 });
+  assert.ok(!broken.ok);
+  assert.match(broken.message, /schemaVersion/);
+});
+
+test('the model takes the calibrated stickiness of the server and path that applies', () => {
+  const loaded = { state: 'loaded', file: 'reports/calibration.json', calibration } as const;
+  const direct = acceptRaceChoice('gunicorn-gthread', 1, loaded, here);
+  assert.equal(direct.source, 'calibration');
+  assert.equal(direct.stickiness, 0.94);
+  assert.match(direct.note, /direct connections/);
+  const balanced = acceptRaceChoice('gunicorn-gthread', 3, loaded, { ...here, hostname: 'b' });
+  assert.equal(balanced.stickiness, 0.86);
+  assert.match(balanced.note, /2 replicas behind the balancer/);
+});
+
+test('without a usable calibration the race is uniform, and the note says why', () => {
+  const loaded = { state: 'loaded', file: 'c.json', calibration } as const;
+  const cases = [
+    [
+      acceptRaceChoice('gunicorn-gthread', 1, { state: 'absent', file: 'c.json' }, here),
+      /no c\.json/,
+    ],
+    [acceptRaceChoice('gthread', 1, loaded, here), /no entry for gthread/],
+    [acceptRaceChoice('gunicorn-gthread', 1, loaded, { ...here, cpus: 8 }), /another machine/],
+    [
+      acceptRaceChoice(
+        'uvicorn',
+        1,
+        { state: 'unusable', file: 'c.json', reason: 'not valid JSON' },
+        here,
+      ),
+      /unusable \(not valid JSON\)/,
+    ],
+  ] as const;
+  for (const [choice, why] of cases) {
+    assert.equal(choice.source, 'uniform');
+    assert.equal(choice.stickiness, 0);
+    assert.match(choice.note, why);
+    assert.match(choice.note, /npm run calibrate/);
+  }
+  const sync = acceptRaceChoice(null, 3, loaded, here);
+  assert.equal(sync.source, 'not-applicable');
+});
+
+test('neutral configurations: 3 workers, 48 users per replica, one replica direct, two balanced', () => {
+  assert.equal(racePathOf(1), 'direct');
+  assert.equal(racePathOf(10), 'balanced');
+  assert.deepEqual(neutralConfiguration('gunicorn-gthread', 'balanced'), {
+    workers: 3,
+    threads: 2,
+    replicas: 2,
+    users: 96,
+    serviceMs: 150,
+    bursts: 12,
+  });
+  assert.equal(neutralConfiguration('uvicorn', 'direct', 4).endpoint, 'def');
+  assert.equal(neutralConfiguration('uvicorn', 'direct', 4).bursts, 4);
+});
