@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.js';
 import {
@@ -36,6 +36,7 @@ export async function writeCalibration(
   calibration: Calibration,
 ): Promise<string> {
   const file = join(reportsRoot, CALIBRATION_FILE);
+  await mkdir(reportsRoot, { recursive: true });
   await writeFileAtomic(file, `${JSON.stringify(calibration, null, 2)}\n`);
   return file;
 }
