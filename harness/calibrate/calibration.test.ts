@@ -43,7 +43,7 @@ const calibration: Calibration = {
   schemaVersion: 1,
   machine: here,
   method: CALIBRATION_METHOD,
-  servers: { 'gunicorn-gthread': { direct: entry(0.94, 1), balanced: entry(0.86, 2) } },
+  servers: { 'gunicorn-gthread': { direct: entry(0.94, 1), balanced: entry(0.8, 4) } },
 };
 
 test('a calibration round-trips through JSON and a broken one says where', () => {
@@ -61,9 +61,13 @@ test('the model takes the calibrated stickiness of the server and path that appl
   assert.equal(direct.source, 'calibration');
   assert.equal(direct.stickiness, 0.94);
   assert.match(direct.note, /direct connections/);
-  const balanced = acceptRaceChoice('gunicorn-gthread', 3, loaded, { ...here, hostname: 'b' });
-  assert.equal(balanced.stickiness, 0.86);
-  assert.match(balanced.note, /2 replicas behind the balancer/);
+  // Calibrated at 0.8 on 4 replicas: on 2, 0.8^(2/4) = 0.8944; on 8, 0.8^2 = 0.64.
+  const two = acceptRaceChoice('gunicorn-gthread', 2, loaded, { ...here, hostname: 'b' });
+  assert.ok(Math.abs(two.stickiness - Math.sqrt(0.8)) < 1e-12);
+  assert.match(two.note, /balanced connections/);
+  assert.match(two.note, /0\.800\^\(2\/4\) = 0\.894/);
+  const eight = acceptRaceChoice('gunicorn-gthread', 8, loaded, here);
+  assert.ok(Math.abs(eight.stickiness - 0.64) < 1e-12);
 });
 
 test('without a usable calibration the race is uniform, and the note says why', () => {
@@ -95,17 +99,18 @@ test('without a usable calibration the race is uniform, and the note says why', 
   assert.equal(sync.source, 'not-applicable');
 });
 
-test('neutral configurations: 3 workers, 48 users per replica, one replica direct, two balanced', () => {
+test('neutral configurations: 3 workers; one replica of 48 users, or four of 32 behind the balancer', () => {
   assert.equal(racePathOf(1), 'direct');
   assert.equal(racePathOf(10), 'balanced');
   assert.deepEqual(neutralConfiguration('gunicorn-gthread', 'balanced'), {
     workers: 3,
     threads: 2,
-    replicas: 2,
-    users: 96,
-    serviceMs: 150,
-    bursts: 12,
+    replicas: 4,
+    users: 128,
+    serviceMs: 100,
+    bursts: 20,
   });
+  assert.equal(neutralConfiguration('gunicorn-gthread', 'direct').users, 48);
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).endpoint, 'def');
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).bursts, 4);
 });

@@ -22,11 +22,14 @@ export interface Machine {
 
 /**
  * How connections reach a replica's workers: straight from the load generator (one replica),
- * or relayed by the balancer (several). The balancer hands each replica its connections one at
- * a time, interleaved with the other replicas', which gives the sleeping workers time to wake:
- * measured on a 2-core machine, gunicorn gthread's stickiness was about 0.94 for direct
- * connections whatever the workers (2 to 8) and burst (48 to 200), and about 0.86 behind
- * haproxy. So each server is calibrated on both paths.
+ * or relayed by the balancer (several). The balancer hands each replica every R-th connection,
+ * so between two connections reaching a replica it relays R - 1 to the others, and the
+ * replica's sleeping workers have that much longer to wake: the stickiness falls as R grows.
+ * Measured on a 2-core machine (10 bursts each), gunicorn gthread's fitted stickiness was about
+ * 0.94 for direct connections whatever the workers (2 to 8) and the burst (48 to 200), and
+ * behind haproxy 0.87-0.92 with 2 replicas, 0.80-0.86 with 3 and 0.67 with 10: about
+ * proportional in ln s to R. So each server is calibrated on both paths, the balanced one on
+ * 4 replicas, and a topology of R replicas uses s_balanced^(R / 4) (balancedStickiness).
  */
 export type RacePath = 'direct' | 'balanced';
 export const RACE_PATHS: readonly RacePath[] = ['direct', 'balanced'];
@@ -77,21 +80,23 @@ export const CALIBRATION_METHOD =
   'Per server and path (direct: one replica; balanced: two replicas behind the balancer): start the neutral configuration, send its bursts of new connections (each handler sleeps long enough that every connection is accepted before the first ends), count the requests each worker served per burst, take the mean Herfindahl index of the shares (sum of squared shares) over bursts and replicas, and find by bisection the stickiness s whose simulated shares (the same configuration, 400 seeded bursts) have the same mean index.';
 
 /**
- * The configurations calibrated on: three workers, 48 users per replica, 150 ms handlers; one
- * replica (direct) and two behind the balancer (balanced). None of the built-in scenarios'
- * checked topologies has these shapes, so the model is judged on configurations it was not
- * fitted on.
+ * The configurations calibrated on: three workers and 100 ms handlers; one replica of 48 users
+ * (direct), four replicas of 32 users each behind the balancer (balanced); 20 bursts each (one
+ * burst's shares vary a lot, so fewer leave the fitted stickiness uncertain by more than ±0.05).
+ * None of the built-in scenarios' checked topologies has these shapes, so the model is judged on
+ * configurations it was not fitted on.
  */
 function neutral(server: AcceptRaceServer, path: RacePath): NeutralConfiguration {
   const asgi = server === 'uvicorn' || server === 'gunicorn-uvicorn';
-  const replicas = path === 'balanced' ? 2 : 1;
+  const balanced = path === 'balanced';
+  const replicas = balanced ? 4 : 1;
   const config: NeutralConfiguration = {
     workers: 3,
     threads: asgi ? 40 : 2,
     replicas,
-    users: 48 * replicas,
-    serviceMs: 150,
-    bursts: 12,
+    users: (balanced ? 32 : 48) * replicas,
+    serviceMs: 100,
+    bursts: 20,
   };
   if (asgi) config.endpoint = 'def';
   return config;
@@ -175,6 +180,19 @@ export type CalibrationState =
   | { state: 'absent'; file: string }
   | { state: 'unusable'; file: string; reason: string };
 
+/**
+ * The stickiness behind the balancer with `replicas` replicas, from the one calibrated with
+ * `calibratedReplicas`: ln s proportional to R, since each replica's connections are R relays
+ * apart (see RacePath).
+ */
+export function balancedStickiness(
+  calibrated: number,
+  calibratedReplicas: number,
+  replicas: number,
+): number {
+  return calibrated ** (replicas / calibratedReplicas);
+}
+
 export function acceptRaceChoice(
   server: AcceptRaceServer | null,
   replicas: number,
@@ -206,14 +224,20 @@ export function acceptRaceChoice(
   const entry = servers[server]?.[path];
   if (entry === undefined)
     return uniform(`${calibration.file} has no entry for ${server} (${path} connections)`);
-  const where =
-    path === 'balanced'
-      ? `${entry.configuration.replicas} replicas behind the balancer`
-      : 'one replica';
+  const measuredOn = `a mean Herfindahl index of ${entry.measuredHerfindahl.toFixed(3)} over ${entry.shares.length} bursts of ${entry.configuration.users} users on ${entry.configuration.replicas} x ${entry.configuration.workers} workers`;
+  const date = entry.measuredAt.slice(0, 10);
+  if (path === 'direct')
+    return {
+      server,
+      stickiness: entry.stickiness,
+      source: 'calibration',
+      note: `accept race calibrated for ${server}, direct connections, on this machine (${date}): stickiness ${entry.stickiness.toFixed(3)}, from ${measuredOn}`,
+    };
+  const stickiness = balancedStickiness(entry.stickiness, entry.configuration.replicas, replicas);
   return {
     server,
-    stickiness: entry.stickiness,
+    stickiness,
     source: 'calibration',
-    note: `accept race calibrated for ${server}, ${path} connections, on this machine (${entry.measuredAt.slice(0, 10)}): stickiness ${entry.stickiness.toFixed(3)}, from a mean Herfindahl index of ${entry.measuredHerfindahl.toFixed(3)} over ${entry.shares.length} bursts of ${entry.configuration.users} users on ${entry.configuration.workers} workers x ${where}`,
+    note: `accept race calibrated for ${server}, balanced connections, on this machine (${date}): stickiness ${entry.stickiness.toFixed(3)} behind the balancer with ${entry.configuration.replicas} replicas, from ${measuredOn}; with ${replicas} replicas ${entry.stickiness.toFixed(3)}^(${replicas}/${entry.configuration.replicas}) = ${stickiness.toFixed(3)}`,
   };
 }

@@ -64,9 +64,9 @@ export function registerCalibrateCommand(
       'after',
       `
 Servers: gthread (the emulation), gunicorn-gthread, uvicorn, gunicorn-uvicorn; the real ones
-need Debian's packages (npm run setup). Each is measured on its neutral configuration, 3 workers
-and 48 users per replica with 150 ms handlers, on one replica (direct) and two behind the
-balancer (balanced); about a minute in all. The method is in harness/model/README.md.
+need Debian's packages (npm run setup). Each is measured on its neutral configurations, 3 workers
+with 100 ms handlers: one replica of 48 users (direct) and four of 32 behind the balancer
+(balanced), 20 bursts each; a few minutes in all. The method is in harness/model/README.md.
 
 Exit codes: 0 calibrated, 103 a target failed or real servers are missing, 104 invalid option,
 105 interrupted (nothing is written).`,
