@@ -19,7 +19,8 @@ export const FIT_RUNS = 400;
 export interface CalibrationOptions {
   supervisor: Supervisor;
   servers: readonly AcceptRaceServer[];
-  paths: readonly RacePath[];
+  /** The paths to calibrate for each server. */
+  paths: (server: AcceptRaceServer) => readonly RacePath[];
   /** Bursts per configuration; the neutral configuration's own when absent. */
   bursts?: number;
   machine: Machine;
@@ -47,6 +48,7 @@ function neutralTopology(server: AcceptRaceServer, path: RacePath, bursts?: numb
     port: 0,
   };
   if (c.endpoint !== undefined) spec.endpoint = c.endpoint;
+  if (path === 'haproxy') spec.balancerServer = 'haproxy';
   return spec;
 }
 
@@ -58,7 +60,7 @@ function neutralTopology(server: AcceptRaceServer, path: RacePath, bursts?: numb
 export async function runCalibration(options: CalibrationOptions): Promise<Calibration> {
   const servers: Calibration['servers'] = { ...(options.previous?.servers ?? {}) };
   for (const server of options.servers) {
-    for (const path of options.paths) {
+    for (const path of options.paths(server)) {
       if (options.signal.aborted) break;
       const topology = neutralTopology(server, path, options.bursts);
       const configuration = neutralConfiguration(server, path, options.bursts);

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
 import { isRealKind } from '../../targets/real/protocol.js';
 import {
   type Calibration,
+  pathsOf,
   RACE_PATHS,
   type RacePath,
   sameMachine,
@@ -19,7 +21,7 @@ import {
 } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
-import { missingRealServerParts } from '../supervise/real-servers.js';
+import { missingRealServerParts, realServerTools } from '../supervise/real-servers.js';
 import { Supervisor } from '../supervise/supervisor.js';
 import { describeEnvironment, describeMachine } from './environment.js';
 import type { CliIo } from './io.js';
@@ -53,7 +55,10 @@ export function registerCalibrateCommand(
         .argParser(collect),
     )
     .addOption(
-      new Option('--path <path>', 'calibrate only direct or balanced connections (repeatable)')
+      new Option(
+        '--path <path>',
+        'calibrate only direct, balanced or haproxy (the emulated gthread behind haproxy) connections (repeatable)',
+      )
         .choices(RACE_PATHS)
         .argParser(collect as (value: string, previous: RacePath[]) => RacePath[]),
     )
@@ -66,7 +71,9 @@ export function registerCalibrateCommand(
 Servers: gthread (the emulation), gunicorn-gthread, uvicorn, gunicorn-uvicorn; the real ones
 need Debian's packages (npm run setup). Each is measured on its neutral configurations, 3 workers
 with 100 ms handlers: one replica of 48 users (direct) and four of 32 behind the balancer
-(balanced), 20 bursts each; a few minutes in all. The method is in harness/model/README.md.
+(balanced: haproxy for the real servers, the emulated balancer for gthread, which is also
+measured behind haproxy when installed: path haproxy), 20 bursts each; a few minutes in all.
+The method is in harness/model/README.md.
 
 Exit codes: 0 calibrated, 103 a target failed or real servers are missing, 104 invalid option,
 105 interrupted (nothing is written).`,
@@ -98,10 +105,14 @@ async function calibrateCommand(options: CalibrateOptions, io: CliIo): Promise<E
       before.state === 'loaded' && sameMachine(before.calibration.machine, machine)
         ? before.calibration
         : null;
+    const haproxyInstalled = existsSync(realServerTools().haproxy);
     const calibrationOptions = {
       supervisor,
       servers,
-      paths: options.path ?? [...RACE_PATHS],
+      paths: (server: AcceptRaceServer) =>
+        pathsOf(server, haproxyInstalled).filter(
+          (p) => options.path === undefined || options.path.includes(p),
+        ),
       machine,
       previous,
       signal: io.interrupt,

@@ -164,6 +164,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         topology.replicas,
         calibration,
         machine,
+        topology.balancerServer === 'haproxy',
       );
       noteCalibration(summary, acceptRace, calibration);
       const prediction = predictBurst({

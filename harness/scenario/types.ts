@@ -54,6 +54,12 @@ export interface TopologySpec {
    * scenario asks to compare them (`compareEmulated`): the real topology's name.
    */
   twinOf?: string;
+  /**
+   * The balancer in front of an emulated topology's replicas: the emulated one (absent), or
+   * haproxy, which the emulated counterpart of a real topology runs behind so that the two are
+   * compared behind the same balancer.
+   */
+  balancerServer?: 'haproxy';
 }
 
 /** A topology whose kind is one of the emulated servers. */

@@ -10,6 +10,33 @@ import {
 } from './start-topology.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
+/** Starts haproxy in front of running replicas, through its launcher (targets/real/haproxy.ts). */
+export function startHaproxy(
+  topology: Pick<TopologySpec, 'name' | 'port' | 'balancer'>,
+  replicas: readonly RunningTarget[],
+  options: Pick<
+    RealStartOptions,
+    'supervisor' | 'readyTimeoutMs' | 'tools' | 'idleTimeoutMs' | 'connections'
+  >,
+): Promise<RunningTarget> {
+  const config: HaproxyConfig = {
+    host: TARGET_HOST,
+    port: topology.port,
+    backlog: 4096,
+    policy: topology.balancer,
+    backends: replicas.map((r) => ({ host: TARGET_HOST, port: r.port })),
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxConnections: options.connections + 64,
+    haproxy: options.tools.haproxy,
+  };
+  return options.supervisor.start({
+    label: `${topology.name} haproxy`,
+    entry: compiledTarget('real/haproxy'),
+    config,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+}
+
 export interface RealStartOptions {
   supervisor: Supervisor;
   timeScale: number;
@@ -59,25 +86,7 @@ export async function startRealTopology(
       });
     }),
   );
-  let balancer: RunningTarget | undefined;
-  if (behindBalancer) {
-    const config: HaproxyConfig = {
-      host: TARGET_HOST,
-      port: topology.port,
-      backlog: 4096,
-      policy: topology.balancer,
-      backends: replicas.map((r) => ({ host: TARGET_HOST, port: r.port })),
-      idleTimeoutMs: options.idleTimeoutMs,
-      maxConnections: options.connections + 64,
-      haproxy: options.tools.haproxy,
-    };
-    balancer = await supervisor.start({
-      label: `${topology.name} haproxy`,
-      entry: compiledTarget('real/haproxy'),
-      config,
-      readyTimeoutMs: options.readyTimeoutMs,
-    });
-  }
+  const balancer = behindBalancer ? await startHaproxy(topology, replicas, options) : undefined;
   const entry = balancer ?? (replicas[0] as RunningTarget);
   await Promise.all(
     [...replicas, ...(balancer ? [balancer] : [])].map((t) =>

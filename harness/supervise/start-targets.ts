@@ -2,8 +2,13 @@ import type { ServiceDefaults } from '../../targets/protocol.js';
 import { isRealKind } from '../../targets/real/protocol.js';
 import type { EmulatedTopologySpec, TopologySpec } from '../scenario/types.js';
 import { realServerTools } from './real-servers.js';
-import { startRealTopology } from './start-real-topology.js';
-import { type StartedTopology, startTopology } from './start-topology.js';
+import { startHaproxy, startRealTopology } from './start-real-topology.js';
+import {
+  type StartedTopology,
+  startTopology,
+  TARGET_HOST,
+  waitUntilAnswering,
+} from './start-topology.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface TargetsOptions {
@@ -52,11 +57,27 @@ export async function startTargets(
     );
     return { ...started, external: false };
   }
+  const viaHaproxy = topology.balancerServer === 'haproxy' && topology.replicas > 1;
   const started = await startTopology({ ...topology, kind } as EmulatedTopologySpec, {
     supervisor: options.supervisor,
     timeScale: options.timeScale,
     service: options.service,
     readyTimeoutMs: options.readyTimeoutMs,
+    noBalancer: viaHaproxy,
   });
-  return { ...started, external: false };
+  if (!viaHaproxy) return { ...started, external: false };
+  const balancer = await startHaproxy(topology, started.replicas, {
+    supervisor: options.supervisor,
+    readyTimeoutMs: options.readyTimeoutMs,
+    tools: realServerTools(),
+    idleTimeoutMs: options.requestTimeoutMs + 10_000,
+    connections: options.connections,
+  });
+  await waitUntilAnswering(balancer, options.readyTimeoutMs);
+  return {
+    origin: `http://${TARGET_HOST}:${balancer.port}`,
+    replicas: started.replicas,
+    balancer,
+    external: false,
+  };
 }

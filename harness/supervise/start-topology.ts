@@ -24,6 +24,12 @@ export interface StartOptions {
   /** What a request does when it does not say (real milliseconds). */
   service: ServiceDefaults;
   readyTimeoutMs: number;
+  /**
+   * Start the replicas only, even when there are several: the caller puts another balancer in
+   * front (haproxy, for an emulated topology compared with a real one). The origin is then the
+   * first replica's.
+   */
+  noBalancer?: boolean;
 }
 
 export function compiledTarget(name: string): string {
@@ -64,7 +70,7 @@ export async function startTopology(
     }),
   );
   let balancer: RunningTarget | undefined;
-  if (behindBalancer) {
+  if (behindBalancer && options.noBalancer !== true) {
     const config: BalancerConfig = {
       host: TARGET_HOST,
       port: topology.port,
