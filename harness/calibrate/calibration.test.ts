@@ -8,6 +8,7 @@ import {
   neutralConfiguration,
   type PathCalibration,
   parseCalibration,
+  pathsOf,
   racePathOf,
 } from './calibration.js';
 
@@ -97,6 +98,26 @@ test('without a usable calibration the race is uniform, and the note says why', 
   }
   const sync = acceptRaceChoice(null, 3, loaded, here);
   assert.equal(sync.source, 'not-applicable');
+});
+
+test('the emulated gthread behind haproxy uses its own calibration, the real servers their balanced one', () => {
+  const withHaproxy: Calibration = {
+    ...calibration,
+    servers: {
+      ...calibration.servers,
+      gthread: { direct: entry(0.92, 1), balanced: entry(0.6, 4), haproxy: entry(0.81, 4) },
+    },
+  };
+  const loaded = { state: 'loaded', file: 'c.json', calibration: withHaproxy } as const;
+  assert.equal(acceptRaceChoice('gthread', 4, loaded, here).stickiness, 0.6);
+  const twin = acceptRaceChoice('gthread', 4, loaded, here, true);
+  assert.equal(twin.stickiness, 0.81);
+  assert.match(twin.note, /connections through haproxy/);
+  assert.equal(acceptRaceChoice('gthread', 1, loaded, here, true).stickiness, 0.92);
+  assert.equal(acceptRaceChoice('gunicorn-gthread', 4, loaded, here, true).stickiness, 0.8);
+  assert.deepEqual(pathsOf('gthread', true), ['direct', 'balanced', 'haproxy']);
+  assert.deepEqual(pathsOf('gthread', false), ['direct', 'balanced']);
+  assert.deepEqual(pathsOf('uvicorn', true), ['direct', 'balanced']);
 });
 
 test('neutral configurations: 3 workers; one replica of 48 users, or four of 32 behind the balancer', () => {

@@ -310,7 +310,7 @@ async function runTopology(
       connections: scenario.load.users,
     });
     if (signal.aborted) return aborted([], null, 0);
-    const repeat = scenario.repeat ?? 1;
+    const repeat = topology.repeat ?? scenario.repeat ?? 1;
     const records: RequestRecord[] = [];
     let spread: number | null = null;
     let bursts = 0;

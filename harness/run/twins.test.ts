@@ -50,6 +50,10 @@ test('each real topology is followed by its emulated counterpart of the same sha
   assert.equal(twin.threads, 2);
   assert.equal(twin.replicas, 3);
   assert.equal(twin.balancer, 'least-connections');
+  // Behind haproxy, the real topology's balancer, so that the servers alone are compared.
+  assert.equal(twin.balancerServer, 'haproxy');
+  const single = withEmulatedTwins([t('one', 'gunicorn-sync', { replicas: 1 })], true)[1];
+  assert.equal(single?.balancerServer, undefined);
   assert.equal(out[3]?.backlog, 128);
   assert.equal(withEmulatedTwins([t('g', 'gunicorn-gthread')], false).length, 1);
 });

@@ -45,6 +45,7 @@ export function withEmulatedTwins(
     // which spreads each replica's connections in time and changes the accept race (see
     // harness/model/README.md), so the comparison would not be of the servers alone.
     if (t.replicas > 1) twin.balancerServer = 'haproxy';
+    if (t.repeat !== undefined) twin.repeat = t.repeat;
     out.push(twin);
   }
   return out;

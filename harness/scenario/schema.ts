@@ -74,6 +74,7 @@ const topology = z
     port: count(0, 65_535).default(0),
     endpoint: z.enum(ENDPOINTS).optional(),
     url: z.string().max(2000).optional(),
+    repeat: count(1, MAX_REPEAT).optional(),
   })
   .superRefine((t, ctx) => {
     const single = t.kind === 'flask-dev' || t.kind === 'werkzeug';
@@ -380,6 +381,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
   'topologies[].endpoint':
     '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written',
+  'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   limits: 'an object such as { "runTimeout": "10m", "requestTimeout": "10m" }',

@@ -49,6 +49,8 @@ export interface TopologySpec {
   endpoint?: Endpoint;
   /** A server already running at this URL: the harness starts nothing and sends the load here. */
   url?: string;
+  /** Bursts for this topology, overriding the scenario's `repeat`. */
+  repeat?: number;
   /**
    * Set on the emulated counterpart the harness adds for a real-server topology when the
    * scenario asks to compare them (`compareEmulated`): the real topology's name.

@@ -46,6 +46,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     };
     if (asgi) spec.endpoint = t.endpoint ?? 'def';
     if (t.url !== undefined) spec.url = t.url;
+    if (t.repeat !== undefined) spec.repeat = t.repeat;
     return spec;
   });
   const { time, work, distribution, cv, samples } = parsed.service;
