@@ -78,3 +78,20 @@ test('one row per real topology, its emulated counterpart found by name; uvicorn
   );
   assert.equal(rows[1]?.cells[0]?.emulatedWithin, null);
 });
+
+test('a mean wait under-predicted is set beside the time requests took to reach the workers', () => {
+  const real = {
+    ...input('x', 'gunicorn-gthread', figures(4, 20, 30, 32)),
+    meanAcceptWait: 0.4,
+    timeScale: 0.1,
+  };
+  const row = fidelityRow(real, null);
+  const note = row.notes.find((n) => n.startsWith('meanWait')) ?? '';
+  // predicted 10 against 4 is over, not under: no such note; make it under.
+  assert.doesNotMatch(note, /reached the real servers/);
+  const under = fidelityRow({ ...real, measured: { ...real.measured, meanWait: 12 } }, null);
+  assert.match(
+    under.notes.find((n) => n.startsWith('meanWait')) ?? '',
+    /reached the real servers' workers 0\.40 s \(40 ms real\).*3% of the mean wait/,
+  );
+});

@@ -31,6 +31,14 @@ export interface FidelityInput {
   /** The model's 5th and 95th percentile of each figure across simulated runs, if it varies. */
   predictedSpread: Record<FidelityFigure, { p5: number; p95: number }> | null;
   status: string;
+  /**
+   * Mean time from the burst's start until the serving process accepted the connection
+   * (measured acceptWait), when the server reports its accept time: connection set-up and the
+   * balancer, which the model leaves out (it puts every arrival at the burst's start).
+   */
+  meanAcceptWait?: number | null;
+  /** Real seconds per scenario second, to give that time in real milliseconds too. */
+  timeScale?: number;
 }
 
 export interface FidelityCell {
@@ -113,6 +121,16 @@ export function fidelityRow(real: FidelityInput, emulated: FidelityInput | null)
       );
     else if (real.bursts < 2)
       why.push('one burst only: run with repeat above 1 to see how much the real servers vary');
+    const accept = real.meanAcceptWait ?? null;
+    if (
+      cell.figure === 'meanWait' &&
+      accept !== null &&
+      cell.predictedError < 0 &&
+      accept / cell.real > 0.02
+    )
+      why.push(
+        `requests reached the real servers' workers ${accept.toFixed(2)} s${real.timeScale === undefined ? '' : ` (${(accept * real.timeScale * 1000).toFixed(0)} ms real)`} after the burst's start on average (connection set-up, the load generator, the balancer), ${((accept / cell.real) * 100).toFixed(0)}% of the mean wait, which the model leaves out: it puts every arrival at the start`,
+      );
     if (spread !== undefined)
       why.push(
         `the model's runs put it between ${spread.p5.toFixed(2)} and ${spread.p95.toFixed(2)} s (5th-95th percentile)${cell.real >= spread.p5 && cell.real <= spread.p95 ? ', a range the measured mean lies in' : ', a range the measured mean lies outside'}`,

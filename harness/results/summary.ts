@@ -213,6 +213,7 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
 /** The fidelity table of a run's topologies; undefined when none ran on real servers. */
 export function summarizeFidelity(
   topologies: readonly TopologySummary[],
+  timeScale?: number,
 ): FidelityRow[] | undefined {
   if (!topologies.some((t) => isRealKind(t.kind) && (t.url ?? null) === null)) return undefined;
   return fidelityTable(
@@ -228,6 +229,8 @@ export function summarizeFidelity(
         predicted: t.predicted,
         predictedSpread: t.predicted.spread ?? null,
         status: t.status,
+        meanAcceptWait: t.measured.acceptWait?.mean ?? null,
+        ...(timeScale === undefined ? {} : { timeScale }),
       })),
     isRealKind,
   );

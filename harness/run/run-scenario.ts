@@ -122,7 +122,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const predictedFile = new StagedFile(join(dir, 'predicted.ndjson'));
   const waits = new Map<string, number[]>();
   const save = async (): Promise<void> => {
-    const fidelity = summarizeFidelity(summary.topologies);
+    const fidelity = summarizeFidelity(summary.topologies, scenario.timeScale);
     if (fidelity !== undefined) summary.fidelity = fidelity;
     try {
       await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -57,7 +57,7 @@ test('real kinds: their defaults, and what each refuses', () => {
       compareEmulated: true,
       topologies: [
         { name: 'w', kind: 'werkzeug', replicas: 3 },
-        { name: 'u', kind: 'uvicorn', workers: 2 },
+        { name: 'u', kind: 'uvicorn', workers: 2, repeat: 7 },
         {
           name: 'g',
           kind: 'gunicorn-gthread',
@@ -76,6 +76,8 @@ test('real kinds: their defaults, and what each refuses', () => {
   assert.equal(u?.threads, 40);
   assert.equal(u?.endpoint, 'def');
   assert.equal(u?.backlog, 2048);
+  assert.equal(u?.repeat, 7);
+  assert.equal(w?.repeat, undefined);
   assert.equal(g?.url, 'http://127.0.0.1:8000/work');
   assert.equal(g?.endpoint, undefined);
   assert.equal(ok.scenario.repeat, 3);
