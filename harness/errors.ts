@@ -153,6 +153,20 @@ export class ThresholdsFailedError extends HarnessError {
   readonly exitCode = ExitCode.ThresholdsFailed;
 }
 
+/** A target URL names a host that is not loopback and was not allowed with --allow-remote. */
+export class RemoteNotAllowedError extends HarnessError {
+  override readonly name = 'RemoteNotAllowedError';
+  readonly code = 'E_REMOTE_NOT_ALLOWED';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A scenario needs real servers (gunicorn, uvicorn, Werkzeug, haproxy) this machine lacks. */
+export class ServersMissingError extends HarnessError {
+  override readonly name = 'ServersMissingError';
+  readonly code = 'E_SERVERS_MISSING';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -171,6 +185,8 @@ export const ERROR_CLASSES = [
   ThresholdInvalidError,
   BaselineInvalidError,
   ThresholdsFailedError,
+  RemoteNotAllowedError,
+  ServersMissingError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

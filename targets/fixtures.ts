@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from 'undici';
-import type { TopologySpec } from '../harness/scenario/types.js';
+import type { EmulatedTopologySpec, TopologySpec } from '../harness/scenario/types.js';
 import {
   type StartedTopology,
   startTopology,
@@ -12,11 +12,11 @@ import { packageRoot } from './package-root.js';
 
 /** Test support: a topology with defaults, started on free ports, stopped by `stop()`. */
 export async function startTestTopology(
-  spec: Partial<TopologySpec> & Pick<TopologySpec, 'kind'>,
+  spec: Partial<TopologySpec> & Pick<EmulatedTopologySpec, 'kind'>,
   work: 'sleep' | 'cpu' = 'sleep',
 ): Promise<StartedTopology & { supervisor: Supervisor; stop(): Promise<void> }> {
   const supervisor = new Supervisor();
-  const topology: TopologySpec = {
+  const topology: EmulatedTopologySpec = {
     name: 'test',
     declaredKind: spec.kind,
     workers: 1,

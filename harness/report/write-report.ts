@@ -40,6 +40,9 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
     topologies: scenario.topologies.filter((t) => ran.has(t.name)),
     scenario,
     cores: summary.environment.cpus,
+    stickiness: Object.fromEntries(
+      summary.topologies.map((t) => [t.name, t.predicted.acceptRace?.stickiness ?? 0]),
+    ),
   });
   const charts = buildCharts({
     summary,

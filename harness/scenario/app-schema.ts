@@ -80,7 +80,8 @@ export const registrySchema = z.enum(REGISTRIES);
 interface CheckedTopology {
   kind: string;
   workers: number;
-  threads: number;
+  /** Absent for kinds whose default depends on the kind (the ASGI servers' thread pool). */
+  threads?: number | undefined;
   replicas: number;
   scheduler?: unknown;
   registry?: unknown;
@@ -132,7 +133,8 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
         'a client registry needs the scenario\'s "fanout" (its clients and events)',
         'add "fanout": { "clients": 40, "events": 20 } at the top level, or remove "registry"',
       );
-    const threaded = t.kind === 'gthread' || (t.kind === 'sync' && t.threads > 1);
+    const perWorker = t.threads ?? 1;
+    const threaded = t.kind === 'gthread' || (t.kind === 'sync' && perWorker > 1);
     if (t.registry !== undefined && !threaded)
       issue(
         ['topologies', i, 'kind'],
@@ -141,11 +143,11 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
       );
     if (s.fanout !== undefined && t.registry !== undefined && threaded) {
       const slots = t.workers * t.replicas;
-      const threads = slots * t.threads;
+      const threads = slots * perWorker;
       if (threads < s.fanout.clients + slots)
         issue(
           ['topologies', i, 'threads'],
-          `${s.fanout.clients} clients each hold a thread, and each worker needs one more for a publish; ${slots} workers x ${t.threads} threads = ${threads}`,
+          `${s.fanout.clients} clients each hold a thread, and each worker needs one more for a publish; ${slots} workers x ${perWorker} threads = ${threads}`,
           `give at least ${Math.ceil((s.fanout.clients + slots) / slots)} threads per worker (more: clients do not spread evenly over workers)`,
         );
     }

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../targets/app/protocol.js';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
 import { TargetNotReadyError } from '../errors.js';
-import type { TopologySpec } from '../scenario/types.js';
+import type { EmulatedTopologySpec } from '../scenario/types.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Targets bind here and nowhere else. */
@@ -27,9 +27,15 @@ export interface StartOptions {
   readyTimeoutMs: number;
   /** What each replica's app does beside serving requests (scheduled job, event streams). */
   app?: (replica: number) => AppConfig | undefined;
+  /**
+   * Start the replicas only, even when there are several: the caller puts another balancer in
+   * front (haproxy, for an emulated topology compared with a real one). The origin is then the
+   * first replica's.
+   */
+  noBalancer?: boolean;
 }
 
-function compiledTarget(name: string): string {
+export function compiledTarget(name: string): string {
   return join(packageRoot(), 'dist', 'targets', `${name}.js`);
 }
 
@@ -39,7 +45,7 @@ function compiledTarget(name: string): string {
  * supervisor, which takes down whatever did start.
  */
 export async function startTopology(
-  topology: TopologySpec,
+  topology: EmulatedTopologySpec,
   options: StartOptions,
 ): Promise<StartedTopology> {
   const { supervisor } = options;
@@ -69,7 +75,7 @@ export async function startTopology(
     }),
   );
   let balancer: RunningTarget | undefined;
-  if (behindBalancer) {
+  if (behindBalancer && options.noBalancer !== true) {
     const config: BalancerConfig = {
       host: TARGET_HOST,
       port: topology.port,
