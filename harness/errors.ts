@@ -86,6 +86,16 @@ export class TargetCrashedError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A program a scenario needs is not installed: redis-server for a Redis bus, sqlite3 for a lease
+ * in a database row.
+ */
+export class DependencyMissingError extends HarnessError {
+  override readonly name = 'DependencyMissingError';
+  readonly code = 'E_DEPENDENCY_MISSING';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
 /** Writing results failed (disk full, permissions); what was already written is intact. */
 export class ResultsWriteError extends HarnessError {
   override readonly name = 'ResultsWriteError';
@@ -150,6 +160,13 @@ export class RemoteNotAllowedError extends HarnessError {
   readonly exitCode = ExitCode.InvalidInput;
 }
 
+/** A scenario needs real servers (gunicorn, uvicorn, Werkzeug, haproxy) this machine lacks. */
+export class ServersMissingError extends HarnessError {
+  override readonly name = 'ServersMissingError';
+  readonly code = 'E_SERVERS_MISSING';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -160,6 +177,7 @@ export const ERROR_CLASSES = [
   TargetStartError,
   TargetNotReadyError,
   TargetCrashedError,
+  DependencyMissingError,
   ResultsWriteError,
   RunTimeoutError,
   RunAbortedError,
@@ -168,6 +186,7 @@ export const ERROR_CLASSES = [
   BaselineInvalidError,
   ThresholdsFailedError,
   RemoteNotAllowedError,
+  ServersMissingError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

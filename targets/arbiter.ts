@@ -55,6 +55,7 @@ function spawnWorker(worker: number): void {
     keepAliveMs: config.keepAliveMs,
     service: config.service,
     fd: INHERITED_LISTEN_FD,
+    ...(config.app === undefined ? {} : { app: config.app }),
   };
   // stdio[3] puts the listening socket at descriptor 3 in the worker.
   const child = fork(workerEntry, [JSON.stringify(workerConfig)], {

@@ -5,7 +5,7 @@
  * connection before any byte was relayed, the client gets a 503 as from haproxy in HTTP mode.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import { bindToParent, tell } from './lifecycle.js';
+import { serveAndAnnounce } from './lifecycle.js';
 import { type BalancerConfig, readConfig } from './protocol.js';
 
 const config = readConfig<BalancerConfig>(process.argv);
@@ -78,20 +78,4 @@ function relay(client: Socket): void {
 }
 
 const server = createServer({ noDelay: true }, relay);
-bindToParent(() => {
-  server.close();
-  process.exit(0);
-});
-server.once('error', (error: NodeJS.ErrnoException) => {
-  tell({
-    type: 'failed',
-    code: error.code ?? 'ELISTEN',
-    message: `${config.host}:${config.port}: ${error.message}`,
-  });
-  process.exit(1);
-});
-server.listen({ host: config.host, port: config.port, backlog: config.backlog }, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  tell({ type: 'ready', port, pid: process.pid, workerPids: [] });
-});
+serveAndAnnounce(server, config.host, config.port, config.backlog);

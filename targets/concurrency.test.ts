@@ -55,7 +55,9 @@ test('a 4-worker sync target serves exactly 4 requests at once, and queues none 
   assert.equal(maxOverlap(served), 4);
   assert.equal(new Set(served.map((s) => s.pid)).size, 4);
   // Accepting only when idle: a request starts as soon as its worker accepted it.
-  for (const s of served) assert.ok(s.queueMs < 50, `queued ${s.queueMs} ms inside a sync worker`);
+  // A request queued inside the worker would wait a whole service time (300 ms); what is left
+  // is reading the request, which a busy machine can stretch to tens of milliseconds.
+  for (const s of served) assert.ok(s.queueMs < 150, `queued ${s.queueMs} ms inside a sync worker`);
   // Three rounds: the 5th and 9th starts wait for a full service time.
   const starts = served.map((s) => s.start).sort((a, b) => a - b);
   assert.ok((starts[4] as number) - (starts[0] as number) >= 250_000);
@@ -104,7 +106,7 @@ test('gthread with worker_connections = 1 accepts only when idle, like sync', as
   t.after(() => target.stop());
   const served = await burstOf(target.origin, 4, '/work?ms=200');
   assert.equal(maxOverlap(served), 2);
-  for (const s of served) assert.ok(s.queueMs < 50);
+  for (const s of served) assert.ok(s.queueMs < 100, `queued ${s.queueMs} ms of a 200 ms service`);
 });
 
 test('a gthread request waits inside its busy worker while another worker is idle', async (t) => {

@@ -1,16 +1,22 @@
+import { join } from 'node:path';
 import type { Client } from 'undici';
-import type { TopologySpec } from '../harness/scenario/types.js';
-import { type StartedTopology, startTopology } from '../harness/supervise/start-topology.js';
+import type { EmulatedTopologySpec, TopologySpec } from '../harness/scenario/types.js';
+import {
+  type StartedTopology,
+  startTopology,
+  TARGET_HOST,
+} from '../harness/supervise/start-topology.js';
 import { Supervisor } from '../harness/supervise/supervisor.js';
 import { parseTimingHeaders, type ServerSide } from './instrument.js';
+import { packageRoot } from './package-root.js';
 
 /** Test support: a topology with defaults, started on free ports, stopped by `stop()`. */
 export async function startTestTopology(
-  spec: Partial<TopologySpec> & Pick<TopologySpec, 'kind'>,
+  spec: Partial<TopologySpec> & Pick<EmulatedTopologySpec, 'kind'>,
   work: 'sleep' | 'cpu' = 'sleep',
 ): Promise<StartedTopology & { supervisor: Supervisor; stop(): Promise<void> }> {
   const supervisor = new Supervisor();
-  const topology: TopologySpec = {
+  const topology: EmulatedTopologySpec = {
     name: 'test',
     declaredKind: spec.kind,
     workers: 1,
@@ -61,4 +67,19 @@ export async function get(
   const response = await client.request({ path, method: 'GET' });
   await response.body.dump();
   return { status: response.statusCode, server: parseTimingHeaders(response.headers) };
+}
+
+/** Test support: the minimal reference target (targets/minimal.ts), stopped after the test. */
+export async function startMinimalTarget(t: {
+  after(fn: () => Promise<void>): void;
+}): Promise<string> {
+  const supervisor = new Supervisor();
+  t.after(() => supervisor.stopAll());
+  const target = await supervisor.start({
+    label: 'minimal',
+    entry: join(packageRoot(), 'dist', 'targets', 'minimal.js'),
+    config: { host: TARGET_HOST, port: 0 },
+    readyTimeoutMs: 20_000,
+  });
+  return `http://${TARGET_HOST}:${target.port}`;
 }

@@ -11,6 +11,7 @@ import { performWork } from './service.js';
  *   GET /health                 200 at once, no service time (readiness probes)
  *   GET /work?ms=200&work=cpu   spends the service time, then 200 with the instrumentation
  *   GET /                       the same with the target's default service
+ *   (routes an app mounts)      e.g. GET /events and POST /publish (targets/app/sse.ts)
  */
 
 export interface WorkerIdentity {
@@ -19,6 +20,24 @@ export interface WorkerIdentity {
 }
 
 const acceptedAt = new WeakMap<Socket, bigint>();
+
+/**
+ * A route an app adds to the worker (targets/app/start-app.ts): it answers the request and
+ * resolves when the response is over (the worker's thread is busy until then), or returns
+ * undefined for a request that is not its own.
+ */
+export type MountedRoute = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  servedBy: ServedBy,
+) => Promise<void> | undefined;
+
+const mounted: MountedRoute[] = [];
+
+/** Adds an app's routes, which see each request before the built-in ones. */
+export function mountRoute(route: MountedRoute): void {
+  mounted.push(route);
+}
 
 /** Wraps an accepted descriptor in a socket and hands it to `server` as a new connection. */
 export function adoptConnection(server: Server, fd: number, acceptedNs: bigint): Socket {
@@ -73,6 +92,10 @@ export async function serveRequest(
     response.once('close', resolve);
   });
   const servedBy: ServedBy = { ...identity, thread, pid: process.pid };
+  for (const app of mounted) {
+    const served = app(request, response, servedBy);
+    if (served !== undefined) return served.then(() => finished);
+  }
   const action = route(request.url, defaults);
   // Drain any request body so that a keep-alive connection stays usable.
   request.resume();

@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import { listenSocket, setParentDeathSignal } from './native/accept-gate.js';
 import { PARENT_PID_ENV } from './parent-pid.js';
 import type { ControlMessage, TargetMessage } from './protocol.js';
@@ -58,4 +59,34 @@ export function listenOrExit(
     tell({ type: 'failed', code, message: `${host}:${port}: ${message}` });
     process.exit(1);
   }
+}
+
+/**
+ * For targets that accept the Node way (the balancer, the minimal target): stops with the
+ * parent, listens on host:port, and tells the parent "ready" with the bound port, or "failed"
+ * with the reason (EADDRINUSE and the like) before exiting.
+ */
+export function serveAndAnnounce(
+  server: Server,
+  host: string,
+  port: number,
+  backlog: number,
+): void {
+  bindToParent(() => {
+    server.close();
+    process.exit(0);
+  });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    tell({
+      type: 'failed',
+      code: error.code ?? 'ELISTEN',
+      message: `${host}:${port}: ${error.message}`,
+    });
+    process.exit(1);
+  });
+  server.listen({ host, port, backlog }, () => {
+    const address = server.address();
+    const bound = typeof address === 'object' && address !== null ? address.port : port;
+    tell({ type: 'ready', port: bound, pid: process.pid, workerPids: [] });
+  });
 }

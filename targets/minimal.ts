@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { timingHeaders } from './instrument.js';
-import { bindToParent, tell } from './lifecycle.js';
+import { serveAndAnnounce } from './lifecycle.js';
 import { readConfig } from './protocol.js';
 
 interface MinimalConfig {
@@ -33,24 +33,4 @@ const server = createServer((request, response) => {
   else answer();
 });
 server.keepAliveTimeout = 60_000;
-bindToParent(() => {
-  server.close();
-  process.exit(0);
-});
-server.once('error', (error: NodeJS.ErrnoException) => {
-  tell({
-    type: 'failed',
-    code: error.code ?? 'ELISTEN',
-    message: `${config.host}:${config.port}: ${error.message}`,
-  });
-  process.exit(1);
-});
-server.listen({ host: config.host, port: config.port, backlog: 4096 }, () => {
-  const address = server.address();
-  tell({
-    type: 'ready',
-    port: typeof address === 'object' && address !== null ? address.port : config.port,
-    pid: process.pid,
-    workerPids: [],
-  });
-});
+serveAndAnnounce(server, config.host, config.port, 4096);

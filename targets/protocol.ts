@@ -1,3 +1,5 @@
+import type { AppConfig } from './app/protocol.js';
+
 /**
  * What the harness and the target processes say to each other: the configuration each target
  * process is started with (as JSON in argv[2]) and the messages on their IPC channel.
@@ -35,6 +37,8 @@ export interface ServerConfig {
   /** Real milliseconds an idle keep-alive connection is held (gthread). */
   keepAliveMs: number;
   service: ServiceDefaults;
+  /** What the app does beside serving requests (a scheduled job, server-sent events). */
+  app?: AppConfig;
 }
 
 /** Start-up configuration of one worker process under an arbiter. */
@@ -48,6 +52,7 @@ export interface WorkerConfig {
   service: ServiceDefaults;
   /** The inherited listening socket's descriptor in the worker. */
   fd: number;
+  app?: AppConfig;
 }
 
 export interface BalancerConfig {

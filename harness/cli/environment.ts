@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { packageRoot } from '../../targets/package-root.js';
+import type { Machine } from '../calibrate/calibration.js';
 import type { Environment } from '../results/summary.js';
 
 /** The machine a run happened on, for the summary and the report. */
@@ -20,5 +21,16 @@ export async function describeEnvironment(): Promise<Environment> {
     cpus: cores.length,
     cpuModel: cores[0]?.model ?? 'unknown',
     commit,
+  };
+}
+
+/** The machine as a calibration records it. */
+export function describeMachine(environment: Environment): Machine {
+  return {
+    hostname: hostname(),
+    platform: environment.platform,
+    cpus: environment.cpus,
+    cpuModel: environment.cpuModel,
+    node: environment.node,
   };
 }

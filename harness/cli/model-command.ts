@@ -32,6 +32,13 @@ export const SIMULATION_BUDGET = 20_000_000;
 export const MAX_MODEL_USERS = 1_000_000;
 const DEFAULT_REPLICATIONS = { burst: 200, open: 20 } as const;
 
+function stickinessArg(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1) || value.trim() === '')
+    throw new InvalidArgumentError(`expected a probability from 0 to 1, got "${value}"`);
+  return n;
+}
+
 interface ModelOptions {
   kind: (typeof SERVER_KINDS)[number];
   workers: number;
@@ -50,6 +57,7 @@ interface ModelOptions {
   maxRequestsJitter: number;
   restartTime: number;
   timeout: number;
+  stickiness: number;
   seed: number;
   replications?: number;
   goal?: string;
@@ -162,6 +170,12 @@ export function registerModelCommand(
       '--timeout <d>',
       'sync only: a request running longer fails and its worker is killed (gunicorn --timeout)',
       durationArg('--timeout'),
+      0,
+    )
+    .option(
+      '--stickiness <s>',
+      "gthread: the accept race's stickiness, 0 (uniform, default) to 1; npm run calibrate measures it",
+      stickinessArg,
       0,
     )
     .option('--seed <n>', 'seed of the simulation', wholeNumber(0, 2 ** 32 - 1), 1)
@@ -290,6 +304,7 @@ function buildInput(options: ModelOptions): { input: WhatIfInput; declaredKind: 
       maxRequestsJitter: options.maxRequestsJitter,
       restartTime: options.restartTime,
       timeout: options.timeout,
+      stickiness: options.stickiness,
     },
     seed: options.seed,
     replications:

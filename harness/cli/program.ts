@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../exit-codes.js';
+import { registerCalibrateCommand } from './calibrate-command.js';
 import type { CliIo } from './io.js';
 import { registerModelCommand } from './model-command.js';
 import { registerReportCommand } from './report-command.js';
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   registerScenarioCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
   registerReportCommand(program, io, setExit);
+  registerCalibrateCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

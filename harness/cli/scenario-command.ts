@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
+import { readCalibration } from '../calibrate/calibration-file.js';
 import { describeError, HarnessError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
@@ -16,9 +17,10 @@ import { removeTemporaryFilesSync } from '../results/atomic-write.js';
 import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
+import { MAX_REPEAT } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { Supervisor } from '../supervise/supervisor.js';
-import { describeEnvironment } from './environment.js';
+import { describeEnvironment, describeMachine } from './environment.js';
 import { type GateOptions, loadBaseline, mergeThresholds } from './gate-options.js';
 import type { CliIo } from './io.js';
 import {
@@ -28,6 +30,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from './options.js';
+import { checkTargets, withUrl } from './targets-options.js';
 
 interface ScenarioOptions extends GateOptions {
   timeScale?: number;
@@ -37,6 +40,9 @@ interface ScenarioOptions extends GateOptions {
   replications?: number;
   progress: boolean;
   json?: boolean;
+  repeat?: number;
+  url?: string;
+  allowRemote?: string[];
 }
 
 /** `scenario <name|file>`: run a scenario, print the table, write the run directory. */
@@ -64,6 +70,20 @@ export function registerScenarioCommand(
       '--replications <n>',
       'simulation runs averaged where the model has random effects',
       wholeNumber(1, 10_000),
+    )
+    .option(
+      '--repeat <n>',
+      'bursts sent to each topology one after another, overriding the scenario; figures are their mean',
+      wholeNumber(1, MAX_REPEAT),
+    )
+    .option(
+      '--url <url>',
+      'send the load to a server already running at this URL instead of starting one (one topology: use --only)',
+    )
+    .option(
+      '--allow-remote <host>',
+      'let the load go to this host, which is not loopback (repeatable); nothing else leaves the machine',
+      collect,
     )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option('--json', 'print summary.json to stdout instead of the table')
@@ -101,12 +121,18 @@ scenario.json, report.html; with a gate also gate.json, gate.md, gate.junit.xml)
 
 Thresholds: metric[{topology:NAME}]=aggregate operator value, metrics ${METRIC_NAMES.join(', ')};
 e.g. wait=p(95)<5s, wait=max<20s, makespan=max<25s, errors=rate<0.01, model_error=max<0.15,
-dispatch_spread=max<10ms. Durations are scenario time unless real (dispatch_spread, real ms).
+dispatch_spread=max<10ms, job_runs=max<=1, job_gap=max<40s, event_reach=min>=100%,
+event_latency=p(99)<50ms. Durations are scenario time unless real (dispatch_spread and
+event_latency, real ms).
 With $GITHUB_STEP_SUMMARY set, the gate's Markdown is appended to it.
 
+Real servers (kinds werkzeug, gunicorn-sync, gunicorn-gthread, gunicorn-uvicorn, uvicorn) need
+Debian's packages: npm run setup installs them. The model uses the accept race measured by
+npm run calibrate (<reports-dir>/calibration.json) when it was made on this machine.
+
 Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,
-103 a target failed, 104 invalid input (a malformed threshold, a bad baseline file),
-105 interrupted (results so far are kept).`,
+103 a target failed or real servers are missing, 104 invalid input (a malformed threshold, a bad
+baseline file, a URL to a host not allowed), 105 interrupted (results so far are kept).`,
     )
     .action(async (ref: string, options: ScenarioOptions) => {
       setExit(await scenarioCommand(ref, options, io));
@@ -129,6 +155,7 @@ async function scenarioCommand(
       ),
       options.threshold ?? [],
     );
+    checkTargets(scenario, options.allowRemote ?? []);
     const gate: GateConfig = {
       thresholds: scenario.thresholds ?? {},
       baseline:
@@ -143,14 +170,17 @@ async function scenarioCommand(
       options.reportsDir === undefined
         ? join(packageRoot(), 'reports')
         : resolve(io.cwd, options.reportsDir);
+    const environment = await describeEnvironment();
     const result = await runScenario({
       scenario,
       reportsRoot,
       supervisor,
       progress: createProgress(io.stderr, options.progress && io.stderr.isTTY === true),
       signal: io.interrupt,
-      environment: await describeEnvironment(),
+      environment,
       gate,
+      calibration: await readCalibration(reportsRoot),
+      machine: describeMachine(environment),
     });
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else io.stdout.write(`${renderTable(result.summary)}\n`);
@@ -201,6 +231,7 @@ function applyOptions(scenario: Scenario, options: ScenarioOptions): Scenario {
   const out: Scenario = { ...scenario, model: { ...scenario.model } };
   if (options.timeScale !== undefined) out.timeScale = options.timeScale;
   if (options.seed !== undefined) out.model.seed = options.seed;
+  if (options.repeat !== undefined) out.repeat = options.repeat;
   if (options.replications !== undefined) out.model.replications = options.replications;
   if (options.only !== undefined) {
     const names = new Set(scenario.topologies.map((t) => t.name));
@@ -215,5 +246,6 @@ function applyOptions(scenario: Scenario, options: ScenarioOptions): Scenario {
     }
     out.topologies = scenario.topologies.filter((t) => options.only?.includes(t.name));
   }
+  if (options.url !== undefined) out.topologies = withUrl(out, options.url);
   return out;
 }

@@ -131,5 +131,51 @@ export function observe(threshold: Threshold, topology: GateTopology): Observati
       return summary.dispatchSpreadMs === null
         ? none('no request was written')
         : some(summary.dispatchSpreadMs);
+    case 'job_runs':
+    case 'job_gap':
+    case 'event_reach':
+    case 'event_latency':
+      return observeApp(threshold, summary);
+  }
+}
+
+/** The metrics of the scheduled job and the event fan-out (issue 6). */
+function observeApp(threshold: Threshold, summary: TopologySummary): Observation {
+  const { aggregate } = threshold;
+  const { jobs, fanout } = summary;
+  switch (threshold.metric) {
+    case 'job_runs':
+      if (jobs === undefined || jobs.slots === 0)
+        return none('no slot of a scheduled job was watched on this topology');
+      return some(aggregate.kind === 'min' ? jobs.runsPerSlot.min : jobs.runsPerSlot.max);
+    case 'job_gap':
+      if (jobs?.kill == null) return none('no leader was killed on this topology');
+      return jobs.kill.gap === null
+        ? none('nobody ran the job after the leader was killed')
+        : some(jobs.kill.gap);
+    case 'event_reach':
+      if (fanout === undefined || fanout.events === 0)
+        return none('no event was published on this topology');
+      return some(
+        aggregate.kind === 'min'
+          ? fanout.share.min
+          : aggregate.kind === 'max'
+            ? fanout.share.max
+            : fanout.share.mean,
+      );
+    case 'event_latency': {
+      const latency = fanout?.latencyMs;
+      if (latency == null) return none('no event was delivered on this topology');
+      if (aggregate.kind === 'mean') return some(latency.mean);
+      if (aggregate.kind === 'max') return some(latency.max);
+      if (aggregate.kind === 'percentile') {
+        const kept: Record<number, number> = { 50: latency.p50, 95: latency.p95, 99: latency.p99 };
+        const value = kept[aggregate.p];
+        if (value !== undefined) return some(value);
+      }
+      return none('summary.json keeps the mean, p(50), p(95), p(99) and max of delivery latency');
+    }
+    default:
+      return none(`${threshold.metric} is not a metric of the app`);
   }
 }

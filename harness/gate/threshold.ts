@@ -1,9 +1,12 @@
+import { UNIT_SECONDS } from '../scenario/duration.js';
+
 /**
  * Thresholds in k6's vocabulary (k6 docs, "Thresholds"): a metric key, optionally tagged with one
  * topology as k6 tags a metric, and conditions that must hold for the run to pass.
  *
  *   key        := metric [ "{topology:" name "}" ]
  *   metric     := "wait" | "makespan" | "errors" | "model_error" | "dispatch_spread"
+ *               | "job_runs" | "job_gap" | "event_reach" | "event_latency"
  *   condition  := aggregate ws operator ws value
  *   aggregate  := "mean" | "avg" | "min" | "med" | "max" | "p(" percent ")"
  *               | "rate" | "count" | "value"
@@ -25,6 +28,10 @@ export const METRIC_NAMES = [
   'errors',
   'model_error',
   'dispatch_spread',
+  'job_runs',
+  'job_gap',
+  'event_reach',
+  'event_latency',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -83,6 +90,29 @@ export const METRICS: Record<MetricName, MetricInfo> = {
     valueKind: () => 'real-ms',
     meaning: 'real time between the first and the last request written; a bare number is ms',
   },
+  job_runs: {
+    aggregates: ['max', 'min'],
+    valueKind: () => 'count',
+    meaning:
+      'runs of the scheduled job in one slot (scenarios with "jobs"): max over the slots (above 1: duplicates), min (0: a slot nobody ran)',
+  },
+  job_gap: {
+    aggregates: ['value', 'max'],
+    valueKind: () => 'scenario-seconds',
+    meaning:
+      'scenario seconds between the last run before the leader was killed and the first run after it (scenarios with "jobs.killLeaderAt")',
+  },
+  event_reach: {
+    aggregates: ['min', 'mean', 'avg', 'max'],
+    valueKind: () => 'fraction',
+    meaning: 'share of the clients each event reached (scenarios with "fanout"), a fraction or %',
+  },
+  event_latency: {
+    aggregates: ['mean', 'avg', 'med', 'max', 'p(N)'],
+    valueKind: () => 'real-ms',
+    meaning:
+      'real milliseconds from the publish to each receipt (scenarios with "fanout"); percentiles p(50), p(95), p(99); a bare number is ms',
+  },
 };
 
 export interface Threshold {
@@ -106,15 +136,7 @@ const KEY = /^([a-z_]+)(?:\{topology:(.+)\})?$/s;
 const CONDITION =
   /^\s*(mean|avg|min|med|max|rate|count|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|==|!=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(us|µs|ms|s|min|m|h|%)?\s*$/;
 
-const DURATION_SECONDS: Record<string, number> = {
-  us: 1e-6,
-  µs: 1e-6,
-  ms: 1e-3,
-  s: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-};
+const DURATION_SECONDS = UNIT_SECONDS;
 
 export const GRAMMAR_HINT =
   'write a condition such as "p(95)<5s", "max<20s", "mean<2s", "rate<0.01" or "max<10ms"';

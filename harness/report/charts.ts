@@ -21,6 +21,8 @@ export interface Chart {
   id: string;
   /** The topology it belongs to, or null for a chart of the whole run. */
   topology: string | null;
+  /** The id of the page section that places it, when not the figures or a topology's. */
+  section?: string;
   spec: TopLevelSpec;
 }
 
@@ -64,10 +66,12 @@ export function buildCharts(data: ChartData): Chart[] {
 }
 
 function topologyCharts(t: TopologySummary, prefix: string, data: ChartData): Chart[] {
-  const requests = data.requests.filter((r) => r.topology === t.name);
+  const all = data.requests.filter((r) => r.topology === t.name);
+  // Repeated bursts: the timeline, waiting and worker charts show the first; the ECDF pools all.
+  const requests = all.filter((r) => (r.burst ?? 0) === 0);
   const predicted = (data.predicted ?? []).filter((r) => r.topology === t.name);
   const timeScale = data.summary.timeScale;
-  const ok = requests.filter((r) => r.error === null && r.wait !== null);
+  const ok = all.filter((r) => r.error === null && r.wait !== null);
   const started = requests.filter((r) => r.handlerStart !== null);
   const predictedStarted = predicted.filter((r) => r.handlerStart !== null);
   return [

@@ -5,6 +5,7 @@ import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
 import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
+import { renderFidelityHtml } from './fidelity-text.js';
 
 /**
  * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
@@ -30,6 +31,8 @@ export interface PageInput {
   gate: GateOutcome | null;
   /** Sentences about what the report could not show (a missing file, an incomplete run). */
   notes: readonly string[];
+  /** Sections after the figures (observations beside the load), placing their own charts. */
+  sections?: readonly string[];
   assets: VegaAssets;
 }
 
@@ -114,7 +117,7 @@ function figuresTable(summary: RunSummary): string {
     return [
       `<tr><td rowspan="${span}" class="text"><strong>${name}</strong><br><small>${escapeHtml(shape(t))}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="${span}">${t.errors} / ${t.requests}</td><td rowspan="${span}">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
       `<tr><td class="text">predicted (${escapeHtml(t.predicted.method)})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
-      `<tr><td class="text">measured</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
+      `<tr><td class="text">measured${(t.bursts ?? 1) > 1 ? ` (mean of ${t.bursts} bursts)` : ''}${t.measured.waitSource === 'estimate' ? ' <span class="badge warn">estimated</span>' : ''}</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
       `<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
       ...typical,
     ];
@@ -216,7 +219,7 @@ function gateSection(gate: GateOutcome | null): string {
   return `<section id="gate"><h2>Gate ${badge}</h2>${failures}${thresholds}${baseline}</section>`;
 }
 
-function chartDiv(chart: Chart): string {
+export function chartDiv(chart: Chart): string {
   return `<div class="chart${chart.id.endsWith('-timeline') ? ' wide' : ''}" data-chart="${escapeHtml(chart.id)}" role="figure" aria-label="${escapeHtml(String(typeof chart.spec.title === 'object' && chart.spec.title !== null && 'text' in chart.spec.title ? chart.spec.title.text : chart.id))}"></div>`;
 }
 
@@ -238,7 +241,7 @@ function environmentTable(summary: RunSummary): string {
 export function buildReportPage(input: PageInput): string {
   const { summary, charts } = input;
   const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
-  const runCharts = charts.filter((c) => c.topology === null);
+  const runCharts = charts.filter((c) => c.topology === null && c.section === undefined);
   const status = summary.complete
     ? '<span class="badge ok">complete</span>'
     : '<span class="badge warn">incomplete</span>';
@@ -248,7 +251,20 @@ export function buildReportPage(input: PageInput): string {
       t.status === 'complete'
         ? ''
         : `<p class="lede"><span class="badge warn">${escapeHtml(t.status)}</span> ${escapeHtml(t.failure ?? '')}</p>`;
-    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${failure}${loadTable(t)}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
+    const extra: string[] = [];
+    if (t.url) extra.push(`Measured at ${t.url}; the harness started nothing.`);
+    if (t.measured.waitSource === 'estimate')
+      extra.push(
+        'Waits are ESTIMATED: the target sent no instrumentation the harness could place on its clock, so each wait is the latency minus the handler time (Server-Timing app, else the scenario service time).',
+      );
+    if ((t.bursts ?? 1) > 1)
+      extra.push(
+        `Figures are the mean of ${t.bursts} bursts; the charts show the first burst (the distribution of waits, all of them).`,
+      );
+    if (t.predicted.acceptRace !== undefined && t.predicted.acceptRace.source !== 'not-applicable')
+      extra.push(`Accept race: ${t.predicted.acceptRace.note}.`);
+    const extraHtml = extra.map((e) => `<p class="lede">${escapeHtml(e)}</p>`).join('');
+    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${extraHtml}${failure}${loadTable(t)}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
   });
   const notes =
     input.notes.length === 0
@@ -278,6 +294,8 @@ ${notes}
 </header>
 ${gateSection(input.gate)}
 <section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
+${(input.sections ?? []).join('\n')}
+${renderFidelityHtml(summary)}
 ${topologySections.join('\n')}
 <section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
 <section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>

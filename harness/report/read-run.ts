@@ -32,7 +32,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-function parseNdjson<T>(text: string, file: string): T[] {
+export function parseNdjson<T>(text: string, file: string): T[] {
   const out: T[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -74,7 +74,7 @@ async function readJson(dir: string, name: string): Promise<unknown> {
 }
 
 /** The staged file if the final one is not there yet. */
-async function readStaged(
+export async function readStaged(
   dir: string,
   name: string,
 ): Promise<{ text: string; partial: boolean } | undefined> {

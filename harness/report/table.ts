@@ -1,6 +1,8 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { renderFidelityText } from './fidelity-text.js';
+import { observedLines } from './observed-text.js';
 
 /**
  * The terminal table of a run: per topology, the back-of-envelope figure, the model's prediction,
@@ -47,6 +49,7 @@ function topologyBlock(t: TopologySummary): string[] {
     burst
       ? `  back-of-envelope ${formatSeconds(t.backOfEnvelope)}   dispatch spread ${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}   errors ${t.errors}/${t.requests}${errorDetail(t)}`
       : `  errors ${t.errors}/${t.requests}${errorDetail(t)}`,
+    ...observedLines(t),
     ...loadLines(t),
     ...waitRows(t, row),
   ];
@@ -113,12 +116,29 @@ function waitRows(t: TopologySummary, row: (cells: string[]) => string): string[
     );
   }
   rows.push(
-    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (measured ? formatSeconds(t.measured[f]) : 'n/a'))])}`,
+    `  ${row(['measured', String(t.measured.count), ...FIGURES.map((f) => (measured ? formatSeconds(t.measured[f]) : 'n/a'))])}${measuredNote(t)}`,
   );
   if (predicted && measured) {
     rows.push(`  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`);
   }
+  if (t.measured.range !== undefined && (t.bursts ?? 1) > 1) {
+    const range = t.measured.range;
+    rows.push(
+      `  ${row(['  range', '', ...FIGURES.map((f) => `${formatSeconds(range[f].min)}-${formatSeconds(range[f].max)}`)])}`,
+    );
+  }
+  if (t.predicted.acceptRace !== undefined && t.predicted.acceptRace.source !== 'not-applicable')
+    rows.push(`  model: ${t.predicted.acceptRace.note}`);
   return rows;
+}
+
+function measuredNote(t: TopologySummary): string {
+  const notes: string[] = [];
+  if ((t.bursts ?? 1) > 1) notes.push(`mean of ${t.bursts} bursts`);
+  if (t.measured.waitSource === 'estimate')
+    notes.push('waits ESTIMATED: latency minus handler time (no server clock)');
+  if (t.url) notes.push(`at ${t.url}`);
+  return notes.length === 0 ? '' : `   ${notes.join('; ')}`;
 }
 
 function errorDetail(t: TopologySummary): string {
@@ -143,8 +163,9 @@ export function renderTable(summary: RunSummary): string {
     '',
   ];
   const blocks = summary.topologies.flatMap((t) => [...topologyBlock(t), '']);
+  const fidelity = renderFidelityText(summary.fidelity ?? []);
   const tail = summary.complete
     ? []
     : ['Run incomplete: the figures above cover only the topologies listed.'];
-  return [...head, ...blocks, ...tail].join('\n');
+  return [...head, ...blocks, ...fidelity, ...tail].join('\n');
 }

@@ -1,5 +1,6 @@
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import { modelTopologyOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import { serviceTableSize } from '../run/load-task.js';
 import { plannedRequests } from '../scenario/load-schema.js';
@@ -30,6 +31,8 @@ export interface WhatIfInput {
   scenario: Pick<Scenario, 'load' | 'service' | 'model'>;
   /** Cores CPU-bound handlers may use (the run's machine). */
   cores: number;
+  /** The accept race's stickiness the run used, by topology name; 0 when absent. */
+  stickiness?: Readonly<Record<string, number>>;
 }
 
 /** Replicas 1..bound: twice the largest replica count of the run, at least 8, at most 32. */
@@ -75,7 +78,8 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         balancer: replicas === 1 ? 'round-robin' : topology.balancer,
       };
       const { waits } = predictLoad({
-        topology: shaped,
+        topology: modelTopologyOf(shaped, { users: planned, work: scenario.service.work }),
+        stickiness: input.stickiness?.[topology.name] ?? 0,
         load: scenario.load,
         distribution,
         serviceTimes,

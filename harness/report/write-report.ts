@@ -4,7 +4,9 @@ import { ResultsWriteError, RunDirInvalidError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic-write.js';
 import { loadVegaAssets } from './assets.js';
 import { buildCharts } from './charts.js';
+import { observedSections } from './observed-section.js';
 import { buildReportPage } from './page.js';
+import { readObserved } from './read-observed.js';
 import { readRun } from './read-run.js';
 import { writeRunIndex } from './run-index.js';
 import { whatIfCurve } from './what-if.js';
@@ -38,6 +40,9 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
     topologies: scenario.topologies.filter((t) => ran.has(t.name)),
     scenario,
     cores: summary.environment.cpus,
+    stickiness: Object.fromEntries(
+      summary.topologies.map((t) => [t.name, t.predicted.acceptRace?.stickiness ?? 0]),
+    ),
   });
   const charts = buildCharts({
     summary,
@@ -46,10 +51,12 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
     whatIf,
     model: scenario.model,
   });
+  const observed = observedSections({ summary, ...(await readObserved(dir)) });
   const html = buildReportPage({
     summary,
     scenario,
-    charts,
+    charts: [...charts, ...observed.charts],
+    sections: observed.sections,
     gate: run.gate,
     notes: run.notes,
     assets: await loadVegaAssets(),

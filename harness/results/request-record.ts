@@ -27,6 +27,14 @@ export interface RequestRecord {
   status: number | null;
   error: ErrorKind | null;
   errorMessage: string | null;
+  /** Which of the topology's repeated bursts it belongs to (0 for the first); absent: 0. */
+  burst?: number;
+  /**
+   * Where `wait` comes from when it is not the server's own clock: `estimate` when the target
+   * sent no instrumentation (or runs on another machine), so the wait is the latency minus the
+   * handler time (Server-Timing `app`, else the scenario's service time). Absent: measured.
+   */
+  waitSource?: 'estimate';
 }
 
 /**

@@ -1,3 +1,5 @@
+import { isRealKind } from '../../targets/real/protocol.js';
+import type { AcceptRaceChoice } from '../calibrate/calibration.js';
 import { ERROR_KINDS, type ErrorKind } from '../load/error-kind.js';
 import type { Prediction, PredictionMethod, Spread } from '../model/predict.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
@@ -8,6 +10,10 @@ import {
   type WaitFigure,
   type WaitStats,
 } from '../stats/waits.js';
+import { burstFigures } from './bursts.js';
+import type { FanoutFigures } from './fanout-figures.js';
+import { type FidelityRow, fidelityTable } from './fidelity.js';
+import type { JobsFigures } from './jobs-figures.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -35,6 +41,8 @@ export interface PredictedFigures extends WaitStats {
    * measured run's own inputs.
    */
   expected?: ExpectedFigures;
+  /** The accept race the model used (harness/model/accept-race.ts) and where it came from. */
+  acceptRace?: AcceptRaceChoice;
 }
 
 export interface MeasuredFigures extends WaitStats {
@@ -42,6 +50,17 @@ export interface MeasuredFigures extends WaitStats {
   acceptWait: { mean: number; max: number } | null;
   /** Mean and max of the time queued inside the server after it accepted. */
   serverQueue: { mean: number; max: number } | null;
+  /**
+   * With repeated bursts (scenario `repeat`): the figures above are the mean over the bursts,
+   * `count` their requests together; these are each burst's own and each figure's range.
+   */
+  bursts?: WaitStats[];
+  range?: Record<WaitFigure, { min: number; max: number }>;
+  /**
+   * "server": waits from the server's own clock (X-Server-Clock); "estimate": the target sent
+   * no usable instrumentation and waits are the latency minus the handler time.
+   */
+  waitSource?: 'server' | 'estimate';
 }
 
 export type TopologyStatus = 'complete' | 'failed' | 'aborted';
@@ -71,6 +90,16 @@ export interface TopologySummary {
   predictionError: Record<WaitFigure, number>;
   /** What the load measured beyond waits (throughput, latency, laws); null if it never ran. */
   load: LoadFigures | null;
+  /** Scenarios with `jobs`: who ran the scheduled job, and the takeover after a kill. */
+  jobs?: JobsFigures;
+  /** Scenarios with `fanout`: which clients each event reached, and how fast. */
+  fanout?: FanoutFigures;
+  /** Bursts sent (scenario `repeat`); absent in runs from before repeats existed: 1. */
+  bursts?: number;
+  /** The emulated counterpart of this real topology, added by `compareEmulated`: its name. */
+  twinOf?: string | null;
+  /** A target given by URL: where the load went; the harness started nothing. */
+  url?: string | null;
 }
 
 export interface Environment {
@@ -97,6 +126,13 @@ export interface RunSummary {
   service: Scenario['service'];
   environment: Environment;
   topologies: TopologySummary[];
+  /**
+   * Real servers beside their emulation and the model, one row per real-server topology
+   * (results/fidelity.ts); absent when the run had none.
+   */
+  fidelity?: FidelityRow[];
+  /** The accept-race calibration the model used (reports/calibration.json), if any. */
+  calibration?: { file: string; state: string; note: string };
 }
 
 function meanMax(values: Array<number | null>): { mean: number; max: number } | null {
@@ -105,18 +141,36 @@ function meanMax(values: Array<number | null>): { mean: number; max: number } | 
   return { mean: present.reduce((a, b) => a + b, 0) / present.length, max: Math.max(...present) };
 }
 
-/** Measured figures of a topology's requests; failed requests are counted, not averaged. */
+/**
+ * Measured figures of a topology's requests; failed requests are counted, not averaged. Over
+ * repeated bursts (records with `burst`), each figure is the mean of the bursts' figures.
+ */
 export function measure(records: readonly RequestRecord[]): MeasuredFigures {
   const ok = records.filter((r) => r.error === null && r.wait !== null);
-  const makespan = ok.reduce((last, r) => Math.max(last, r.complete ?? 0), 0);
-  return {
-    ...summarizeWaits(
+  const repeated = records.some((r) => (r.burst ?? 0) > 0);
+  const estimated = ok.some((r) => r.waitSource === 'estimate');
+  let figures: WaitStats;
+  const extra: Partial<MeasuredFigures> = {};
+  if (repeated) {
+    const bursts = burstFigures(records);
+    figures = bursts.mean;
+    extra.bursts = bursts.perBurst;
+    extra.range = bursts.range;
+  } else {
+    const makespan = ok.reduce((last, r) => Math.max(last, r.complete ?? 0), 0);
+    figures = summarizeWaits(
       ok.map((r) => r.wait as number),
       makespan,
-    ),
+    );
+  }
+  const measured: MeasuredFigures = {
+    ...figures,
     acceptWait: meanMax(ok.map((r) => r.acceptWait)),
     serverQueue: meanMax(ok.map((r) => r.serverQueue)),
+    ...extra,
   };
+  if (estimated) measured.waitSource = 'estimate';
+  return measured;
 }
 
 export interface TopologyOutcome {
@@ -138,6 +192,9 @@ export interface TopologyOutcome {
   backOfEnvelope: number;
   status: TopologyStatus;
   failure: string | null;
+  /** Bursts sent; 1 when absent. */
+  bursts?: number;
+  acceptRace?: AcceptRaceChoice;
 }
 
 /** Measured figures from a load's wait histogram (microseconds) when records were not kept. */
@@ -196,6 +253,7 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
     predicted.expected = { ...expected.stats, replications: expected.replications };
     if (expected.spread !== undefined) predicted.expected.spread = expected.spread;
   }
+  if (outcome.acceptRace !== undefined) predicted.acceptRace = outcome.acceptRace;
   const predictionError = Object.fromEntries(
     WAIT_FIGURES.map((f) => [f, relativeError(predicted[f], measured[f])]),
   ) as Record<WaitFigure, number>;
@@ -222,7 +280,36 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
     measured,
     predictionError,
     load: outcome.load,
+    bursts: outcome.bursts ?? 1,
+    twinOf: t.twinOf ?? null,
+    url: t.url ?? null,
   };
+}
+
+/** The fidelity table of a run's topologies; undefined when none ran on real servers. */
+export function summarizeFidelity(
+  topologies: readonly TopologySummary[],
+  timeScale?: number,
+): FidelityRow[] | undefined {
+  if (!topologies.some((t) => isRealKind(t.kind) && (t.url ?? null) === null)) return undefined;
+  return fidelityTable(
+    topologies
+      .filter((t) => (t.url ?? null) === null)
+      .map((t) => ({
+        name: t.name,
+        kind: t.kind,
+        twinOf: t.twinOf ?? null,
+        bursts: t.bursts ?? 1,
+        measured: t.measured,
+        measuredRange: t.measured.range ?? null,
+        predicted: t.predicted,
+        predictedSpread: t.predicted.spread ?? null,
+        status: t.status,
+        meanAcceptWait: t.measured.acceptWait?.mean ?? null,
+        ...(timeScale === undefined ? {} : { timeScale }),
+      })),
+    isRealKind,
+  );
 }
 
 export function startSummary(

@@ -34,6 +34,20 @@ export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null,
  * Sends the scenario's load to a started topology and gathers what it measured: records (or
  * histograms), the dispatch spread of a burst, and the figures the operational laws need.
  */
+export interface LoadStepOptions {
+  /** A target given by URL: the one path every request asks for (no per-request service time). */
+  fixedPath?: string;
+  /** The burst's number when a topology repeats its burst (0 for the first). */
+  burst?: number;
+  /**
+   * Adjusts the records once made: real servers and URL targets number their workers by pid, a
+   * target without instrumentation has its waits estimated from the raw timeline.
+   */
+  adjust?: (records: RequestRecord[], raw: readonly RawRequest[]) => RequestRecord[];
+  /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
+  allowRemote?: readonly string[];
+}
+
 export async function runLoadStep(
   scenario: Scenario,
   topology: string,
@@ -41,28 +55,36 @@ export async function runLoadStep(
   serviceTimes: Float64Array,
   signal: AbortSignal,
   progress: Progress,
-  /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
-  allowRemote: readonly string[] = [],
+  options: LoadStepOptions = {},
 ): Promise<LoadStep> {
   const realMs = (s: number): number => s * scenario.timeScale * 1000;
   const { load } = scenario;
   const keepRequests = load.record === 'requests';
   const result = await runLoad(loadTaskOf(scenario), {
     origin,
-    paths: pathsOf(scenario, serviceTimes),
+    paths:
+      options.fixedPath === undefined
+        ? pathsOf(scenario, serviceTimes)
+        : { kind: 'fixed', path: options.fixedPath },
     connectTimeoutMs: realMs(scenario.limits.requestTimeout),
     requestTimeoutMs: realMs(scenario.limits.requestTimeout),
     keepRequests,
     signal,
     onSettled: (settled, total) => progress.requests(settled, total),
     threads: load.threads,
-    allowRemote,
+    allowRemote: options.allowRemote ?? [],
   });
   const { recorder } = result;
   const raw: RawRequest[] = keepRequests
     ? [...recorder.requests].sort((a, b) => a.index - b.index)
     : [];
-  const records = raw.map((r) => toRequestRecord(r, topology, result.startNs, scenario.timeScale));
+  const made = raw.map((r) => {
+    const record = toRequestRecord(r, topology, result.startNs, scenario.timeScale);
+    const burst = options.burst ?? 0;
+    if (burst > 0) record.burst = burst;
+    return record;
+  });
+  const records = options.adjust === undefined ? made : options.adjust(made, raw);
   const histograms = Object.fromEntries(
     HISTOGRAMS.map((name) => [name, recorder.summary(name)]),
   ) as Record<HistogramName, MicrosSummary>;

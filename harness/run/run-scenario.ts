@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isRealKind } from '../../targets/real/protocol.js';
+import {
+  type AcceptRaceChoice,
+  acceptRaceChoice,
+  type CalibrationState,
+  type Machine,
+} from '../calibrate/calibration.js';
 import {
   HarnessError,
   ResultsWriteError,
@@ -9,32 +17,42 @@ import {
 } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
+import type { RawRequest } from '../load/raw-request.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import { acceptRaceServerOf, modelTopologyOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
+import { ObservationFiles, type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
+import type { RequestRecord } from '../results/request-record.js';
 import { resultsWrite } from '../results/results-write.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
 import {
   type Environment,
   type RunSummary,
   startSummary,
+  summarizeFidelity,
   summarizeTopology,
   type TopologyStatus,
+  type TopologySummary,
 } from '../results/summary.js';
+import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
 import { describeLoad } from '../scenario/describe-load.js';
+import { plannedRequests } from '../scenario/load-schema.js';
 import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
+import { isLoopbackHost } from '../scenario/target-url.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
-import { startTopology } from '../supervise/start-topology.js';
+import { startTargets, type Targets } from '../supervise/start-targets.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { type LoadStep, NOTHING_MEASURED, predictedArrivals, runLoadStep } from './load-step.js';
 import { serviceTableSize } from './load-task.js';
+import { withEmulatedTwins } from './twins.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -47,6 +65,12 @@ export interface RunOptions {
   now?: () => Date;
   /** Thresholds and baseline to judge a complete run by; none when absent. */
   gate?: GateConfig;
+  /**
+   * The accept-race calibration (reports/calibration.json) as found, and the machine running,
+   * to tell whether it applies; without them the model draws accept races uniformly.
+   */
+  calibration?: CalibrationState;
+  machine?: Machine;
   /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
   allowRemote?: readonly string[];
 }
@@ -65,6 +89,9 @@ export interface RunResult {
   /** The gate's verdict; null when there was no gate or the run did not complete. */
   gate: GateOutcome | null;
 }
+
+/** Real milliseconds between repeated bursts, for the last one's connections to close. */
+const BURST_PAUSE_MS = 300;
 
 /**
  * Runs a scenario topology by topology, one at a time so that they do not compete for cores:
@@ -89,10 +116,25 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     );
   });
   const summary = startSummary(scenario, id, startedAt, options.environment);
+  const topologies = withEmulatedTwins(scenario.topologies, scenario.compareEmulated === true);
+  const calibration: CalibrationState = options.calibration ?? {
+    state: 'absent',
+    file: 'calibration.json',
+  };
+  const machine: Machine = options.machine ?? {
+    hostname: '',
+    platform: options.environment.platform,
+    cpus: options.environment.cpus,
+    cpuModel: options.environment.cpuModel,
+    node: options.environment.node,
+  };
   const requestsFile = new StagedFile(join(dir, 'requests.ndjson'));
   const predictedFile = new StagedFile(join(dir, 'predicted.ndjson'));
+  const observationFiles = new ObservationFiles(dir, scenario);
   const waits = new Map<string, number[]>();
   const save = async (): Promise<void> => {
+    const fidelity = summarizeFidelity(summary.topologies, scenario.timeScale);
+    if (fidelity !== undefined) summary.fidelity = fidelity;
     try {
       await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     } catch (error) {
@@ -128,12 +170,25 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   );
 
   try {
-    for (const [i, topology] of scenario.topologies.entries()) {
+    for (const [i, topology] of topologies.entries()) {
       if (runSignal.aborted) break;
-      const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
+      const label = `[${i + 1}/${topologies.length}] ${topology.name}`;
       const outcome = await runTopology(topology, label, options, runSignal, serviceTimes);
+      const acceptRace = acceptRaceChoice(
+        acceptRaceServerOf(topology.kind),
+        topology.replicas,
+        calibration,
+        machine,
+        topology.balancerServer === 'haproxy',
+      );
+      noteCalibration(summary, acceptRace, calibration);
       const prediction = predictLoad({
-        topology,
+        topology: modelTopologyOf(topology, {
+          // uvicorn's async handlers run as many at once as requests arrive.
+          users: plannedRequests(scenario.load) ?? 10_000,
+          work: scenario.service.work,
+        }),
+        stickiness: acceptRace.stickiness,
         load: scenario.load,
         distribution,
         serviceTimes,
@@ -175,8 +230,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
               : Number.NaN,
           status: outcome.status,
           failure: outcome.failure,
+          bursts: outcome.bursts,
+          acceptRace,
         }),
       );
+      addObserved(summary.topologies[summary.topologies.length - 1], outcome.observed);
+      await resultsWrite(dir, () => observationFiles.append(outcome.observed));
       if (outcome.records.length > 0) {
         await resultsWrite(requestsFile.partialPath, () =>
           requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`),
@@ -224,8 +283,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           },
         );
   }
-  summary.complete =
-    error === undefined && summary.topologies.length === scenario.topologies.length;
+  summary.complete = error === undefined && summary.topologies.length === topologies.length;
   summary.finishedAt = now().toISOString();
   // Each closing write is tried even when one before failed; the first failure is the run's.
   const finish = async (file: string, write: () => Promise<void>): Promise<void> => {
@@ -240,6 +298,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   await finish(join(dir, 'summary.json'), save);
   await finish(requestsFile.path, () => requestsFile.commit());
   await finish(predictedFile.path, () => predictedFile.commit());
+  await finish(dir, () => observationFiles.commit());
 
   let gate: GateOutcome | null = null;
   if (options.gate !== undefined && hasGate(options.gate) && error === undefined) {
@@ -255,7 +314,28 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   return { summary, dir, error, gate };
 }
 
+/** The run's calibration in the summary, once, when a topology's model first depends on it. */
+function noteCalibration(
+  summary: RunSummary,
+  choice: AcceptRaceChoice,
+  calibration: CalibrationState,
+): void {
+  if (choice.server === null || summary.calibration !== undefined) return;
+  summary.calibration = { file: calibration.file, state: calibration.state, note: choice.note };
+}
+
+/** Adds to a topology's summary what was observed beside the load (jobs, event fan-out). */
+function addObserved(summary: TopologySummary | undefined, observed: Observed): void {
+  if (summary === undefined) return;
+  if (observed.jobs !== undefined) summary.jobs = observed.jobs.figures;
+  if (observed.fanout !== undefined) summary.fanout = observed.fanout.figures;
+}
+
 interface TopologyRun extends LoadStep {
+  /** What the topology's observation saw (empty when the scenario watches nothing more). */
+  observed: Observed;
+  /** Bursts that completed (a burst load's `repeat`); 1 for other loads. */
+  bursts: number;
   status: TopologyStatus;
   failure: string | null;
   error: HarnessError | undefined;
@@ -286,48 +366,84 @@ async function runTopology(
   let settle: NodeJS.Timeout | undefined;
   supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
+  const observation = observationFor(scenario, topology, supervisor);
+  let observed: Observed = {};
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
     );
-    const started = await startTopology(topology, {
+    await observation?.setUp();
+    const started = await startTargets(topology, {
       supervisor,
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
       readyTimeoutMs: (scenario.limits.startTimeout ?? DEFAULT_START_TIMEOUT) * 1000,
       signal,
+      requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+      connections: plannedConnections(scenario),
+      ...(observation === null ? {} : { app: (replica: number) => observation.app(replica) }),
     });
-    if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED);
-    progress.stage(`${label}: ${describeLoad(scenario.load)}`);
-    const step = await runLoadStep(
-      scenario,
-      topology.name,
-      started.origin,
-      serviceTimes,
-      signal,
-      progress,
-      options.allowRemote,
-    );
+    if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED, 0);
+    const repeat =
+      scenario.load.executor === 'burst' ? (topology.repeat ?? scenario.repeat ?? 1) : 1;
+    const steps: LoadStep[] = [];
+    for (let b = 0; b < repeat; b++) {
+      if (b > 0) await delay(BURST_PAUSE_MS, undefined, { signal }).catch(() => {});
+      if (signal.aborted) break;
+      progress.stage(
+        `${label}: ${describeLoad(scenario.load)}${repeat > 1 ? ` (${b + 1}/${repeat})` : ''}`,
+      );
+      const [step] = await Promise.all([
+        runLoadStep(scenario, topology.name, started.origin, serviceTimes, signal, progress, {
+          burst: b,
+          ...(options.allowRemote === undefined ? {} : { allowRemote: options.allowRemote }),
+          ...(started.external ? { fixedPath: started.path } : {}),
+          adjust: (records, raw) =>
+            adjustRecords(records, raw, topology, started, scenario, serviceTimes),
+        }),
+        b === 0 && !started.external ? observation?.observe(started, signal) : undefined,
+      ]);
+      steps.push(step);
+    }
+    observed = (await observation?.result()) ?? {};
+    const step = mergeSteps(steps);
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
-    if (signal.aborted || crash !== undefined) return aborted(step);
-    return { ...step, status: 'complete', failure: null, error: undefined };
+    if (signal.aborted || crash !== undefined) return aborted(step, steps.length);
+    return {
+      ...step,
+      observed,
+      bursts: steps.length,
+      status: 'complete',
+      failure: null,
+      error: undefined,
+    };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
-    if (crash !== undefined || signal.aborted) return aborted(NOTHING_MEASURED);
-    return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error };
+    if (crash !== undefined || signal.aborted) return aborted(NOTHING_MEASURED, 0);
+    return {
+      ...NOTHING_MEASURED,
+      observed,
+      bursts: 0,
+      status: 'failed',
+      failure: error.message,
+      error,
+    };
   } finally {
     clearTimeout(settle);
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     await supervisor.stopAll();
+    await observation?.tearDown();
   }
 
-  function aborted(step: LoadStep): TopologyRun {
+  function aborted(step: LoadStep, bursts: number): TopologyRun {
     if (crash !== undefined) {
       return {
         ...step,
+        observed,
+        bursts,
         status: 'failed',
         failure: crash,
         error: new TargetCrashedError(crash, {
@@ -337,9 +453,74 @@ async function runTopology(
     }
     return {
       ...step,
+      observed,
+      bursts,
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
     };
   }
+}
+
+/** Most connections a load opens at once, for haproxy's limits. */
+function plannedConnections(scenario: Scenario): number {
+  const { load } = scenario;
+  switch (load.executor) {
+    case 'burst':
+    case 'closed-users':
+      return load.users;
+    case 'throughput':
+      return load.connections;
+    default:
+      return load.maxConnections;
+  }
+}
+
+/**
+ * The steps of a topology's repeated bursts as one: records together (each names its burst),
+ * the widest dispatch spread, and the first burst's load figures (a burst's throughput and laws
+ * are its own; the summary's wait figures are the mean over bursts, from the records).
+ */
+function mergeSteps(steps: readonly LoadStep[]): LoadStep {
+  const [first] = steps;
+  if (first === undefined) return NOTHING_MEASURED;
+  if (steps.length === 1) return first;
+  const spreads = steps.map((s) => s.dispatchSpreadMs).filter((x): x is number => x !== null);
+  return {
+    ...first,
+    records: steps.flatMap((s) => s.records),
+    dispatchSpreadMs: spreads.length === 0 ? null : Math.max(...spreads),
+  };
+}
+
+/**
+ * Records of servers the harness does not number (real ones, a URL) get their workers numbered
+ * by pid; a URL target whose clock the harness cannot share has its waits estimated from
+ * latency minus handler time.
+ */
+function adjustRecords(
+  made: RequestRecord[],
+  raw: readonly RawRequest[],
+  topology: TopologySpec,
+  started: Targets,
+  scenario: Scenario,
+  serviceTimes: Float64Array,
+): RequestRecord[] {
+  let records = made;
+  if (started.external || isRealKind(topology.kind))
+    records = numberWorkersByPid(
+      records,
+      started.external ? [] : started.replicas.map((r) => r.workerPids),
+    );
+  if (started.external) {
+    const sharedClock = isLoopbackHost(new URL(started.origin).hostname);
+    records = records.map((record, i) =>
+      estimateWait(record, raw[i] as RawRequest, {
+        serviceSeconds: serviceTimes[record.index % serviceTimes.length] ?? scenario.service.time,
+        timeScale: scenario.timeScale,
+        sharedClock,
+      }),
+    );
+  }
+  return records;
 }

@@ -5,7 +5,8 @@
  *
  * Returns seconds, or undefined when the text is not a duration.
  */
-const UNIT_SECONDS: Record<string, number> = {
+/** Seconds per unit of every duration unit the harness reads (scenarios, options, thresholds). */
+export const UNIT_SECONDS: Record<string, number> = {
   us: 1e-6,
   µs: 1e-6,
   ms: 1e-3,

@@ -1,14 +1,27 @@
 import { z } from 'zod';
+import { ENDPOINTS, isAsgiKind, isRealKind, REAL_KINDS } from '../../targets/real/protocol.js';
 import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
+import {
+  APP_FIELD_HELP,
+  checkAppFields,
+  fanoutSchema,
+  jobsSchema,
+  registrySchema,
+  schedulerSchema,
+} from './app-schema.js';
 import { count, duration, limitDuration } from './fields.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
+import { checkTargetUrl } from './target-url.js';
 
 /**
  * The scenario file format (JSON). scenarios/README.md is its reference; FIELD_HELP below is
  * what error messages quote, and a test keeps the two in step.
  */
 
+/** The emulated servers. */
 export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread'] as const;
+/** Every kind a topology may name: the emulated servers, then the real ones (targets/real). */
+export const TOPOLOGY_KINDS = [...SERVER_KINDS, ...REAL_KINDS] as const;
 export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
 export const WORK_KINDS = ['sleep', 'cpu'] as const;
 export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
@@ -16,8 +29,26 @@ export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'e
 /** Most measured service times an empirical distribution may list. */
 export const MAX_SERVICE_SAMPLES = 100_000;
 
-/** Backlog each real server passes to listen(): Werkzeug 128, gunicorn `--backlog` 2048. */
-export const DEFAULT_BACKLOG = { 'flask-dev': 128, sync: 2048, gthread: 2048 } as const;
+/**
+ * Backlog each real server passes to listen(): Werkzeug 128, gunicorn `--backlog` 2048, uvicorn
+ * `--backlog` 2048.
+ */
+export const DEFAULT_BACKLOG = {
+  'flask-dev': 128,
+  sync: 2048,
+  gthread: 2048,
+  werkzeug: 128,
+  'gunicorn-sync': 2048,
+  'gunicorn-gthread': 2048,
+  'gunicorn-uvicorn': 2048,
+  uvicorn: 2048,
+} as const;
+
+/** Threads a uvicorn worker runs plain `def` endpoints on: anyio's default thread limiter. */
+export const ASGI_THREAD_POOL = 40;
+
+/** Bursts a scenario may repeat per topology. */
+export const MAX_REPEAT = 50;
 
 /** Limits that keep every run bounded whatever a file asks for. */
 export const MAX_USERS = 100_000;
@@ -36,32 +67,75 @@ export const DEFAULT_START_TIMEOUT = 60;
 const topology = z
   .strictObject({
     name: z.string().trim().min(1).max(80),
-    kind: z.enum(SERVER_KINDS),
+    kind: z.enum(TOPOLOGY_KINDS),
     workers: count(1, 64).default(1),
-    threads: count(1, 256).default(1),
+    threads: count(1, 256).optional(),
     replicas: count(1, 32).default(1),
     balancer: z.enum(BALANCER_POLICIES).default('round-robin'),
     workerConnections: count(1, 100_000).default(1000),
     backlog: count(1, 65_535).optional(),
     keepAlive: duration.default(2),
     port: count(0, 65_535).default(0),
+    scheduler: schedulerSchema.optional(),
+    registry: registrySchema.optional(),
+    endpoint: z.enum(ENDPOINTS).optional(),
+    url: z.string().max(2000).optional(),
+    repeat: count(1, MAX_REPEAT).optional(),
   })
   .superRefine((t, ctx) => {
-    if (t.kind === 'flask-dev' && t.workers > 1) {
+    const single = t.kind === 'flask-dev' || t.kind === 'werkzeug';
+    if (single && t.workers > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['workers'],
-        message: 'flask-dev is one process serving one request at a time',
-        params: { fix: 'remove "workers", or use kind "sync" for several worker processes' },
+        message: `${t.kind} is one process serving one request at a time`,
+        params: {
+          fix: `remove "workers", or use kind "${t.kind === 'werkzeug' ? 'gunicorn-sync' : 'sync'}" for several worker processes`,
+        },
       });
     }
-    if (t.kind === 'flask-dev' && t.threads > 1) {
+    if (single && (t.threads ?? 1) > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['threads'],
-        message: 'flask-dev here is the server run with threaded=False',
-        params: { fix: 'remove "threads", or use kind "gthread" for a threaded server' },
+        message: `${t.kind} here is the server run with threaded=False`,
+        params: {
+          fix: `remove "threads", or use kind "${t.kind === 'werkzeug' ? 'gunicorn-gthread' : 'gthread'}" for a threaded server`,
+        },
       });
+    }
+    if (t.kind === 'gunicorn-sync' && (t.threads ?? 1) > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threads'],
+        message: 'gunicorn runs the sync worker with threads above 1 as gthread',
+        params: { fix: 'use kind "gunicorn-gthread", or remove "threads"' },
+      });
+    }
+    if (t.endpoint !== undefined && !(isRealKind(t.kind) && isAsgiKind(t.kind))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoint'],
+        message: `"endpoint" describes the ASGI app of the uvicorn kinds, not "${t.kind}"`,
+        params: { fix: 'remove "endpoint", or use kind "uvicorn" or "gunicorn-uvicorn"' },
+      });
+    }
+    if (t.url !== undefined) {
+      const problem = checkTargetUrl(t.url);
+      if (problem !== null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: problem.message,
+          params: { fix: problem.fix },
+        });
+      if (t.port !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['port'],
+          message: 'a topology given by "url" is not started by the harness, so it has no port',
+          params: { fix: 'remove "port", or remove "url" to have the harness start the servers' },
+        });
     }
     if (t.replicas === 1 && t.balancer !== 'round-robin') {
       ctx.addIssue({
@@ -85,6 +159,8 @@ export const scenarioSchema = z
       .optional(),
     description: z.string().max(2000).default(''),
     timeScale: z.number().gt(0).max(10).default(1),
+    repeat: count(1, MAX_REPEAT).default(1),
+    compareEmulated: z.boolean().default(false),
     load: loadSchema,
     service: z
       .strictObject({
@@ -166,8 +242,11 @@ export const scenarioSchema = z
       })
       .default({ seed: 1, replications: 200 }),
     thresholds: z.record(z.string(), z.array(z.string()).min(1).max(20)).default({}),
+    jobs: jobsSchema.optional(),
+    fanout: fanoutSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    checkAppFields(s, ctx);
     checkThresholds(s.thresholds, new Set(s.topologies.map((t) => t.name)), ctx);
     const seen = new Map<string, number>();
     s.topologies.forEach((t, i) => {
@@ -180,8 +259,7 @@ export const scenarioSchema = z
           params: { fix: 'give every topology its own name' },
         });
       } else seen.set(t.name, i);
-      const processes =
-        t.replicas * (t.kind === 'flask-dev' ? 1 : t.workers + 1) + (t.replicas > 1 ? 1 : 0);
+      const processes = processesOf(t);
       if (processes > MAX_PROCESSES) {
         ctx.addIssue({
           code: 'custom',
@@ -191,6 +269,23 @@ export const scenarioSchema = z
         });
       }
     });
+    if (s.load.executor !== 'burst') {
+      const repeated = s.repeat > 1 ? ['repeat'] : [];
+      s.topologies.forEach((t, i) => {
+        if ((t.repeat ?? 1) > 1) repeated.push(`topologies[${i}].repeat`);
+      });
+      for (const path of repeated) {
+        ctx.addIssue({
+          code: 'custom',
+          path:
+            path === 'repeat'
+              ? ['repeat']
+              : ['topologies', Number(path.slice(11, path.indexOf(']'))), 'repeat'],
+          message: `repeats are bursts; this load is "${s.load.executor}"`,
+          params: { fix: 'remove "repeat", or lengthen the load instead' },
+        });
+      }
+    }
     const lasts = plannedDuration(s.load);
     if (lasts !== null && lasts * s.timeScale > s.limits.runTimeout) {
       ctx.addIssue({
@@ -210,6 +305,25 @@ export const scenarioSchema = z
       });
     }
   });
+
+/**
+ * Processes a topology runs: per replica one for Flask's and Werkzeug's server, otherwise a
+ * master (arbiter) and its workers; real servers add their launcher per replica; a balancer
+ * (and its launcher for haproxy) when there are several replicas. None for a given URL.
+ */
+function processesOf(t: {
+  kind: string;
+  workers: number;
+  replicas: number;
+  url?: string | undefined;
+}): number {
+  if (t.url !== undefined) return 0;
+  const real = isRealKind(t.kind);
+  const single = t.kind === 'flask-dev' || t.kind === 'werkzeug';
+  const perReplica = (single ? 1 : t.workers + 1) + (real ? 1 : 0);
+  const balancer = t.replicas > 1 ? (real ? 2 : 1) : 0;
+  return t.replicas * perReplica + balancer;
+}
 
 export function sampleMean(samples: readonly number[]): number {
   return samples.length === 0 ? 0 : samples.reduce((sum, x) => sum + x, 0) / samples.length;
@@ -267,6 +381,9 @@ export const FIELD_HELP: Record<string, string> = {
   name: 'letters, digits, ".", "_" or "-"; defaults to the file name',
   description: 'free text shown in the report',
   timeScale: 'a number above 0 and at most 10: real seconds per scenario second, e.g. 0.1',
+  repeat: `a whole number of bursts from 1 to ${MAX_REPEAT} sent to each topology, one after another; figures are their mean`,
+  compareEmulated:
+    'true to also run the emulated counterpart of each real-server topology and give the fidelity table',
   ...LOAD_FIELD_HELP,
   service: 'an object such as { "time": "2s", "work": "sleep" }',
   'service.time':
@@ -279,9 +396,10 @@ export const FIELD_HELP: Record<string, string> = {
   topologies: 'a list of 1 to 20 topology objects',
   'topologies[]': 'an object such as { "name": "sync-4", "kind": "sync", "workers": 4 }',
   'topologies[].name': 'a unique name of 1 to 80 characters',
-  'topologies[].kind': `one of ${SERVER_KINDS.map((k) => `"${k}"`).join(', ')}`,
-  'topologies[].workers': 'a whole number of worker processes from 1 to 64 (gunicorn --workers)',
-  'topologies[].threads': 'a whole number of threads per worker from 1 to 256 (gunicorn --threads)',
+  'topologies[].kind': `one of ${TOPOLOGY_KINDS.map((k) => `"${k}"`).join(', ')}`,
+  'topologies[].workers':
+    'a whole number of worker processes from 1 to 64 (gunicorn --workers, uvicorn --workers)',
+  'topologies[].threads': `a whole number of threads per worker from 1 to 256 (gunicorn --threads; for the uvicorn kinds the thread pool of "def" endpoints, default ${ASGI_THREAD_POOL})`,
   'topologies[].replicas': 'a whole number of server instances behind the balancer, 1 to 32',
   'topologies[].balancer': `one of ${BALANCER_POLICIES.map((k) => `"${k}"`).join(', ')}`,
   'topologies[].workerConnections':
@@ -290,6 +408,11 @@ export const FIELD_HELP: Record<string, string> = {
     'a whole number from 1 to 65535: the listen() backlog (default 128 for flask-dev, 2048 for gunicorn)',
   'topologies[].keepAlive': 'a duration in scenario time (gunicorn --keep-alive, default "2s")',
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
+  'topologies[].endpoint':
+    '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written',
+  'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
+  'topologies[].url':
+    'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   limits:
     'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
   'limits.runTimeout':
@@ -301,6 +424,7 @@ export const FIELD_HELP: Record<string, string> = {
   model: 'an object such as { "seed": 1, "replications": 200 }',
   'model.seed': 'a whole number from 0 to 4294967295 seeding the simulation',
   'model.replications': 'a whole number of simulation runs from 1 to 10000',
+  ...APP_FIELD_HELP,
   thresholds:
     'an object of metric keys and condition lists, such as { "wait": ["p(95)<5s", "max<20s"], "errors": ["rate<0.01"] } (see "Thresholds" in scenarios/README.md)',
 };

@@ -1,6 +1,11 @@
+import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
+import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 
-export type { BalancerPolicy, ServerKind, Work };
+export type { BalancerPolicy, Election, Endpoint, RealKind, Registry, ServerKind, Work };
+
+/** What a topology runs: an emulated server (ServerKind) or a real one (RealKind). */
+export type TopologyKind = ServerKind | RealKind;
 
 /** How a load keeps what it measured; both always keep histograms and counts. */
 export interface LoadRecording {
@@ -81,10 +86,10 @@ export interface ServiceSpec {
 /** One deployment to compare: a server kind, its workers, threads and replicas. */
 export interface TopologySpec {
   name: string;
-  /** The kind the emulation runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
-  kind: ServerKind;
+  /** The kind that runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
+  kind: TopologyKind;
   /** The kind the scenario file names. */
-  declaredKind: ServerKind;
+  declaredKind: TopologyKind;
   workers: number;
   threads: number;
   replicas: number;
@@ -95,7 +100,62 @@ export interface TopologySpec {
   keepAlive: number;
   /** The port users reach the topology on; 0 picks a free one. */
   port: number;
+  /** uvicorn kinds: how the app's /work is written ("def": thread pool; "async"). */
+  endpoint?: Endpoint;
+  /** A server already running at this URL: the harness starts nothing and sends the load here. */
+  url?: string;
+  /** Bursts for this topology, overriding the scenario's `repeat`. */
+  repeat?: number;
+  /**
+   * Set on the emulated counterpart the harness adds for a real-server topology when the
+   * scenario asks to compare them (`compareEmulated`): the real topology's name.
+   */
+  twinOf?: string;
+  /**
+   * The balancer in front of an emulated topology's replicas: the emulated one (absent), or
+   * haproxy, which the emulated counterpart of a real topology runs behind so that the two are
+   * compared behind the same balancer.
+   */
+  balancerServer?: 'haproxy';
+  /** Who runs the scenario's scheduled job (scenarios with `jobs`). */
+  scheduler?: SchedulerSpec;
+  /** Where event-stream clients are known (scenarios with `fanout`). */
+  registry?: Registry;
 }
+
+/** Who runs the scheduled job in a topology; durations in scenario seconds. */
+export interface SchedulerSpec {
+  election: Election;
+  /** lease: how long a lease lasts after it was taken or renewed. */
+  lease: number;
+  /** lease: how often its holder renews it. */
+  renew: number;
+  /** file-lock, lease: how often a worker that does not lead tries to. */
+  retry: number;
+}
+
+/** A scheduled job observed in every topology (scenario seconds). */
+export interface JobsSpec {
+  /** The job runs on every multiple of it (cron style). */
+  interval: number;
+  /** How long the runs are observed, from the moment the topology is ready. */
+  duration: number;
+  /** When the worker that ran the job last is killed, or null for no kill. */
+  killLeaderAt: number | null;
+}
+
+/** Server-sent events published to every client (scenario seconds). */
+export interface FanoutSpec {
+  clients: number;
+  events: number;
+  /** Between two events. */
+  interval: number;
+  /** How long clients keep listening after the last event. */
+  grace: number;
+}
+
+/** A topology whose kind is one of the emulated servers. */
+export type EmulatedTopologySpec = TopologySpec & { kind: ServerKind };
 
 export interface Limits {
   /** Real seconds the whole run may take before it stops itself. */
@@ -120,6 +180,13 @@ export interface Scenario {
   source: string;
   /** Real seconds per scenario second: 0.1 runs a 2 s service time as 200 ms. */
   timeScale: number;
+  /**
+   * Bursts sent to each topology, one after another on the same running servers; the measured
+   * figures are their mean. Optional so that scenarios built in code need none (1).
+   */
+  repeat?: number;
+  /** Run each real-server topology's emulated counterpart too (the fidelity table). */
+  compareEmulated?: boolean;
   load: LoadSpec;
   service: ServiceSpec;
   topologies: TopologySpec[];
@@ -130,6 +197,10 @@ export interface Scenario {
    * file wrote them plus any --threshold. Optional so that scenarios built in code need none.
    */
   thresholds?: Record<string, string[]>;
+  /** A scheduled job observed in every topology (topologies say who runs it). */
+  jobs?: JobsSpec;
+  /** Server-sent events published to every client (topologies say where clients are known). */
+  fanout?: FanoutSpec;
 }
 
 /** Total concurrency of a topology by the usual arithmetic. */

@@ -49,6 +49,64 @@ test('flask-dev listens with backlog 128 and sync with threads runs as gthread',
   assert.equal(result.scenario.topologies[1]?.declaredKind, 'sync');
 });
 
+test('real kinds: their defaults, and what each refuses', () => {
+  const ok = validateScenario(
+    {
+      ...minimal,
+      repeat: 3,
+      compareEmulated: true,
+      topologies: [
+        { name: 'w', kind: 'werkzeug', replicas: 3 },
+        { name: 'u', kind: 'uvicorn', workers: 2, repeat: 7 },
+        {
+          name: 'g',
+          kind: 'gunicorn-gthread',
+          workers: 4,
+          threads: 2,
+          url: 'http://127.0.0.1:8000/work',
+        },
+      ],
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(ok.ok);
+  const [w, u, g] = ok.scenario.topologies;
+  assert.equal(w?.backlog, 128);
+  assert.equal(u?.threads, 40);
+  assert.equal(u?.endpoint, 'def');
+  assert.equal(u?.backlog, 2048);
+  assert.equal(u?.repeat, 7);
+  assert.equal(w?.repeat, undefined);
+  assert.equal(g?.url, 'http://127.0.0.1:8000/work');
+  assert.equal(g?.endpoint, undefined);
+  assert.equal(ok.scenario.repeat, 3);
+  assert.equal(ok.scenario.compareEmulated, true);
+  const bad = validateScenario(
+    {
+      ...minimal,
+      repeat: 0,
+      topologies: [
+        { name: 'w', kind: 'werkzeug', workers: 2 },
+        { name: 's', kind: 'gunicorn-sync', threads: 4, endpoint: 'async' },
+        { name: 'x', kind: 'sync', url: 'ftp://127.0.0.1/', port: 8000 },
+      ],
+    },
+    'x.json',
+    'x',
+  );
+  assert.ok(!bad.ok);
+  const paths = bad.issues.map((i) => i.path).sort();
+  assert.deepEqual(paths, [
+    'repeat',
+    'topologies[0].workers',
+    'topologies[1].endpoint',
+    'topologies[1].threads',
+    'topologies[2].port',
+    'topologies[2].url',
+  ]);
+});
+
 test('every problem is reported at once with its path and a fix', () => {
   const result = validateScenario(
     {

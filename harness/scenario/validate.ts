@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
 import type { InputIssue } from '../errors.js';
+import { normaliseApp, normaliseScheduler } from './app-normalise.js';
 import {
+  ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,
   FIELD_HELP,
   type ParsedScenario,
@@ -24,21 +27,30 @@ export function validateScenario(raw: unknown, source: string, fallbackName: str
 }
 
 function normalise(parsed: ParsedScenario, source: string, fallbackName: string): Scenario {
-  const topologies: TopologySpec[] = parsed.topologies.map((t) => ({
-    name: t.name,
-    // gunicorn/config.py: "If you try to use the sync worker type and set the threads setting
-    // to more than 1, the gthread worker type will be used instead."
-    kind: t.kind === 'sync' && t.threads > 1 ? 'gthread' : t.kind,
-    declaredKind: t.kind,
-    workers: t.workers,
-    threads: t.threads,
-    replicas: t.replicas,
-    balancer: t.balancer,
-    workerConnections: t.workerConnections,
-    backlog: t.backlog ?? DEFAULT_BACKLOG[t.kind],
-    keepAlive: t.keepAlive,
-    port: t.port,
-  }));
+  const topologies: TopologySpec[] = parsed.topologies.map((t) => {
+    const asgi = isRealKind(t.kind) && isAsgiKind(t.kind);
+    const threads = t.threads ?? (asgi ? ASGI_THREAD_POOL : 1);
+    const spec: TopologySpec = {
+      name: t.name,
+      // gunicorn/config.py: "If you try to use the sync worker type and set the threads setting
+      // to more than 1, the gthread worker type will be used instead."
+      kind: t.kind === 'sync' && threads > 1 ? 'gthread' : t.kind,
+      declaredKind: t.kind,
+      workers: t.workers,
+      threads,
+      replicas: t.replicas,
+      balancer: t.balancer,
+      workerConnections: t.workerConnections,
+      backlog: t.backlog ?? DEFAULT_BACKLOG[t.kind],
+      keepAlive: t.keepAlive,
+      port: t.port,
+      ...normaliseScheduler(t),
+    };
+    if (asgi) spec.endpoint = t.endpoint ?? 'def';
+    if (t.url !== undefined) spec.url = t.url;
+    if (t.repeat !== undefined) spec.repeat = t.repeat;
+    return spec;
+  });
   const { time, work, distribution, cv, samples } = parsed.service;
   const service: ServiceSpec = { time: time ?? sampleMean(samples ?? []), work, distribution };
   if (cv !== undefined) service.cv = cv;
@@ -48,6 +60,8 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     description: parsed.description,
     source,
     timeScale: parsed.timeScale,
+    repeat: parsed.repeat,
+    compareEmulated: parsed.compareEmulated,
     load: parsed.load,
     service,
     topologies,
@@ -60,6 +74,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     },
     model: parsed.model,
     thresholds: parsed.thresholds,
+    ...normaliseApp(parsed),
   };
 }
 

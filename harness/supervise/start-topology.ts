@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
+import type { AppConfig } from '../../targets/app/protocol.js';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
 import { RunAbortedError, TargetNotReadyError } from '../errors.js';
-import type { TopologySpec } from '../scenario/types.js';
+import type { EmulatedTopologySpec } from '../scenario/types.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Targets bind here and nowhere else. */
@@ -24,11 +25,19 @@ export interface StartOptions {
   /** What a request does when it does not say (real milliseconds). */
   service: ServiceDefaults;
   readyTimeoutMs: number;
+  /** What each replica's app does beside serving requests (scheduled job, event streams). */
+  app?: (replica: number) => AppConfig | undefined;
+  /**
+   * Start the replicas only, even when there are several: the caller puts another balancer in
+   * front (haproxy, for an emulated topology compared with a real one). The origin is then the
+   * first replica's.
+   */
+  noBalancer?: boolean;
   /** Aborts the wait for readiness (Ctrl-C during start-up). */
   signal?: AbortSignal;
 }
 
-function compiledTarget(name: string): string {
+export function compiledTarget(name: string): string {
   return join(packageRoot(), 'dist', 'targets', `${name}.js`);
 }
 
@@ -38,7 +47,7 @@ function compiledTarget(name: string): string {
  * supervisor, which takes down whatever did start.
  */
 export async function startTopology(
-  topology: TopologySpec,
+  topology: EmulatedTopologySpec,
   options: StartOptions,
 ): Promise<StartedTopology> {
   const { supervisor } = options;
@@ -57,6 +66,8 @@ export async function startTopology(
         keepAliveMs: topology.keepAlive * options.timeScale * 1000,
         service: options.service,
       };
+      const app = options.app?.(replica);
+      if (app !== undefined) config.app = app;
       return supervisor.start({
         label: `${topology.name} replica ${replica}`,
         entry: compiledTarget(topology.kind === 'flask-dev' ? 'flask-dev' : 'arbiter'),
@@ -67,7 +78,7 @@ export async function startTopology(
     }),
   );
   let balancer: RunningTarget | undefined;
-  if (behindBalancer) {
+  if (behindBalancer && options.noBalancer !== true) {
     const config: BalancerConfig = {
       host: TARGET_HOST,
       port: topology.port,

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  acceptRaceChoice,
+  CALIBRATION_METHOD,
+  type Calibration,
+  type Machine,
+  neutralConfiguration,
+  type PathCalibration,
+  parseCalibration,
+  pathsOf,
+  racePathOf,
+} from './calibration.js';
+
+const here: Machine = {
+  hostname: 'a',
+  platform: 'linux x64',
+  cpus: 2,
+  cpuModel: 'Test CPU',
+  node: 'v20.0.0',
+};
+
+const entry = (stickiness: number, replicas: number): PathCalibration => ({
+  stickiness,
+  measuredHerfindahl: 0.6,
+  modelHerfindahl: 0.6,
+  uniformHerfindahl: 0.35,
+  maxHerfindahl: 1,
+  bound: 'inside',
+  configuration: {
+    workers: 3,
+    threads: 2,
+    replicas,
+    users: 48 * replicas,
+    serviceMs: 150,
+    bursts: 2,
+  },
+  shares: [[[40, 8, 0]], [[1, 2, 45]]],
+  errors: 0,
+  measuredAt: '2026-11-21T06:00:00.000Z',
+});
+
+const calibration: Calibration = {
+  schemaVersion: 1,
+  machine: here,
+  method: CALIBRATION_METHOD,
+  servers: { 'gunicorn-gthread': { direct: entry(0.94, 1), balanced: entry(0.8, 4) } },
+};
+
+test('a calibration round-trips through JSON and a broken one says where', () => {
+  const parsed = parseCalibration(JSON.parse(JSON.stringify(calibration)));
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.calibration, calibration);
+  const broken = parseCalibration({ ...calibration, schemaVersion: 2 });
+  assert.ok(!broken.ok);
+  assert.match(broken.message, /schemaVersion/);
+});
+
+test('the model takes the calibrated stickiness of the server and path that applies', () => {
+  const loaded = { state: 'loaded', file: 'reports/calibration.json', calibration } as const;
+  const direct = acceptRaceChoice('gunicorn-gthread', 1, loaded, here);
+  assert.equal(direct.source, 'calibration');
+  assert.equal(direct.stickiness, 0.94);
+  assert.match(direct.note, /direct connections/);
+  // Calibrated at 0.8 on 4 replicas: on 2, 0.8^(2/4) = 0.8944; on 8, 0.8^2 = 0.64.
+  const two = acceptRaceChoice('gunicorn-gthread', 2, loaded, { ...here, hostname: 'b' });
+  assert.ok(Math.abs(two.stickiness - Math.sqrt(0.8)) < 1e-12);
+  assert.match(two.note, /balanced connections/);
+  assert.match(two.note, /0\.800\^\(2\/4\) = 0\.894/);
+  const eight = acceptRaceChoice('gunicorn-gthread', 8, loaded, here);
+  assert.ok(Math.abs(eight.stickiness - 0.64) < 1e-12);
+});
+
+test('without a usable calibration the race is uniform, and the note says why', () => {
+  const loaded = { state: 'loaded', file: 'c.json', calibration } as const;
+  const cases = [
+    [
+      acceptRaceChoice('gunicorn-gthread', 1, { state: 'absent', file: 'c.json' }, here),
+      /no c\.json/,
+    ],
+    [acceptRaceChoice('gthread', 1, loaded, here), /no entry for gthread/],
+    [acceptRaceChoice('gunicorn-gthread', 1, loaded, { ...here, cpus: 8 }), /another machine/],
+    [
+      acceptRaceChoice(
+        'uvicorn',
+        1,
+        { state: 'unusable', file: 'c.json', reason: 'not valid JSON' },
+        here,
+      ),
+      /unusable \(not valid JSON\)/,
+    ],
+  ] as const;
+  for (const [choice, why] of cases) {
+    assert.equal(choice.source, 'uniform');
+    assert.equal(choice.stickiness, 0);
+    assert.match(choice.note, why);
+    assert.match(choice.note, /npm run calibrate/);
+  }
+  const sync = acceptRaceChoice(null, 3, loaded, here);
+  assert.equal(sync.source, 'not-applicable');
+});
+
+test('the emulated gthread behind haproxy uses its own calibration, the real servers their balanced one', () => {
+  const withHaproxy: Calibration = {
+    ...calibration,
+    servers: {
+      ...calibration.servers,
+      gthread: { direct: entry(0.92, 1), balanced: entry(0.6, 4), haproxy: entry(0.81, 4) },
+    },
+  };
+  const loaded = { state: 'loaded', file: 'c.json', calibration: withHaproxy } as const;
+  assert.equal(acceptRaceChoice('gthread', 4, loaded, here).stickiness, 0.6);
+  const twin = acceptRaceChoice('gthread', 4, loaded, here, true);
+  assert.equal(twin.stickiness, 0.81);
+  assert.match(twin.note, /connections through haproxy/);
+  assert.equal(acceptRaceChoice('gthread', 1, loaded, here, true).stickiness, 0.92);
+  assert.equal(acceptRaceChoice('gunicorn-gthread', 4, loaded, here, true).stickiness, 0.8);
+  assert.deepEqual(pathsOf('gthread', true), ['direct', 'balanced', 'haproxy']);
+  assert.deepEqual(pathsOf('gthread', false), ['direct', 'balanced']);
+  assert.deepEqual(pathsOf('uvicorn', true), ['direct', 'balanced']);
+});
+
+test('neutral configurations: 3 workers; one replica of 48 users, or four of 32 behind the balancer', () => {
+  assert.equal(racePathOf(1), 'direct');
+  assert.equal(racePathOf(10), 'balanced');
+  assert.deepEqual(neutralConfiguration('gunicorn-gthread', 'balanced'), {
+    workers: 3,
+    threads: 2,
+    replicas: 4,
+    users: 128,
+    serviceMs: 100,
+    bursts: 20,
+  });
+  assert.equal(neutralConfiguration('gunicorn-gthread', 'direct').users, 48);
+  assert.equal(neutralConfiguration('uvicorn', 'direct', 4).endpoint, 'def');
+  assert.equal(neutralConfiguration('uvicorn', 'direct', 4).bursts, 4);
+});

@@ -1,0 +1,50 @@
+import { isRealKind } from '../../targets/real/protocol.js';
+import { OptionError, RemoteNotAllowedError, ServersMissingError } from '../errors.js';
+import { checkTargetUrl, remoteHostsNotAllowed } from '../scenario/target-url.js';
+import type { Scenario, TopologySpec } from '../scenario/types.js';
+import { missingRealServerParts } from '../supervise/real-servers.js';
+
+/**
+ * `--url`: the one topology being run goes to a server already running at this URL. With
+ * several topologies it would measure one server several times under different model shapes,
+ * so --only must pick one.
+ */
+export function withUrl(scenario: Scenario, url: string): TopologySpec[] {
+  const problem = checkTargetUrl(url);
+  if (problem !== null)
+    throw new OptionError(`--url ${url}: ${problem.message}`, { fix: problem.fix });
+  if (scenario.topologies.length !== 1)
+    throw new OptionError(
+      `--url sends the load to one server, but ${scenario.topologies.length} topologies would run`,
+      {
+        fix: `add --only with the topology that describes the server (${scenario.topologies.map((t) => `"${t.name}"`).join(', ')})`,
+      },
+    );
+  return scenario.topologies.map((t) => ({ ...t, url, port: 0 }));
+}
+
+/**
+ * Before anything runs: every URL's host is loopback or allowed by --allow-remote, and the real
+ * servers a scenario names are installed.
+ */
+export function checkTargets(scenario: Scenario, allowRemote: readonly string[]): void {
+  const urls = scenario.topologies.flatMap((t) => (t.url === undefined ? [] : [t.url]));
+  const refused = remoteHostsNotAllowed(urls, allowRemote);
+  if (refused.length > 0)
+    throw new RemoteNotAllowedError(
+      `the load would go to ${refused.join(', ')}, which ${refused.length === 1 ? 'is' : 'are'} not this machine's loopback`,
+      {
+        fix: `if you mean to load that server, say so: ${refused.map((h) => `--allow-remote ${h}`).join(' ')}`,
+      },
+    );
+  const real = scenario.topologies.filter((t) => t.url === undefined && isRealKind(t.kind));
+  if (real.length === 0) return;
+  const missing = missingRealServerParts();
+  if (missing.length > 0)
+    throw new ServersMissingError(
+      `${real.map((t) => `"${t.name}" (${t.kind})`).join(', ')} need${real.length === 1 ? 's' : ''} real servers, but this machine lacks ${missing.join(', ')}`,
+      {
+        fix: 'install them with `sudo npm run setup` (Debian: gunicorn, python3-flask, python3-uvicorn, python3-fastapi, haproxy)',
+      },
+    );
+}

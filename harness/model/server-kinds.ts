@@ -1,0 +1,110 @@
+import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
+import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { ModelTopology } from './simulate.js';
+
+/**
+ * How each server, emulated or real, maps onto the model's three kinds. Pure.
+ *
+ *   flask-dev, werkzeug           one process, one request at a time         flask-dev
+ *   sync, gunicorn-sync           W workers accepting only when idle         sync
+ *   gthread, gunicorn-gthread     W workers x T threads, per-worker queues   gthread
+ *   uvicorn, gunicorn-uvicorn     W workers, each accepting without limit    gthread with:
+ *       endpoint "def"            a thread pool of T (anyio's 40 by default)   T threads
+ *       endpoint "async", sleep   every request awaits at once                 a thread per request
+ *       endpoint "async", cpu     the work blocks the event loop               1 thread
+ *
+ * uvicorn has no per-worker connection cap by default (--limit-concurrency answers 503 rather
+ * than stopping accept), so its workers accept whatever the kernel queue holds.
+ */
+
+export type DeployedKind = ServerKind | RealKind;
+
+export interface DeployedTopology {
+  kind: DeployedKind;
+  workers: number;
+  threads: number;
+  replicas: number;
+  balancer: BalancerPolicy;
+  workerConnections: number;
+  endpoint?: Endpoint;
+}
+
+/** A worker_connections that never binds: uvicorn accepts without limit. */
+const UNLIMITED_CONNECTIONS = 1_000_000_000;
+
+export function modelTopologyOf(
+  t: DeployedTopology,
+  load: { users: number; work: Work },
+): ModelTopology {
+  const base = { replicas: t.replicas, balancer: t.balancer };
+  switch (t.kind) {
+    case 'flask-dev':
+    case 'werkzeug':
+      return { ...base, kind: 'flask-dev', workers: 1, threads: 1, workerConnections: 1 };
+    case 'sync':
+    case 'gunicorn-sync':
+      return { ...base, kind: 'sync', workers: t.workers, threads: 1, workerConnections: 1 };
+    case 'gthread':
+    case 'gunicorn-gthread':
+      return {
+        ...base,
+        kind: 'gthread',
+        workers: t.workers,
+        threads: t.threads,
+        workerConnections: t.workerConnections,
+      };
+    case 'uvicorn':
+    case 'gunicorn-uvicorn': {
+      const endpoint = t.endpoint ?? 'def';
+      const threads =
+        endpoint === 'def' ? t.threads : load.work === 'cpu' ? 1 : Math.max(1, load.users);
+      return {
+        ...base,
+        kind: 'gthread',
+        workers: t.workers,
+        threads,
+        workerConnections: UNLIMITED_CONNECTIONS,
+      };
+    }
+  }
+}
+
+/**
+ * The accept race a kind's workers run, by the server that implements it: the calibration
+ * (harness/calibrate/) measures each on this machine. null where the race cannot change a wait:
+ * workers that accept only when idle (flask-dev, sync) take the next connection in order
+ * whoever wins.
+ */
+export type AcceptRaceServer = 'gthread' | 'gunicorn-gthread' | 'uvicorn' | 'gunicorn-uvicorn';
+export const ACCEPT_RACE_SERVERS: readonly AcceptRaceServer[] = [
+  'gthread',
+  'gunicorn-gthread',
+  'uvicorn',
+  'gunicorn-uvicorn',
+];
+
+export function acceptRaceServerOf(kind: DeployedKind): AcceptRaceServer | null {
+  switch (kind) {
+    case 'gthread':
+    case 'gunicorn-gthread':
+    case 'uvicorn':
+    case 'gunicorn-uvicorn':
+      return kind;
+    default:
+      return null;
+  }
+}
+
+/** The emulated kind that stands for a real one, if the emulation has one. */
+export function emulatedCounterpart(kind: RealKind): ServerKind | null {
+  switch (kind) {
+    case 'werkzeug':
+      return 'flask-dev';
+    case 'gunicorn-sync':
+      return 'sync';
+    case 'gunicorn-gthread':
+      return 'gthread';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TopologySpec } from '../scenario/types.js';
+import { withEmulatedTwins } from './twins.js';
+
+const t = (
+  name: string,
+  kind: TopologySpec['kind'],
+  extra: Partial<TopologySpec> = {},
+): TopologySpec => ({
+  name,
+  kind,
+  declaredKind: kind,
+  workers: 4,
+  threads: 2,
+  replicas: 3,
+  balancer: 'least-connections',
+  workerConnections: 1000,
+  backlog: kind === 'werkzeug' ? 128 : 2048,
+  keepAlive: 2,
+  port: 0,
+  ...extra,
+});
+
+test('each real topology is followed by its emulated counterpart of the same shape', () => {
+  const out = withEmulatedTwins(
+    [
+      t('g', 'gunicorn-gthread'),
+      t('w', 'werkzeug'),
+      t('u', 'uvicorn'),
+      t('e', 'sync'),
+      t('x', 'gunicorn-sync', { url: 'http://127.0.0.1:1/' }),
+    ],
+    true,
+  );
+  assert.deepEqual(
+    out.map((x) => [x.name, x.kind, x.twinOf ?? null]),
+    [
+      ['g', 'gunicorn-gthread', null],
+      ['g (emulated)', 'gthread', 'g'],
+      ['w', 'werkzeug', null],
+      ['w (emulated)', 'flask-dev', 'w'],
+      ['u', 'uvicorn', null],
+      ['e', 'sync', null],
+      ['x', 'gunicorn-sync', null],
+    ],
+  );
+  const twin = out[1] as TopologySpec;
+  assert.equal(twin.workers, 4);
+  assert.equal(twin.threads, 2);
+  assert.equal(twin.replicas, 3);
+  assert.equal(twin.balancer, 'least-connections');
+  // Behind haproxy, the real topology's balancer, so that the servers alone are compared.
+  assert.equal(twin.balancerServer, 'haproxy');
+  const single = withEmulatedTwins([t('one', 'gunicorn-sync', { replicas: 1 })], true)[1];
+  assert.equal(single?.balancerServer, undefined);
+  assert.equal(out[3]?.backlog, 128);
+  assert.equal(withEmulatedTwins([t('g', 'gunicorn-gthread')], false).length, 1);
+});

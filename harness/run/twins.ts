@@ -1,0 +1,52 @@
+import { isRealKind } from '../../targets/real/protocol.js';
+import { emulatedCounterpart } from '../model/server-kinds.js';
+import { DEFAULT_BACKLOG } from '../scenario/schema.js';
+import type { TopologySpec } from '../scenario/types.js';
+
+/** The name of a real topology's emulated counterpart. */
+export function twinName(name: string): string {
+  return `${name} (emulated)`;
+}
+
+/**
+ * The topologies a run goes through: the scenario's, and with `compareEmulated` each real-server
+ * topology followed by its emulated counterpart (same workers, threads, replicas, balancer and
+ * load; the emulated kind's own default backlog unless the real one set one; behind haproxy as
+ * the real one is), so the fidelity table compares them on one machine minutes apart. Kinds without an emulated counterpart
+ * (uvicorn) and topologies given by URL get none. Pure.
+ */
+export function withEmulatedTwins(
+  topologies: readonly TopologySpec[],
+  compareEmulated: boolean,
+): TopologySpec[] {
+  if (!compareEmulated) return [...topologies];
+  const out: TopologySpec[] = [];
+  for (const t of topologies) {
+    out.push(t);
+    if (t.url !== undefined || !isRealKind(t.kind)) continue;
+    const kind = emulatedCounterpart(t.kind);
+    if (kind === null) continue;
+    const backlog = t.backlog === DEFAULT_BACKLOG[t.kind] ? DEFAULT_BACKLOG[kind] : t.backlog;
+    const twin: TopologySpec = {
+      name: twinName(t.name),
+      kind,
+      declaredKind: kind,
+      workers: t.workers,
+      threads: t.threads,
+      replicas: t.replicas,
+      balancer: t.balancer,
+      workerConnections: t.workerConnections,
+      backlog,
+      keepAlive: t.keepAlive,
+      port: 0,
+      twinOf: t.name,
+    };
+    // Behind the real topology's balancer, haproxy: the emulated balancer relays more slowly,
+    // which spreads each replica's connections in time and changes the accept race (see
+    // harness/model/README.md), so the comparison would not be of the servers alone.
+    if (t.replicas > 1) twin.balancerServer = 'haproxy';
+    if (t.repeat !== undefined) twin.repeat = t.repeat;
+    out.push(twin);
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+"""How the harness starts each real server on a listening socket it opened (descriptor 3)."""

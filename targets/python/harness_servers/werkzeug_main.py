@@ -1,0 +1,37 @@
+"""Werkzeug's development server with threaded=False, as Flask's ``app.run(threaded=False)``
+starts it (werkzeug.serving.run_simple -> make_server -> BaseWSGIServer), on the listening
+socket at descriptor 3: one process serving one request at a time, accepting the next
+connection only when the last one is done.
+
+    python3 -m harness_servers.werkzeug_main --fd 3
+"""
+
+import argparse
+
+from werkzeug.serving import make_server
+
+from harness_apps import lifecycle
+from harness_apps.flask_app import app
+from harness_timing.accept_clock import stamping
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fd", type=int, required=True)
+    args = parser.parse_args()
+    lifecycle.die_with_parent()
+    # host and port are read back from the socket; make_server does not bind or listen again.
+    server = make_server("127.0.0.1", 0, app, threaded=False, processes=1, fd=args.fd)
+    # socketserver accepts through get_request(): stamp each accepted connection.
+    server.get_request = stamping(server.get_request)
+    lifecycle.announce()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  haproxyCommand,
+  haproxyConfig,
+  keepAliveSeconds,
+  serverCommand,
+  withParentDeathSignal,
+} from './command.js';
+import type { RealServerConfig } from './protocol.js';
+
+const config: RealServerConfig = {
+  kind: 'gunicorn-gthread',
+  replica: 2,
+  host: '127.0.0.1',
+  port: 0,
+  backlog: 2048,
+  workers: 4,
+  threads: 2,
+  workerConnections: 1000,
+  keepAliveMs: 200,
+  endpoint: 'def',
+  service: { work: 'sleep', ms: 200 },
+  python: '/usr/bin/python3',
+};
+
+test('gunicorn gets the harness socket as fd 3, its shape, and no per-request timeout', () => {
+  const { file, args, env } = serverCommand(config, '/p');
+  assert.equal(file, '/usr/bin/python3');
+  const joined = args.join(' ');
+  for (const part of [
+    '-m gunicorn',
+    '--config /p/harness_servers/gunicorn_conf.py',
+    '--bind fd://3',
+    '--workers 4',
+    '--worker-class gthread',
+    '--threads 2',
+    '--worker-connections 1000',
+    '--backlog 2048',
+    '--keep-alive 1',
+    '--timeout 0',
+  ])
+    assert.ok(joined.includes(part), `${part} missing from ${joined}`);
+  assert.equal(args.at(-1), 'harness_apps.flask_app:app');
+  assert.equal(env.PYTHONPATH, '/p');
+  assert.equal(env.HARNESS_REPLICA, '2');
+  assert.equal(env.HARNESS_DEFAULT_MS, '200');
+});
+
+test('each kind runs its server and app', () => {
+  const sync = serverCommand({ ...config, kind: 'gunicorn-sync' }, '/p').args;
+  assert.ok(sync.includes('sync') && !sync.includes('--threads'));
+  const worker = serverCommand({ ...config, kind: 'gunicorn-uvicorn', threads: 8 }, '/p');
+  assert.ok(worker.args.includes('uvicorn.workers.UvicornWorker'));
+  assert.equal(worker.args.at(-1), 'harness_apps.fastapi_app:app');
+  assert.equal(worker.env.HARNESS_THREADS, '8');
+  const uvicorn = serverCommand({ ...config, kind: 'uvicorn', endpoint: 'async' }, '/p');
+  assert.deepEqual(uvicorn.args.slice(0, 6), [
+    '-m',
+    'harness_servers.uvicorn_main',
+    '--fd',
+    '3',
+    '--workers',
+    '4',
+  ]);
+  assert.equal(uvicorn.env.HARNESS_ENDPOINT, 'async');
+  assert.equal(uvicorn.env.HARNESS_ANNOUNCE, 'app');
+  const werkzeug = serverCommand({ ...config, kind: 'werkzeug' }, '/p');
+  assert.deepEqual(werkzeug.args, ['-m', 'harness_servers.werkzeug_main', '--fd', '3']);
+  assert.equal(keepAliveSeconds(2500), 3);
+});
+
+test('every child runs under setpriv, which kills it when its launcher dies', () => {
+  const wrapped = withParentDeathSignal({ file: 'haproxy', args: ['-db'], env: {} });
+  assert.equal(wrapped.file, 'setpriv');
+  assert.deepEqual(wrapped.args, ['--pdeathsig', 'SIGKILL', '--', 'haproxy', '-db']);
+});
+
+test('haproxy balances TCP connections with the policy named, on the inherited socket', () => {
+  const base = {
+    host: '127.0.0.1',
+    port: 0,
+    backlog: 4096,
+    backends: [
+      { host: '127.0.0.1', port: 4001 },
+      { host: '127.0.0.1', port: 4002 },
+    ],
+    idleTimeoutMs: 60_000,
+    maxConnections: 264,
+    haproxy: '/usr/sbin/haproxy',
+  };
+  const text = haproxyConfig({ ...base, policy: 'random' });
+  assert.match(text, /^ {2}mode tcp$/m);
+  assert.match(text, /^ {2}bind fd@3 backlog 4096$/m);
+  assert.match(text, /^ {2}balance random\(1\)$/m);
+  assert.match(text, /^ {2}maxconn 264$/m);
+  assert.match(text, /^ {2}timeout server 60000ms$/m);
+  assert.match(text, /^ {2}server replica1 127\.0\.0\.1:4002$/m);
+  assert.match(haproxyConfig({ ...base, policy: 'round-robin' }), /balance roundrobin/);
+  assert.match(haproxyConfig({ ...base, policy: 'least-connections' }), /balance leastconn/);
+  assert.deepEqual(haproxyCommand({ ...base, policy: 'random' }, '/tmp/h.cfg').args, [
+    '-db',
+    '-f',
+    '/tmp/h.cfg',
+  ]);
+});

@@ -1,0 +1,72 @@
+import type { BalancerPolicy, ServiceDefaults } from '../protocol.js';
+
+/**
+ * The real servers the harness can launch (Debian's packages), each beside the emulated kind it
+ * stands for:
+ *
+ *   werkzeug          Flask's development server, threaded=False       ~ flask-dev
+ *   gunicorn-sync     gunicorn --worker-class sync                     ~ sync
+ *   gunicorn-gthread  gunicorn --worker-class gthread                  ~ gthread
+ *   gunicorn-uvicorn  gunicorn --worker-class uvicorn.workers.UvicornWorker
+ *   uvicorn           uvicorn --workers N
+ *
+ *   harness ──fork──► launcher (server.ts) ──spawn──► setpriv ─exec─► python: the server
+ *           ──fork──► launcher (haproxy.ts) ──spawn──► setpriv ─exec─► haproxy ──TCP──► replicas
+ */
+export const REAL_KINDS = [
+  'werkzeug',
+  'gunicorn-sync',
+  'gunicorn-gthread',
+  'gunicorn-uvicorn',
+  'uvicorn',
+] as const;
+export type RealKind = (typeof REAL_KINDS)[number];
+
+/** How the ASGI app's /work is written: a plain function (thread pool) or `async def`. */
+export type Endpoint = 'def' | 'async';
+export const ENDPOINTS = ['def', 'async'] as const;
+
+export function isRealKind(kind: string): kind is RealKind {
+  return (REAL_KINDS as readonly string[]).includes(kind);
+}
+
+/** Whether the kind serves the ASGI app (FastAPI) rather than the WSGI one (Flask). */
+export function isAsgiKind(kind: RealKind): boolean {
+  return kind === 'uvicorn' || kind === 'gunicorn-uvicorn';
+}
+
+/** Start-up configuration of one real server instance (a replica), as JSON in argv[2]. */
+export interface RealServerConfig {
+  kind: RealKind;
+  replica: number;
+  host: string;
+  port: number;
+  backlog: number;
+  workers: number;
+  /** gunicorn-gthread: --threads; uvicorn kinds: the thread pool of `def` endpoints. */
+  threads: number;
+  workerConnections: number;
+  /** Real milliseconds an idle keep-alive connection is held. */
+  keepAliveMs: number;
+  endpoint: Endpoint;
+  service: ServiceDefaults;
+  /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
+  python: string;
+}
+
+/** Start-up configuration of haproxy in front of the replicas. */
+export interface HaproxyConfig {
+  host: string;
+  port: number;
+  backlog: number;
+  policy: BalancerPolicy;
+  backends: Array<{ host: string; port: number }>;
+  /** Real milliseconds haproxy lets a connection be idle on either side before it closes it. */
+  idleTimeoutMs: number;
+  /**
+   * Client connections haproxy holds at once (`maxconn`); beyond it haproxy stops accepting.
+   * Each takes two descriptors, which the process's file limit must allow.
+   */
+  maxConnections: number;
+  haproxy: string;
+}
