@@ -181,6 +181,7 @@ async function scenarioCommand(
       gate,
       calibration: await readCalibration(reportsRoot),
       machine: describeMachine(environment),
+      allowRemote: options.allowRemote ?? [],
     });
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else io.stdout.write(`${renderTable(result.summary)}\n`);
