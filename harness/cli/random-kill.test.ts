@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createRandom, type Random } from '../model/random.js';
+import { assertRealServers, skipWithoutRealServers } from '../../targets/real/availability.js';
+import { createRandom, deriveSeed, type Random } from '../model/random.js';
 import { isAlive } from '../supervise/process-tree.js';
 import { TARGET_HOST } from '../supervise/start-topology.js';
 import {
@@ -31,26 +32,61 @@ import { tempDir, writeScenario } from './run-cli.js';
 
 const SEED = Number(process.env.KILL_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const TRIALS = Math.max(18, Number(process.env.KILL_TRIALS ?? 24));
+/** Trials against real servers (slower to start): every way of ending in start-up and the run. */
+const REAL_TRIALS = Math.max(12, Number(process.env.KILL_REAL_TRIALS ?? 12));
 
 const METHODS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL', 'uncaught', 'SIGINT twice'] as const;
 const PHASES = ['start-up', 'run', 'report'] as const;
 type Method = (typeof METHODS)[number];
 type Phase = (typeof PHASES)[number];
 
-/**
- * Two topologies, about 2 s in all: gunicorn-like sync workers (2 x 2 behind the balancer: 7
- * processes) and Flask's dev server (1), 6 users at once, 150 ms handlers.
- */
-const SCENARIO = {
+/** What is killed: a scenario of two topologies, and how to tell that the second one runs. */
+interface Setup {
+  label: string;
+  scenario: unknown;
+  /** A word in the command line of the second topology's processes. */
+  second: string;
+  phases: readonly Phase[];
+  trials: number;
+}
+
+const scenarioOf = (topologies: unknown[]) => ({
   name: 'kill',
   timeScale: 1,
   load: { executor: 'burst', users: 6 },
   service: { time: '150ms' },
-  topologies: [
+  topologies,
+  limits: { runTimeout: '1m', requestTimeout: '10s' },
+});
+
+/**
+ * The emulated servers, about 2 s in all: gunicorn-like sync workers (2 x 2 behind the balancer:
+ * 7 processes) and Flask's dev server (1), 6 users at once, 150 ms handlers.
+ */
+const EMULATED: Setup = {
+  label: 'emulated servers',
+  scenario: scenarioOf([
     { name: 'sync-2x2', kind: 'sync', workers: 2, replicas: 2 },
     { name: 'flask', kind: 'flask-dev' },
-  ],
-  limits: { runTimeout: '1m', requestTimeout: '10s' },
+  ]),
+  second: 'flask-dev.js',
+  phases: PHASES,
+  trials: TRIALS,
+};
+
+/**
+ * Real servers, their launchers and haproxy: gunicorn sync 2 workers x 2 replicas behind haproxy,
+ * then Werkzeug; about 3 s. The report step is the same code as for emulated servers.
+ */
+const REAL: Setup = {
+  label: 'real servers and haproxy',
+  scenario: scenarioOf([
+    { name: 'gunicorn-2x2', kind: 'gunicorn-sync', workers: 2, replicas: 2 },
+    { name: 'werkzeug', kind: 'werkzeug' },
+  ]),
+  second: 'werkzeug',
+  phases: ['start-up', 'run'],
+  trials: REAL_TRIALS,
 };
 
 interface Trial {
@@ -70,12 +106,13 @@ interface Trial {
 }
 
 /** Every (method, phase) pair once, then random pairs, in a shuffled order. */
-function plan(random: Random): Array<{ method: Method; phase: Phase }> {
-  const pairs = METHODS.flatMap((method) => PHASES.map((phase) => ({ method, phase })));
-  while (pairs.length < TRIALS)
+function plan(random: Random, setup: Setup): Array<{ method: Method; phase: Phase }> {
+  const { phases } = setup;
+  const pairs = METHODS.flatMap((method) => phases.map((phase) => ({ method, phase })));
+  while (pairs.length < setup.trials)
     pairs.push({
       method: METHODS[random.int(METHODS.length)] as Method,
-      phase: PHASES[random.int(PHASES.length)] as Phase,
+      phase: phases[random.int(phases.length)] as Phase,
     });
   for (let i = pairs.length - 1; i > 0; i--) {
     const j = random.int(i + 1);
@@ -84,14 +121,13 @@ function plan(random: Random): Array<{ method: Method; phase: Phase }> {
   return pairs;
 }
 
-const isFlask = (pid: number): boolean => commandOf(pid).includes('flask-dev.js');
-
 /** Waits for the drawn moment of a phase; says what it waited for. */
 async function reachMoment(
   phase: Phase,
   random: Random,
   watch: TreeWatch,
   reports: string,
+  setup: Setup,
 ): Promise<string> {
   const after = async (what: string, predicate: () => boolean, spanMs: number) => {
     const reached = await waitFor(predicate, 30_000, 2);
@@ -107,8 +143,12 @@ async function reachMoment(
         : after('first target forked', () => watch.live().length > 0, 60);
     case 'run':
       return random.next() < 0.5
-        ? after('sync-2x2 listening', () => watch.sampleSockets().length > 0, 350)
-        : after('flask started', () => watch.live().some(isFlask), 900);
+        ? after('first topology listening', () => watch.sampleSockets().length > 0, 350)
+        : after(
+            'second topology started',
+            () => watch.live().some((pid) => commandOf(pid).includes(setup.second)),
+            900,
+          );
     case 'report': {
       // requests.ndjson is committed at the end of the run: what follows is the report.
       const committed = () => {
@@ -127,6 +167,7 @@ async function runTrial(
   random: Random,
   file: string,
   root: string,
+  setup: Setup,
 ): Promise<Trial> {
   const reports = join(root, `trial-${index}`);
   const run = startHarness(['scenario', file, '--reports-dir', reports], {
@@ -134,7 +175,7 @@ async function runTrial(
   });
   const watch = new TreeWatch(run.pid);
   try {
-    const moment = await reachMoment(phase, random, watch, reports);
+    const moment = await reachMoment(phase, random, watch, reports, setup);
     watch.sample();
     // Alive and not a zombie: the kill meets a running harness (a zombie has already exited).
     const landed = isAlive(run.pid);
@@ -232,16 +273,14 @@ function checkTrial(trial: Trial): void {
   }
 }
 
-test(`the harness killed at ${TRIALS} random moments leaves no process, no port and no half file`, {
-  timeout: 600_000,
-}, async (t) => {
+async function killTrials(t: TestContext, setup: Setup, seed: number): Promise<void> {
   const root = await tempDir(t);
-  const file = await writeScenario(root, SCENARIO);
-  const random = createRandom(SEED);
-  t.diagnostic(`seed ${SEED}: KILL_SEED=${SEED} repeats these trials`);
+  const file = await writeScenario(root, setup.scenario);
+  const random = createRandom(seed);
+  t.diagnostic(`${setup.label}: seed ${seed}: KILL_SEED=${SEED} repeats these trials`);
   const trials: Trial[] = [];
-  for (const [index, { method, phase }] of plan(random).entries()) {
-    const trial = await runTrial(index, method, phase, random, file, root);
+  for (const [index, { method, phase }] of plan(random, setup).entries()) {
+    const trial = await runTrial(index, method, phase, random, file, root, setup);
     trials.push(trial);
     t.diagnostic(
       `trial ${index}: ${method} in ${phase} at ${trial.moment}: ${trial.landed ? 'landed' : 'after the end'}, code ${trial.finished.code} signal ${trial.finished.signal}, ${trial.processesSeen} processes seen, ${trial.processesLeft.length} left`,
@@ -249,20 +288,36 @@ test(`the harness killed at ${TRIALS} random moments leaves no process, no port 
     checkTrial(trial);
   }
   const landed = trials.filter((trial) => trial.landed);
-  const byPhase = PHASES.map(
-    (phase) => `${phase} ${landed.filter((trial) => trial.phase === phase).length}`,
-  ).join(', ');
+  const byPhase = setup.phases
+    .map((phase) => `${phase} ${landed.filter((trial) => trial.phase === phase).length}`)
+    .join(', ');
   t.diagnostic(
-    `${trials.length} trials (seed ${SEED}), ${landed.length} landed before the harness ended (${byPhase}); processes seen ${trials.reduce((n, trial) => n + trial.processesSeen, 0)}, left ${trials.reduce((n, trial) => n + trial.processesLeft.length, 0)}`,
+    `${setup.label}: ${trials.length} trials (seed ${seed}), ${landed.length} landed before the harness ended (${byPhase}); processes seen ${trials.reduce((n, trial) => n + trial.processesSeen, 0)}, left ${trials.reduce((n, trial) => n + trial.processesLeft.length, 0)}`,
   );
   // Each phase was really hit, not only aimed at.
-  for (const phase of PHASES)
+  for (const phase of setup.phases)
     assert.ok(
       landed.some((trial) => trial.phase === phase),
-      `no kill landed in ${phase} (seed ${SEED})`,
+      `no kill landed in ${phase} (seed ${seed})`,
     );
   assert.ok(
     landed.some((trial) => trial.processesSeen > 0 && trial.phase === 'run'),
     'kills landed while targets ran',
   );
+}
+
+test(
+  `the harness killed at ${TRIALS} random moments leaves no process, no port and no half file`,
+  {
+    timeout: 600_000,
+  },
+  (t) => killTrials(t, EMULATED, SEED),
+);
+
+test(`with real servers and haproxy, ${REAL_TRIALS} random kills leave no process and no port`, {
+  skip: skipWithoutRealServers(),
+  timeout: 600_000,
+}, (t) => {
+  assertRealServers();
+  return killTrials(t, REAL, deriveSeed(SEED, 1));
 });
