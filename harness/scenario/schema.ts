@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
 import { count, duration } from './fields.js';
+import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
 
 /**
@@ -8,7 +9,7 @@ import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
  * what error messages quote, and a test keeps the two in step.
  */
 
-export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread'] as const;
+export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread', 'async'] as const;
 export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
 export const WORK_KINDS = ['sleep', 'cpu'] as const;
 export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
@@ -17,7 +18,12 @@ export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'e
 export const MAX_SERVICE_SAMPLES = 100_000;
 
 /** Backlog each real server passes to listen(): Werkzeug 128, gunicorn `--backlog` 2048. */
-export const DEFAULT_BACKLOG = { 'flask-dev': 128, sync: 2048, gthread: 2048 } as const;
+export const DEFAULT_BACKLOG = {
+  'flask-dev': 128,
+  sync: 2048,
+  gthread: 2048,
+  async: 2048,
+} as const;
 
 /** Limits that keep every run bounded whatever a file asks for. */
 export const MAX_USERS = 100_000;
@@ -35,8 +41,16 @@ const topology = z
     backlog: count(1, 65_535).optional(),
     keepAlive: duration.default(2),
     port: count(0, 65_535).default(0),
+    ...LIFECYCLE_FIELDS,
   })
   .superRefine((t, ctx) => {
+    for (const issue of lifecycleProblems(t))
+      ctx.addIssue({
+        code: 'custom',
+        path: [issue.path],
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     if (t.kind === 'flask-dev' && t.workers > 1) {
       ctx.addIssue({
         code: 'custom',
@@ -279,6 +293,7 @@ export const FIELD_HELP: Record<string, string> = {
     'a whole number from 1 to 65535: the listen() backlog (default 128 for flask-dev, 2048 for gunicorn)',
   'topologies[].keepAlive': 'a duration in scenario time (gunicorn --keep-alive, default "2s")',
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
+  ...LIFECYCLE_FIELD_HELP,
   limits: 'an object such as { "runTimeout": "10m", "requestTimeout": "10m" }',
   'limits.runTimeout': 'a duration in real time after which the run stops itself, such as "10m"',
   'limits.requestTimeout': 'a duration in scenario time after which a request counts as timed out',

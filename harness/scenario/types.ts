@@ -1,6 +1,7 @@
+import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 
-export type { BalancerPolicy, ServerKind, Work };
+export type { AsyncHandler, BalancerPolicy, InitMode, ServerKind, Work };
 
 /** How a load keeps what it measured; both always keep histograms and counts. */
 export interface LoadRecording {
@@ -95,6 +96,33 @@ export interface TopologySpec {
   keepAlive: number;
   /** The port users reach the topology on; 0 picks a free one. */
   port: number;
+  /** Recycling, app load, timeout and start-up work; absent when all are at their defaults. */
+  lifecycle?: TopologyLifecycle;
+  /** Kind `async`: how its handlers run. */
+  asyncWorker?: AsyncWorkerSpec;
+  /** The concurrency the sizing notes claim for this deployment, when the file gives one. */
+  claimedConcurrency?: number;
+}
+
+/** A worker's life in scenario seconds (gunicorn's --max-requests, --preload, --timeout). */
+export interface TopologyLifecycle {
+  maxRequests: number;
+  maxRequestsJitter: number;
+  /** Scenario seconds a new worker spends loading the app before it accepts. */
+  appLoadTime: number;
+  preload: boolean;
+  /** Scenario seconds a worker may go without notifying its master; 0 never. */
+  timeout: number;
+  /** Start-up work against a shared resource of `capacity` initialisations at full speed. */
+  init: { time: number; mode: InitMode; capacity: number } | null;
+  /** Whether the load starts once every worker accepts, or as soon as the socket listens. */
+  loadStarts: 'ready' | 'listening';
+}
+
+export interface AsyncWorkerSpec {
+  handler: AsyncHandler;
+  /** Threads per worker for plain def handlers. */
+  threadPool: number;
 }
 
 export interface Limits {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InputIssue } from '../errors.js';
+import { asyncWorkerOf, lifecycleOf } from './lifecycle-schema.js';
 import {
   DEFAULT_BACKLOG,
   FIELD_HELP,
@@ -25,6 +26,7 @@ export function validateScenario(raw: unknown, source: string, fallbackName: str
 
 function normalise(parsed: ParsedScenario, source: string, fallbackName: string): Scenario {
   const topologies: TopologySpec[] = parsed.topologies.map((t) => ({
+    ...optionalParts(t),
     name: t.name,
     // gunicorn/config.py: "If you try to use the sync worker type and set the threads setting
     // to more than 1, the gthread worker type will be used instead."
@@ -54,6 +56,19 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     limits: parsed.limits,
     model: parsed.model,
     thresholds: parsed.thresholds,
+  };
+}
+
+/** The lifecycle, async-worker and claim parts of a topology, present only when the file set them. */
+function optionalParts(
+  t: ParsedScenario['topologies'][number],
+): Pick<TopologySpec, 'lifecycle' | 'asyncWorker' | 'claimedConcurrency'> {
+  const lifecycle = lifecycleOf(t);
+  const asyncWorker = asyncWorkerOf(t);
+  return {
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+    ...(asyncWorker === undefined ? {} : { asyncWorker }),
+    ...(t.claimedConcurrency === undefined ? {} : { claimedConcurrency: t.claimedConcurrency }),
   };
 }
 
