@@ -8,6 +8,7 @@ import {
   type WaitFigure,
   type WaitStats,
 } from '../stats/waits.js';
+import type { LifecycleParts } from './lifecycle-summary.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -46,7 +47,8 @@ export interface MeasuredFigures extends WaitStats {
 
 export type TopologyStatus = 'complete' | 'failed' | 'aborted';
 
-export interface TopologySummary {
+/** One topology's figures; LifecycleParts adds the over-time and worker-life figures. */
+export interface TopologySummary extends LifecycleParts {
   name: string;
   kind: string;
   declaredKind: string;

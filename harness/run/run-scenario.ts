@@ -12,11 +12,13 @@ import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
+import type { SimulationResult } from '../model/simulate.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
@@ -31,6 +33,8 @@ import { describeLoad } from '../scenario/describe-load.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTopology } from '../supervise/start-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
+import type { LifeEvent } from '../results/worker-life.js';
+import { LifecycleWatch } from './lifecycle-watch.js';
 import { type LoadStep, NOTHING_MEASURED, predictedArrivals, runLoadStep } from './load-step.js';
 import { serviceTableSize } from './load-task.js';
 
@@ -120,6 +124,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       if (runSignal.aborted) break;
       const label = `[${i + 1}/${scenario.topologies.length}] ${topology.name}`;
       const outcome = await runTopology(topology, label, options, runSignal, serviceTimes);
+      const modelRuns: Array<{ result: SimulationResult; arrivals: Float64Array }> = [];
       const prediction = predictLoad({
         topology,
         load: scenario.load,
@@ -129,6 +134,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         cores: options.environment.cpus,
         seed: scenario.model.seed,
         replications: scenario.model.replications,
+        requestTimeout: scenario.limits.requestTimeout,
+        ...(topology.lifecycle === undefined
+          ? {}
+          : { eachRun: (result, arrivals) => modelRuns.push({ result, arrivals }) }),
       });
       const load =
         outcome.load === null
@@ -163,6 +172,19 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
               : Number.NaN,
           status: outcome.status,
           failure: outcome.failure,
+        }),
+      );
+      // Windows over time, the workers' lives and handlers at once (issue 6).
+      Object.assign(
+        summary.topologies[summary.topologies.length - 1] as object,
+        lifecycleParts({
+          topology,
+          records: outcome.records,
+          prediction,
+          arrivals: predictedArrivals(scenario),
+          events: outcome.events,
+          requestTimeout: scenario.limits.requestTimeout,
+          runs: modelRuns,
         }),
       );
       if (outcome.records.length > 0) {
@@ -229,6 +251,8 @@ interface TopologyRun extends LoadStep {
   status: TopologyStatus;
   failure: string | null;
   error: HarnessError | undefined;
+  /** Worker life events during the load, scenario seconds after its start. */
+  events: LifeEvent[];
 }
 
 async function runTopology(
@@ -252,6 +276,8 @@ async function runTopology(
   };
   supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
+  const watch = new LifecycleWatch(supervisor);
+  let events: LifeEvent[] = [];
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
@@ -275,15 +301,17 @@ async function runTopology(
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
+    if (step.startNs !== undefined) events = watch.events(step.startNs, scenario.timeScale);
     if (signal.aborted) return aborted(step);
-    return { ...step, status: 'complete', failure: null, error: undefined };
+    return { ...step, status: 'complete', failure: null, error: undefined, events };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     if (signal.aborted && crash === undefined) return aborted(NOTHING_MEASURED);
-    return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error };
+    return { ...NOTHING_MEASURED, status: 'failed', failure: error.message, error, events: [] };
   } finally {
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
+    watch.stop();
     await supervisor.stopAll();
   }
 
@@ -296,6 +324,7 @@ async function runTopology(
         error: new TargetCrashedError(crash, {
           fix: 'look at the target output above; the requests it served are kept in requests.ndjson',
         }),
+        events,
       };
     }
     return {
@@ -303,6 +332,7 @@ async function runTopology(
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
+      events,
     };
   }
 }
