@@ -209,11 +209,12 @@ function announce(): void {
   tell({ type: 'ready', port: listening.port, pid: process.pid, workerPids });
 }
 
-// First start: every worker's process comes up, then all are activated at the same instant, the
-// arbiter's fork loop (and, when the load starts on listening, its time zero).
+// First start: every worker's process and every spare comes up, then the workers are activated
+// at the same instant, the arbiter's fork loop (and, when the load starts on listening, its time
+// zero). Starting the spares first keeps their start-up off the cores while the workers boot.
 let initialDone = false;
 function maybeActivateInitial(): void {
-  if (initialDone || spares.length < config.workers) return;
+  if (initialDone || spares.length < config.workers + SPARES) return;
   initialDone = true;
   for (const slot of slots) activate(spares.shift() as ChildProcess, slot);
   if (lifecycle.announce === 'listening') announce();
@@ -232,4 +233,4 @@ function maybeActivateInitial(): void {
   replenish();
 }
 
-for (let i = 0; i < config.workers; i++) startProcess();
+for (let i = 0; i < config.workers + SPARES; i++) startProcess();

@@ -85,12 +85,15 @@ export function simulateBoots(input: BootInput): BootSchedule {
   const rate = (): number => (jobs <= capacity ? 1 : capacity / jobs);
   const advance = (now: number): void => {
     const done = (now - clock) * rate();
-    if (jobs > 0 && done > 0) for (let s = 0; s < n; s++) if (!Number.isNaN(left[s] as number)) left[s] = (left[s] as number) - done;
+    if (jobs > 0 && done > 0)
+      for (let s = 0; s < n; s++)
+        if (!Number.isNaN(left[s] as number)) left[s] = (left[s] as number) - done;
     clock = now;
   };
   const nextCompletion = (): number => {
     let least = Number.POSITIVE_INFINITY;
-    for (let s = 0; s < n; s++) if (!Number.isNaN(left[s] as number)) least = Math.min(least, left[s] as number);
+    for (let s = 0; s < n; s++)
+      if (!Number.isNaN(left[s] as number)) least = Math.min(least, left[s] as number);
     return least === Number.POSITIVE_INFINITY ? least : clock + Math.max(0, least) / rate();
   };
   const startJob = (s: number, work: number, boot: boolean): void => {
@@ -146,7 +149,8 @@ export function simulateBoots(input: BootInput): BootSchedule {
   let nextCheck = input.timeout > 0 ? input.checkInterval : Number.POSITIVE_INFINITY;
   for (;;) {
     let tLoad = Number.POSITIVE_INFINITY;
-    for (let s = 0; s < n; s++) if (phase[s] === 'loading') tLoad = Math.min(tLoad, loadedAt[s] as number);
+    for (let s = 0; s < n; s++)
+      if (phase[s] === 'loading') tLoad = Math.min(tLoad, loadedAt[s] as number);
     const tDone = nextCompletion();
     const now = Math.min(tLoad, tDone, nextCheck);
     if (now > input.horizon || now === Number.POSITIVE_INFINITY) break;

@@ -145,7 +145,8 @@ function asyncNote(spec: AsyncWorkerSpec): string {
   }
 }
 
-const when = (t: number): string => (Number.isFinite(t) ? `${Number(t.toPrecision(4))} s` : 'never');
+const when = (t: number): string =>
+  Number.isFinite(t) ? `${Number(t.toPrecision(4))} s` : 'never';
 
 function bootNote(boot: BootSchedule): string {
   const loops = boot.restartLoops > 0 ? `, ${boot.restartLoops} in a restart loop` : '';

@@ -4,7 +4,9 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
+import { deploymentText } from './deployment-text.js';
 import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
+import { setupsSection } from './setups-section.js';
 
 /**
  * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
@@ -92,7 +94,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 function shape(t: TopologySummary): string {
   const balancer = t.replicas > 1 ? `, ${t.balancer} balancer` : '';
   const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
-  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}`;
+  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}${deploymentText(t)}`;
 }
 
 const seconds = (v: number): string => (Number.isFinite(v) ? formatSeconds(v) : 'n/a');
@@ -278,6 +280,7 @@ ${notes}
 </header>
 ${gateSection(input.gate)}
 <section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
+${setupsSection(summary)}
 ${topologySections.join('\n')}
 <section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
 <section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>

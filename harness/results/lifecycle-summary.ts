@@ -1,8 +1,8 @@
-import { asyncHandlerSlots } from '../model/deployment.js';
 import type { EngineDeployment } from '../model/deployment.js';
+import { asyncHandlerSlots } from '../model/deployment.js';
 import type { LoadPrediction } from '../model/predict-load.js';
 import type { SimulationResult } from '../model/simulate.js';
-import type { TopologySpec } from '../scenario/types.js';
+import type { AsyncWorkerSpec, TopologyLifecycle, TopologySpec } from '../scenario/types.js';
 import { type OverTime, type TimedRequest, windowsOf, windowWidth } from './over-time.js';
 import type { RequestRecord } from './request-record.js';
 import {
@@ -37,7 +37,13 @@ export interface HandlersAtOnce {
 export type PredictedWorkerLife = WorkerLifeFigures & { runs: number };
 
 export interface LifecycleParts {
+  /** The topology's lifecycle settings, as run (scenario seconds). */
+  lifecycle?: TopologyLifecycle;
+  /** Kind async: its handler style and thread pool. */
+  asyncWorker?: AsyncWorkerSpec;
   overTime?: OverTime;
+  /** The worker life events the arbiters reported during the load (measured). */
+  workerEvents?: LifeEvent[];
   workerLife?: { measured: WorkerLifeFigures; predicted: PredictedWorkerLife | null };
   handlersAtOnce?: HandlersAtOnce;
 }
@@ -166,7 +172,11 @@ export function measuredSpan(records: readonly RequestRecord[]): number {
 
 export function lifecycleParts(input: LifecycleInput): LifecycleParts {
   const { topology, records, prediction } = input;
-  if (records.length === 0) return {};
+  const settings: LifecycleParts = {
+    ...(topology.lifecycle === undefined ? {} : { lifecycle: topology.lifecycle }),
+    ...(topology.asyncWorker === undefined ? {} : { asyncWorker: topology.asyncWorker }),
+  };
+  if (records.length === 0) return settings;
   const sample = prediction.waits?.sample;
   const measured = measuredRequests(records);
   const predicted =
@@ -189,6 +199,7 @@ export function lifecycleParts(input: LifecycleInput): LifecycleParts {
       ? null
       : liveStepsFromModel(workers, deployment.firstUp, sample.transitions);
   const parts: LifecycleParts = {
+    ...settings,
     overTime: {
       width,
       measured: windowsOf(measured, width, until, measuredSteps),
@@ -196,18 +207,17 @@ export function lifecycleParts(input: LifecycleInput): LifecycleParts {
     },
   };
   if (lifecycle !== undefined && measuredSteps !== null) {
+    parts.workerEvents = [...input.events];
     parts.workerLife = {
       measured: workerLifeFigures(
         workers,
         measuredSteps,
         until,
         measured,
-        countsFromEvents(slots, input.events, until),
+        countsFromEvents(slots, input.events, until, lifecycle.loadStarts === 'ready'),
       ),
       predicted: averageLife(
-        input.runs.map((run) =>
-          modelLife(topology, deployment, run, until, input.requestTimeout),
-        ),
+        input.runs.map((run) => modelLife(topology, deployment, run, until, input.requestTimeout)),
       ),
     };
   }
@@ -223,7 +233,9 @@ export function lifecycleParts(input: LifecycleInput): LifecycleParts {
     measured:
       served.length === 0
         ? null
-        : mostAtOnce(served.map((r) => [r.handlerStart as number, r.handlerEnd as number] as const)),
+        : mostAtOnce(
+            served.map((r) => [r.handlerStart as number, r.handlerEnd as number] as const),
+          ),
     predicted: sample === undefined ? null : mostAtOnce(predictedServed),
     modelLimit: modelLimit(topology),
     claimed: topology.claimedConcurrency ?? null,

@@ -102,7 +102,11 @@ export function liveStepsFromModel(
 }
 
 /** Seconds within [0, until] the step function spends in `where`. */
-function timeWhere(steps: readonly LiveStep[], until: number, where: (live: number) => boolean): number {
+function timeWhere(
+  steps: readonly LiveStep[],
+  until: number,
+  where: (live: number) => boolean,
+): number {
   let total = 0;
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k] as LiveStep;
@@ -113,7 +117,11 @@ function timeWhere(steps: readonly LiveStep[], until: number, where: (live: numb
   return total;
 }
 
-function firstWhere(steps: readonly LiveStep[], until: number, where: (live: number) => boolean): number | null {
+function firstWhere(
+  steps: readonly LiveStep[],
+  until: number,
+  where: (live: number) => boolean,
+): number | null {
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k] as LiveStep;
     const to = steps[k + 1]?.at ?? Number.POSITIVE_INFINITY;
@@ -154,11 +162,12 @@ export interface LifeCounts {
   lastInitialised: number | null;
 }
 
-/** Counts from observed events within [0, until]. */
+/** Counts from observed events within [0, until]; `initiallyLive` slots served from the start. */
 export function countsFromEvents(
   slots: readonly string[],
   events: readonly LifeEvent[],
   until: number,
+  initiallyLive: boolean,
 ): LifeCounts {
   const inRun = events.filter((e) => e.at >= 0 && e.at <= until);
   const exits = inRun.filter((e) => e.kind === 'exit');
@@ -166,7 +175,9 @@ export function countsFromEvents(
     REASONS.map((r) => [r, exits.filter((e) => e.reason === r).length]),
   ) as Record<WorkerExitReason, number>;
   const readyPids = new Set(events.filter((e) => e.kind === 'ready').map((e) => e.pid));
-  const bootKills = events.filter((e) => e.kind === 'exit' && e.reason === 'timeout' && !readyPids.has(e.pid));
+  const bootKills = inRun.filter(
+    (e) => e.kind === 'exit' && e.reason === 'timeout' && !readyPids.has(e.pid),
+  );
   const killsBySlot = new Map<string, number>();
   for (const e of bootKills) killsBySlot.set(e.slot, (killsBySlot.get(e.slot) ?? 0) + 1);
   const served = new Set(events.filter((e) => e.kind === 'ready').map((e) => e.slot));
@@ -176,9 +187,11 @@ export function countsFromEvents(
     exitsByReason,
     killedBooting: bootKills.length,
     restartLoops: [...killsBySlot.values()].filter((n) => n > 1).length,
-    neverServed: slots.filter((s) => !served.has(s)).length,
+    neverServed: initiallyLive ? 0 : slots.filter((s) => !served.has(s)).length,
     lastInitialised:
-      inits.length === 0 ? null : inits.reduce((last, e) => Math.max(last, e.at), Number.NEGATIVE_INFINITY),
+      inits.length === 0
+        ? null
+        : inits.reduce((last, e) => Math.max(last, e.at), Number.NEGATIVE_INFINITY),
   };
 }
 
@@ -195,17 +208,28 @@ export function countsFromModel(
   downReason: WorkerExitReason,
 ): LifeCounts {
   const downs = transitions.filter((t) => !t.up && t.at >= 0 && t.at <= until).length;
-  const exitsByReason: Record<WorkerExitReason, number> = { 'max-requests': 0, timeout: 0, crash: 0 };
+  // Kills while booting within the span: every fork after a slot's first is one.
+  const killsPerSlot = (boot?.slots ?? []).map(
+    (slot) => slot.forks.filter((at) => at > 0 && at <= until).length,
+  );
+  const bootKills = killsPerSlot.reduce((a, b) => a + b, 0);
+  const exitsByReason: Record<WorkerExitReason, number> = {
+    'max-requests': 0,
+    timeout: 0,
+    crash: 0,
+  };
   exitsByReason[downReason] += downs;
-  exitsByReason.timeout += boot?.kills ?? 0;
+  exitsByReason.timeout += bootKills;
   return {
-    restarts: downs + (boot?.kills ?? 0),
+    restarts: downs + bootKills,
     exitsByReason,
-    killedBooting: boot?.kills ?? 0,
-    restartLoops: boot?.restartLoops ?? 0,
-    neverServed: boot?.neverReady ?? 0,
+    killedBooting: bootKills,
+    restartLoops: killsPerSlot.filter((k) => k > 1).length,
+    neverServed: (boot?.slots ?? []).filter((slot) => slot.readyAt > until).length,
     lastInitialised:
-      boot === null || !hasInit || !Number.isFinite(boot.lastInitialised) ? null : boot.lastInitialised,
+      boot === null || !hasInit || !Number.isFinite(boot.lastInitialised)
+        ? null
+        : boot.lastInitialised,
   };
 }
 

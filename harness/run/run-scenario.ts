@@ -12,8 +12,8 @@ import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import { backOfEnvelope } from '../model/burst.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
-import type { SimulationResult } from '../model/simulate.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
+import type { SimulationResult } from '../model/simulate.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
@@ -29,11 +29,11 @@ import {
   summarizeTopology,
   type TopologyStatus,
 } from '../results/summary.js';
+import type { LifeEvent } from '../results/worker-life.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTopology } from '../supervise/start-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
-import type { LifeEvent } from '../results/worker-life.js';
 import { LifecycleWatch } from './lifecycle-watch.js';
 import { type LoadStep, NOTHING_MEASURED, predictedArrivals, runLoadStep } from './load-step.js';
 import { serviceTableSize } from './load-task.js';
@@ -166,7 +166,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
             scenario.load.executor === 'burst'
               ? backOfEnvelope(
                   scenario.load.users,
-                  concurrencyOf(topology),
+                  topology.claimedConcurrency ?? concurrencyOf(topology),
                   serviceMean(distribution),
                 )
               : Number.NaN,

@@ -183,8 +183,12 @@ export const scenarioSchema = z
           params: { fix: 'give every topology its own name' },
         });
       } else seen.set(t.name, i);
+      // Arbiters keep a spare process per worker when workers recycle or can be killed.
+      const spares = t.maxRequests > 0 || t.timeout > 0 ? t.workers : 0;
       const processes =
-        t.replicas * (t.kind === 'flask-dev' ? 1 : t.workers + 1) + (t.replicas > 1 ? 1 : 0);
+        t.replicas * (t.kind === 'flask-dev' ? 1 : t.workers + spares + 1) +
+        (t.replicas > 1 ? 1 : 0) +
+        (t.init === undefined ? 0 : 1);
       if (processes > MAX_PROCESSES) {
         ctx.addIssue({
           code: 'custom',
