@@ -230,6 +230,7 @@ function environmentTable(summary: RunSummary): string {
     ['cores', String(e.cpus)],
     ['CPU model', e.cpuModel],
     ['harness commit', e.commit ?? 'unknown'],
+    ['load average at the start', e.loadAverage?.join(', ') ?? 'not recorded'],
     ['time scale', `${summary.timeScale} real seconds per scenario second`],
     ['started', summary.startedAt],
     ['finished', summary.finishedAt ?? 'not finished'],

@@ -1,3 +1,5 @@
+import type { LongRunFigures } from '../model/long-run.js';
+import type { PredictedWorkerLife } from '../results/lifecycle-summary.js';
 import type { WindowFigures } from '../results/over-time.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import type { WorkerLifeFigures } from '../results/worker-life.js';
@@ -22,10 +24,15 @@ const n1 = (x: number | null | undefined): string =>
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const rate = (x: number): string => `${Number(x.toPrecision(3))}/s`;
 
+function longRunSentence(long: LongRunFigures, workers: number): string {
+  const hours = Number((long.horizon / 3600).toPrecision(3));
+  return `Over ${hours} h at this rate the model predicts ${n1(long.restarts)} worker restarts (${n1(long.restartsPerHour)} an hour), fewer than ${workers} workers ${(100 * long.shareBelowFull).toFixed(2)}% of the time, none for ${s(long.timeAtZero)}, at most ${long.mostDownAtOnce} down at once; waits mean ${s(long.meanWait)}, p99 ${s(long.p99Wait)}, max ${s(long.maxWait)}.`;
+}
+
 function lifeSentences(
   t: TopologySummary,
   m: WorkerLifeFigures,
-  p: WorkerLifeFigures | null,
+  p: PredictedWorkerLife | null,
 ): string[] {
   const out: string[] = [];
   const model = (x: string): string => (p === null ? '' : ` (model ${x})`);
@@ -75,6 +82,7 @@ function lifeSentences(
       `The ${plural(d.requests, 'request')} that arrived while workers were missing waited ${s(d.meanWait)} on average, p95 ${s(d.p95Wait)}${p === null ? '' : ` (model ${s(p.degraded.meanWait)}, ${s(p.degraded.p95Wait)})`}, against p95 ${s(m.full.p95Wait)} at full strength${delayed}; ${d.failed} failed.`,
     );
   }
+  if (p?.longRun !== undefined) out.push(longRunSentence(p.longRun, m.workers));
   const failed = t.errors;
   if (failed > 0)
     out.push(

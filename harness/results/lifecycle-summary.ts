@@ -1,5 +1,6 @@
 import type { EngineDeployment } from '../model/deployment.js';
 import { asyncHandlerSlots } from '../model/deployment.js';
+import { type LongRunFigures, type LongRunInput, longRun } from '../model/long-run.js';
 import type { LoadPrediction } from '../model/predict-load.js';
 import type { SimulationResult } from '../model/simulate.js';
 import type { AsyncWorkerSpec, TopologyLifecycle, TopologySpec } from '../scenario/types.js';
@@ -34,7 +35,11 @@ export interface HandlersAtOnce {
 }
 
 /** The model's worker-life figures: the mean over its simulated runs of each figure. */
-export type PredictedWorkerLife = WorkerLifeFigures & { runs: number };
+export type PredictedWorkerLife = WorkerLifeFigures & {
+  runs: number;
+  /** Recycling over hours at the run's rate (harness/model/long-run.ts), when workers recycle. */
+  longRun?: LongRunFigures;
+};
 
 export interface LifecycleParts {
   /** The topology's lifecycle settings, as run (scenario seconds). */
@@ -59,6 +64,8 @@ export interface LifecycleInput {
   requestTimeout: number;
   /** Every simulated run of the prediction, for worker-life figures averaged over runs. */
   runs: ReadonlyArray<{ result: SimulationResult; arrivals: Float64Array }>;
+  /** The steady load to extend over hours when workers recycle; absent for other loads. */
+  longRun?: Omit<LongRunInput, 'deployment'>;
 }
 
 /** Greatest number of intervals [start, end) open at one instant. */
@@ -220,6 +227,9 @@ export function lifecycleParts(input: LifecycleInput): LifecycleParts {
         input.runs.map((run) => modelLife(topology, deployment, run, until, input.requestTimeout)),
       ),
     };
+    const predictedLife = parts.workerLife.predicted;
+    if (predictedLife !== null && input.longRun !== undefined && lifecycle.maxRequests > 0)
+      predictedLife.longRun = longRun({ ...input.longRun, deployment });
   }
   const served = records.filter((r) => r.handlerStart !== null && r.handlerEnd !== null);
   const predictedServed: Array<[number, number]> = [];

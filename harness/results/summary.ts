@@ -81,6 +81,8 @@ export interface Environment {
   cpus: number;
   cpuModel: string;
   commit: string | null;
+  /** The 1, 5 and 15 minute load averages when the run started (absent in older runs). */
+  loadAverage?: number[];
 }
 
 export interface RunSummary {

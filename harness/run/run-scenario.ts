@@ -10,6 +10,7 @@ import {
 import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import { backOfEnvelope } from '../model/burst.js';
+import type { LongRunInput } from '../model/long-run.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
@@ -185,6 +186,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           events: outcome.events,
           requestTimeout: scenario.limits.requestTimeout,
           runs: modelRuns,
+          ...longRunOf(scenario, options.environment.cpus, distribution),
         }),
       );
       if (outcome.records.length > 0) {
@@ -245,6 +247,29 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     error ??= reportError;
   }
   return { summary, dir, error, gate };
+}
+
+/** Hours of the model at the run's steady rate, for recycling's long-run cost (issue 6). */
+const LONG_RUN_HOURS = 4;
+
+function longRunOf(
+  scenario: Scenario,
+  cores: number,
+  distribution: ReturnType<typeof distributionOf>,
+): { longRun?: Omit<LongRunInput, 'deployment'> } {
+  const { load } = scenario;
+  if (load.executor !== 'constant-arrival-rate') return {};
+  return {
+    longRun: {
+      rate: load.rate,
+      process: load.arrivals === 'poisson' ? 'poisson' : 'constant',
+      distribution,
+      cores,
+      seed: scenario.model.seed,
+      horizon: LONG_RUN_HOURS * 3600,
+      runs: 3,
+    },
+  };
 }
 
 interface TopologyRun extends LoadStep {
