@@ -185,3 +185,28 @@ test('a sync request running past the timeout gets its worker killed and the req
   const after = await get(target.origin);
   assert.notEqual(after.server.servedBy.pid, before);
 });
+
+test('a gthread worker at max-requests stops accepting, serves what it queued, and exits', async (t) => {
+  const spec: TopologySpec = {
+    ...topology({ maxRequests: 2, appLoadTime: 0.3 }),
+    kind: 'gthread',
+    declaredKind: 'gthread',
+    threads: 1,
+  };
+  const target = await start(spec);
+  t.after(() => target.stop());
+  // Two requests at once on one thread: the second waits inside the worker for the thread, and
+  // is still served after the first reached the limit.
+  const [a, b] = await Promise.all([
+    get(target.origin, '/work?ms=200'),
+    get(target.origin, '/work?ms=200'),
+  ]);
+  assert.equal(a?.status, 200);
+  assert.equal(b?.status, 200);
+  assert.equal(a?.server.servedBy.pid, b?.server.servedBy.pid);
+  const c = await get(target.origin);
+  assert.notEqual(c.server.servedBy.pid, a?.server.servedBy.pid);
+  await until(() => target.events.some((e) => e.type === 'worker-exit'));
+  const exit = target.events.find((e) => e.type === 'worker-exit');
+  assert.ok(exit?.type === 'worker-exit' && exit.reason === 'max-requests');
+});

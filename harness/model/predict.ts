@@ -214,7 +214,8 @@ export function statsOf(
     // A request never served (its workers never came up) or given up on does not end the run.
     if (wait <= giveUpAfter) last = Math.max(last, result.end[i] as number);
   }
-  return summarizeWaits(waits, arrivals.length === 0 ? 0 : last - first);
+  // No request served (workers that never came up): nothing ended, the makespan is 0 as measured.
+  return summarizeWaits(waits, arrivals.length === 0 ? 0 : Math.max(0, last - first));
 }
 
 export function averageStats(runs: readonly WaitStats[]): WaitStats {
