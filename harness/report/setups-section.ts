@@ -17,7 +17,17 @@ const n1 = (x: number | null | undefined): string =>
 const pair = (m: string, p: string | null): string =>
   p === null ? m : `${m} <small>(model ${p})</small>`;
 
+/** Boot columns (first and all serving, killed booting) only when some topology boots under load. */
+function bootsUnderLoad(topologies: readonly TopologySummary[]): boolean {
+  return topologies.some(
+    (t) =>
+      t.lifecycle?.loadStarts === 'listening' || (t.workerLife?.measured.killedBooting ?? 0) > 0,
+  );
+}
+
 function lifeTable(topologies: readonly TopologySummary[]): string {
+  const boots = bootsUnderLoad(topologies);
+  const BOOT_COLUMNS = new Set([3, 4, 5]);
   const rows = topologies.flatMap((t) => {
     const life = t.workerLife;
     if (life === undefined) return [];
@@ -35,7 +45,7 @@ function lifeTable(topologies: readonly TopologySummary[]): string {
       m.delayed === null ? 'n/a' : String(m.delayed),
       `${t.errors} / ${t.requests}`,
       t.load === null ? 'n/a' : s(t.load.latency.p95),
-    ];
+    ].filter((_, i) => boots || !BOOT_COLUMNS.has(i));
     return [
       `<tr><td class="text">${escapeHtml(t.name)}</td>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`,
     ];
@@ -54,7 +64,7 @@ function lifeTable(topologies: readonly TopologySummary[]): string {
     'delayed',
     'failed',
     'p95 latency',
-  ];
+  ].filter((_, i) => boots || !BOOT_COLUMNS.has(i - 1));
   return `<table class="setups"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="text"' : ''}>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
