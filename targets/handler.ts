@@ -39,10 +39,15 @@ export function mountRoute(route: MountedRoute): void {
   mounted.push(route);
 }
 
+/** Records when a connection was accepted, for its requests' `queue` timing. */
+export function markAccepted(socket: Socket, acceptedNs: bigint): void {
+  acceptedAt.set(socket, acceptedNs);
+}
+
 /** Wraps an accepted descriptor in a socket and hands it to `server` as a new connection. */
 export function adoptConnection(server: Server, fd: number, acceptedNs: bigint): Socket {
   const socket = new Socket({ fd, readable: true, writable: true });
-  acceptedAt.set(socket, acceptedNs);
+  markAccepted(socket, acceptedNs);
   server.emit('connection', socket);
   return socket;
 }
@@ -64,6 +69,14 @@ export function createWorkerServer(
   return server;
 }
 
+/**
+ * The harness's readiness probe (GET /health). Workers do not count it towards max-requests: it
+ * is the harness's, not the scenario's, and the model does not know of it.
+ */
+export function isProbe(request: IncomingMessage): boolean {
+  return request.url === '/health';
+}
+
 type Route = { kind: 'health' } | { kind: 'work'; work: Work; ms: number } | { kind: 'unknown' };
 
 function route(url: string | undefined, defaults: ServiceDefaults): Route {
@@ -79,6 +92,8 @@ function route(url: string | undefined, defaults: ServiceDefaults): Route {
 /**
  * Serves one request on `thread` of the identified worker: the handler's work, then the response
  * with Server-Timing, X-Served-By and X-Server-Clock. Resolves once the response is flushed.
+ * `perform` does the work; a worker whose handlers run differently (an async worker's blocking
+ * handler) passes its own.
  */
 export async function serveRequest(
   request: IncomingMessage,
@@ -86,6 +101,7 @@ export async function serveRequest(
   identity: WorkerIdentity,
   thread: number,
   defaults: ServiceDefaults,
+  perform: (work: Work, ms: number) => Promise<void> = performWork,
 ): Promise<void> {
   const finished = new Promise<void>((resolve) => {
     response.once('finish', resolve);
@@ -109,7 +125,7 @@ export async function serveRequest(
   }
   const acceptedNs = acceptedAt.get(request.socket);
   const startNs = process.hrtime.bigint();
-  await performWork(action.work, action.ms);
+  await perform(action.work, action.ms);
   const endNs = process.hrtime.bigint();
   const instants = acceptedNs === undefined ? { startNs, endNs } : { acceptedNs, startNs, endNs };
   const body = JSON.stringify({ ...servedBy, work: action.work, ms: action.ms });

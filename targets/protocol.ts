@@ -4,13 +4,24 @@ import type { AppConfig } from './app/protocol.js';
  * What the harness and the target processes say to each other: the configuration each target
  * process is started with (as JSON in argv[2]) and the messages on their IPC channel.
  *
- *   harness ──fork──► arbiter (sync, gthread) ──fork──► worker × W   (share one listening fd)
+ *   harness ──fork──► arbiter (sync, gthread, async) ──fork──► worker × W   (share one listening fd)
  *           ──fork──► flask-dev                                      (listens and serves alone)
  *           ──fork──► balancer ──TCP──► replicas
+ *           ──fork──► init-resource (cold starts: the shared resource workers initialise from)
  */
 
+import type {
+  AsyncWorkerConfig,
+  LifecycleConfig,
+  WorkerControlMessage,
+  WorkerExitReason,
+  WorkerLifecycleMessage,
+} from './lifecycle-config.js';
+
+export type { AsyncWorkerConfig, LifecycleConfig, WorkerExitReason };
+
 /** The server models the emulation offers, each standing for a real Python server. */
-export type ServerKind = 'flask-dev' | 'sync' | 'gthread';
+export type ServerKind = 'flask-dev' | 'sync' | 'gthread' | 'async';
 
 /** How the balancer in front of several replicas picks one for each new connection. */
 export type BalancerPolicy = 'round-robin' | 'random' | 'least-connections';
@@ -39,11 +50,15 @@ export interface ServerConfig {
   service: ServiceDefaults;
   /** What the app does beside serving requests (a scheduled job, server-sent events). */
   app?: AppConfig;
+  /** Recycling, app loading, heartbeat timeout and start-up work (targets/lifecycle-config.ts). */
+  lifecycle?: LifecycleConfig;
+  /** Kind `async`: how its handlers run. */
+  asyncWorker?: AsyncWorkerConfig;
 }
 
 /** Start-up configuration of one worker process under an arbiter. */
 export interface WorkerConfig {
-  kind: 'sync' | 'gthread';
+  kind: 'sync' | 'gthread' | 'async';
   replica: number;
   worker: number;
   threads: number;
@@ -53,6 +68,10 @@ export interface WorkerConfig {
   /** The inherited listening socket's descriptor in the worker. */
   fd: number;
   app?: AppConfig;
+  /** The socket's listen() backlog, which an async worker's own listen() call must keep. */
+  backlog?: number;
+  lifecycle?: LifecycleConfig;
+  asyncWorker?: AsyncWorkerConfig;
 }
 
 export interface BalancerConfig {
@@ -70,17 +89,20 @@ export const INHERITED_LISTEN_FD = 3;
 export type TargetMessage =
   | { type: 'ready'; port: number; pid: number; workerPids: number[] }
   | { type: 'failed'; code: string; message: string }
-  | { type: 'worker-ready'; worker: number; pid: number }
+  | { type: 'worker-ready'; worker: number; pid: number; atUs?: number }
   | {
       type: 'worker-exit';
       worker: number;
       pid: number;
       code: number | null;
       signal: string | null;
-    };
+      atUs?: number;
+      reason?: WorkerExitReason;
+    }
+  | WorkerLifecycleMessage;
 
 /** Messages a target process accepts. */
-export type ControlMessage = { type: 'stop' };
+export type ControlMessage = { type: 'stop' } | WorkerControlMessage;
 
 export function isTargetMessage(value: unknown): value is TargetMessage {
   return (

@@ -43,3 +43,25 @@ async function burnCpu(micros: number): Promise<void> {
   }
   if (sink === 0.5) console.log(sink); // keeps the loop from being optimised away
 }
+
+const blocker = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Blocks this thread for `ms` real milliseconds without using a core: what `time.sleep()` or a
+ * blocking client call inside an `async def` handler does to an event loop. Nothing else in the
+ * process runs meanwhile: no accept, no other request, no timer.
+ */
+export function blockFor(ms: number): void {
+  if (ms > 0) Atomics.wait(blocker, 0, 0, ms);
+}
+
+/**
+ * Burns `ms` of this process's CPU time without yielding: CPU-bound Python inside an `async def`
+ * handler, which holds the event loop as long as it runs and needs a core to do so.
+ */
+export function burnCpuBlocking(ms: number): void {
+  const end = cpuMicros() + ms * 1000;
+  let sink = 0;
+  while (cpuMicros() < end) for (let i = 0; i < 2_000; i++) sink = (sink * 31 + i) | 0;
+  if (sink === 0.5) console.log(sink);
+}

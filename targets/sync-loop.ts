@@ -2,11 +2,13 @@ import type { Socket } from 'node:net';
 import {
   adoptConnection,
   createWorkerServer,
+  isProbe,
   serveRequest,
   type WorkerIdentity,
 } from './handler.js';
 import { createAcceptGate } from './native/accept-gate.js';
 import type { ServiceDefaults } from './protocol.js';
+import { NO_HOOKS, type WorkerHooks } from './worker-hooks.js';
 
 /**
  * The accept loop of a gunicorn sync worker and of Werkzeug's single-threaded server: accept one
@@ -15,16 +17,24 @@ import type { ServiceDefaults } from './protocol.js';
  * socket shares (gunicorn/workers/sync.py `run_for_one`/`accept`; socketserver.serve_forever).
  * Neither server keeps connections alive: sync answers `Connection: close`, Werkzeug speaks
  * HTTP/1.0 unless threaded.
+ *
+ * With max-requests, the request that reaches the limit is served to the end and answered; the
+ * worker then accepts nothing more and exits (gunicorn/workers/sync.py handle_request sets
+ * `alive = False` before calling the app, and run_for_one's loop ends after it). Connections
+ * waiting in the kernel's queue belong to no worker, so the other workers take them.
  */
 export function runSyncLoop(
   listenFd: number,
   identity: WorkerIdentity,
   defaults: ServiceDefaults,
+  hooks: WorkerHooks = NO_HOOKS,
 ): { close(): void } {
   let current: Socket | null = null;
+  let last = false;
   const server = createWorkerServer((request, response) => {
     response.shouldKeepAlive = false;
     response.setHeader('connection', 'close');
+    if (!isProbe(request) && hooks.requestStarted()) last = true;
     void serveRequest(request, response, identity, 0, defaults).then(release);
   });
   const release = (): void => {
@@ -32,7 +42,15 @@ export function runSyncLoop(
     const socket = current;
     current = null;
     if (!socket.destroyed) socket.destroySoon();
+    if (last) {
+      gate.close();
+      // Exit once the last response has left: the socket closes after its end is flushed.
+      if (socket.destroyed) hooks.drained();
+      else socket.once('close', () => hooks.drained());
+      return;
+    }
     gate.resume();
+    hooks.idle(true);
   };
   const gate = createAcceptGate(listenFd, (error, fd, acceptedNs) => {
     if (error !== null) {
@@ -43,6 +61,7 @@ export function runSyncLoop(
       return;
     }
     gate.pause();
+    hooks.idle(false);
     const socket = adoptConnection(server, fd, acceptedNs);
     current = socket;
     // A client that goes away before its request completes frees the worker too.
@@ -51,6 +70,7 @@ export function runSyncLoop(
     });
   });
   gate.resume();
+  hooks.idle(true);
   return {
     close() {
       gate.close();

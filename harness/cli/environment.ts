@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpus, hostname } from 'node:os';
+import { cpus, hostname, loadavg } from 'node:os';
 import { packageRoot } from '../../targets/package-root.js';
 import type { Machine } from '../calibrate/calibration.js';
 import type { Environment } from '../results/summary.js';
@@ -21,6 +21,8 @@ export async function describeEnvironment(): Promise<Environment> {
     cpus: cores.length,
     cpuModel: cores[0]?.model ?? 'unknown',
     commit,
+    // The machine may be shared: how busy it was says how far timings can be trusted.
+    loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
   };
 }
 

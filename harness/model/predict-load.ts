@@ -2,6 +2,7 @@ import type { Work } from '../../targets/protocol.js';
 import type { LoadSpec } from '../scenario/types.js';
 import type { WaitStats } from '../stats/waits.js';
 import { type ArrivalPlan, arrivalInstants } from './arrivals.js';
+import { type DeploymentParts, type EngineDeployment, engineDeployment } from './deployment.js';
 import { averageStats, type Prediction, predictBurst, spreadOf, statsOf } from './predict.js';
 import { createRandom, deriveSeed, STREAM } from './random.js';
 import {
@@ -26,7 +27,8 @@ import { serversOf } from './topology.js';
  */
 
 export interface LoadPredictionInput {
-  topology: ModelTopology;
+  /** The topology, with its lifecycle and async-worker parts when it has them. */
+  topology: ModelTopology & DeploymentParts;
   load: LoadSpec;
   distribution: ServiceDistribution;
   /** The service times the run sends, request i taking entry i modulo the length. */
@@ -37,6 +39,16 @@ export interface LoadPredictionInput {
   replications: number;
   /** The accept race's stickiness (accept-race.ts); 0, the uniform race, when absent. */
   stickiness?: number;
+  /**
+   * Scenario seconds after which a client gives up on a request (limits.requestTimeout): a
+   * request the model starts later counts as failed, as it does in the measurement.
+   */
+  requestTimeout?: number;
+  /**
+   * Called with every simulated run of the prediction of the measured run itself (not of the
+   * typical run), and its arrival instants: for figures averaged over runs beyond the waits.
+   */
+  eachRun?: (result: SimulationResult, arrivals: Float64Array) => void;
 }
 
 export interface LoadPrediction {
@@ -58,6 +70,8 @@ export interface LoadPrediction {
   minResponse: number | null;
   /** How `throughput` (and `minResponse`) were obtained. */
   throughputMethod: 'arrival rate' | 'bound';
+  /** What the engine ran: the topology as simulated, its behaviour, a cold start's boots. */
+  deployment: EngineDeployment;
 }
 
 /** Most requests the open-loop prediction simulates over all its runs. */
@@ -99,7 +113,19 @@ function cycled(times: Float64Array, n: number): Float64Array {
 }
 
 export function predictLoad(input: LoadPredictionInput): LoadPrediction {
-  const { topology, load, work, cores } = input;
+  const { load, cores } = input;
+  const giveUp = input.requestTimeout ?? Number.POSITIVE_INFINITY;
+  const plan = arrivalPlanOf(load);
+  const lastArrival =
+    plan === null ? 0 : lastOf(arrivalInstants(plan, createRandom(arrivalSeed(input.seed))));
+  const deployment = engineDeployment(
+    input.topology,
+    input.work,
+    lastArrival + (Number.isFinite(giveUp) ? giveUp : 600),
+  );
+  const topology = deployment.topology;
+  const work = deployment.work;
+  const engine = { ...input, topology, work, deployment, giveUp };
   const mean = serviceMean(input.distribution);
   const c = capacityServers(topology, work, cores);
   switch (load.executor) {
@@ -107,6 +133,11 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
       const burst = (sameInputs: boolean): Prediction =>
         predictBurst({
           topology,
+          behaviour: deployment.behaviour,
+          ...(deployment.firstUp === undefined ? {} : { firstUp: deployment.firstUp }),
+          randomBehaviour: deployment.random,
+          giveUpAfter: giveUp,
+          ...(sameInputs && input.eachRun !== undefined ? { eachRun: input.eachRun } : {}),
           users: load.users,
           service: mean,
           seed: input.seed,
@@ -125,28 +156,37 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
         throughput: load.users / waits.stats.makespan,
         minResponse: null,
         throughputMethod: 'arrival rate',
+        deployment,
       };
     }
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
-      const plan = arrivalPlanOf(load) as ArrivalPlan;
-      const waits = predictOpenLoop(input, plan, true);
+      const openPlan = plan as ArrivalPlan;
+      const waits = predictOpenLoop(engine, openPlan, true);
       const randomInputs =
-        plan.kind === 'poisson' ||
-        (plan.kind === 'stages' && plan.process === 'poisson') ||
+        openPlan.kind === 'poisson' ||
+        (openPlan.kind === 'stages' && openPlan.process === 'poisson') ||
         !isConstant(input.distribution);
       return {
         waits,
-        expected: randomInputs ? predictOpenLoop(input, plan, false) : null,
+        expected: randomInputs ? predictOpenLoop(engine, openPlan, false) : null,
         throughput: waits.stats.count / Math.max(waits.stats.makespan, 1e-12),
         minResponse: null,
         throughputMethod: 'arrival rate',
+        deployment,
       };
     }
     case 'closed-users': {
       const throughput = Math.min(load.users / (mean + load.thinkTime), c / mean);
       const minResponse = Math.max(mean, (load.users * mean) / c - load.thinkTime);
-      return { waits: null, expected: null, throughput, minResponse, throughputMethod: 'bound' };
+      return {
+        waits: null,
+        expected: null,
+        throughput,
+        minResponse,
+        throughputMethod: 'bound',
+        deployment,
+      };
     }
     case 'throughput': {
       const inFlight = load.connections * load.pipelining;
@@ -156,6 +196,7 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
         throughput: Math.min(inFlight / mean, c / mean),
         minResponse: mean,
         throughputMethod: 'bound',
+        deployment,
       };
     }
   }
@@ -166,12 +207,18 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
  * run's arrivals and service times (only the model's own draws vary: accept races, a random
  * balancer); otherwise the first does and later runs draw fresh ones.
  */
-function predictOpenLoop(
-  input: LoadPredictionInput,
-  plan: ArrivalPlan,
-  sameInputs: boolean,
-): Prediction {
-  const { topology, work, cores } = input;
+function lastOf(values: Float64Array): number {
+  return values.length === 0 ? 0 : (values[values.length - 1] as number);
+}
+
+type EngineInputs = LoadPredictionInput & {
+  topology: ModelTopology;
+  deployment: EngineDeployment;
+  giveUp: number;
+};
+
+function predictOpenLoop(input: EngineInputs, plan: ArrivalPlan, sameInputs: boolean): Prediction {
+  const { topology, work, cores, deployment } = input;
   const firstArrivals = arrivalInstants(plan, createRandom(arrivalSeed(input.seed)));
   const n = firstArrivals.length;
   const varies =
@@ -181,7 +228,8 @@ function predictOpenLoop(
       !isConstant(input.distribution));
   const random =
     (topology.kind === 'gthread' && topology.workers > 1) ||
-    (topology.replicas > 1 && topology.balancer === 'random');
+    (topology.replicas > 1 && topology.balancer === 'random') ||
+    deployment.random;
   const wanted = varies || random ? input.replications : 1;
   const runs = Math.max(1, Math.min(wanted, Math.floor(OPEN_LOOP_BUDGET / Math.max(n, 1))));
   const perRun: WaitStats[] = [];
@@ -200,13 +248,15 @@ function predictOpenLoop(
       : cycled(input.serviceTimes, arrivals.length);
     const result = simulate({
       topology,
-      behaviour: { work, cores, stickiness: input.stickiness ?? 0 },
+      behaviour: { ...deployment.behaviour, work, cores, stickiness: input.stickiness ?? 0 },
       arrivals,
       service,
       random: createRandom(input.seed + k),
+      ...(deployment.firstUp === undefined ? {} : { firstUp: deployment.firstUp }),
     });
     sample ??= result;
-    perRun.push(statsOf(result, arrivals));
+    perRun.push(statsOf(result, arrivals, input.giveUp));
+    if (sameInputs) input.eachRun?.(result, arrivals);
   }
   const what = sameInputs
     ? "a simulation of the run's own arrivals and service times"
@@ -220,7 +270,7 @@ function predictOpenLoop(
     replications: runs,
     stats: averageStats(perRun),
     sample: sample as SimulationResult,
-    note: `${what}${budget}`,
+    note: [`${what}${budget}`, ...deployment.notes].join('; '),
   };
   if (runs > 1) prediction.spread = spreadOf(perRun);
   return prediction;

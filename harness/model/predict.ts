@@ -5,7 +5,12 @@ import { roundRobinBurstWaits, sharedQueueBurst } from './burst.js';
 import { createRandom, deriveSeed, STREAM } from './random.js';
 import { describeService } from './service-syntax.js';
 import { isConstant, type ServiceDistribution, sampleServiceTimes } from './service-time.js';
-import { type ModelTopology, type SimulationResult, simulate } from './simulate.js';
+import {
+  type ModelTopology,
+  type SimulationResult,
+  simulate,
+  type WorkerBehaviour,
+} from './simulate.js';
 import { sharedServers } from './topology.js';
 
 /** How a predicted figure was obtained. */
@@ -37,6 +42,16 @@ export interface BurstPredictionInput {
   sameInputs?: boolean;
   /** The accept race's stickiness (accept-race.ts); 0, the uniform race, when absent. */
   stickiness?: number;
+  /** Recycling and timeouts (deployment.ts); with any, the burst is simulated. */
+  behaviour?: Partial<WorkerBehaviour>;
+  /** When each worker first accepts, for a cold start; with it, the burst is simulated. */
+  firstUp?: Float64Array;
+  /** The behaviour draws for itself (recycling jitter, which worker recycles): average runs. */
+  randomBehaviour?: boolean;
+  /** Scenario seconds after which a request not yet started counts as failed. */
+  giveUpAfter?: number;
+  /** Called with every simulated run (not with the closed form). */
+  eachRun?: (result: SimulationResult, arrivals: Float64Array) => void;
 }
 
 /** The 5th and 95th percentile of a figure across simulation runs. */
@@ -107,16 +122,23 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
     first.every((s) => s === service);
   const servers = sharedServers(topology);
   const evenDeal = topology.replicas === 1 || topology.balancer !== 'random';
+  const giveUp = input.giveUpAfter ?? Number.POSITIVE_INFINITY;
+  const lifecycle =
+    input.firstUp !== undefined ||
+    (input.behaviour?.maxRequests ?? 0) > 0 ||
+    (input.behaviour?.timeout ?? 0) > 0;
   const runOnce = (k: number): SimulationResult =>
     simulate({
       topology,
-      behaviour: { work, cores, stickiness },
+      behaviour: { ...input.behaviour, work, cores, stickiness },
       arrivals,
       service: k === 0 ? first : servicesFor(input, k),
       random: createRandom(input.seed + k),
+      ...(input.firstUp === undefined ? {} : { firstUp: input.firstUp }),
     });
 
   if (
+    !lifecycle &&
     servers !== undefined &&
     evenDeal &&
     constantService &&
@@ -135,15 +157,18 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
     };
   }
 
-  const runs = hasRandomEffects(topology, constantService || input.sameInputs === true)
-    ? input.replications
-    : 1;
+  const runs =
+    hasRandomEffects(topology, constantService || input.sameInputs === true) ||
+    input.randomBehaviour === true
+      ? input.replications
+      : 1;
   const perRun: WaitStats[] = [];
   let sample: SimulationResult | undefined;
   for (let k = 0; k < runs; k++) {
     const result = runOnce(k);
     sample ??= result;
-    perRun.push(statsOf(result, arrivals));
+    perRun.push(statsOf(result, arrivals, giveUp));
+    input.eachRun?.(result, arrivals);
   }
   const stats = averageStats(perRun);
   const notes: string[] = [];
@@ -175,18 +200,27 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   return prediction;
 }
 
-/** Figures of one simulated run; requests that failed are left out of the waits, as measured. */
-export function statsOf(result: SimulationResult, arrivals: Float64Array): WaitStats {
+/**
+ * Figures of one simulated run; requests that failed are left out of the waits, as measured, and
+ * so are those started more than `giveUpAfter` after they arrived (their client gave up first).
+ */
+export function statsOf(
+  result: SimulationResult,
+  arrivals: Float64Array,
+  giveUpAfter = Number.POSITIVE_INFINITY,
+): WaitStats {
   const waits = new Float64Array(arrivals.length);
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   for (let i = 0; i < arrivals.length; i++) {
-    waits[i] =
-      result.status[i] === 0 ? (result.start[i] as number) - (arrivals[i] as number) : Number.NaN;
+    const wait = (result.start[i] as number) - (arrivals[i] as number);
+    waits[i] = result.status[i] === 0 && wait <= giveUpAfter ? wait : Number.NaN;
     first = Math.min(first, arrivals[i] as number);
-    last = Math.max(last, result.end[i] as number);
+    // A request never served (its workers never came up) or given up on does not end the run.
+    if (wait <= giveUpAfter) last = Math.max(last, result.end[i] as number);
   }
-  return summarizeWaits(waits, arrivals.length === 0 ? 0 : last - first);
+  // No request served (workers that never came up): nothing ended, the makespan is 0 as measured.
+  return summarizeWaits(waits, arrivals.length === 0 ? 0 : Math.max(0, last - first));
 }
 
 export function averageStats(runs: readonly WaitStats[]): WaitStats {

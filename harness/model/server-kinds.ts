@@ -1,5 +1,6 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { DeploymentParts } from './deployment.js';
 import type { ModelTopology } from './simulate.js';
 
 /**
@@ -44,6 +45,15 @@ export function modelTopologyOf(
     case 'sync':
     case 'gunicorn-sync':
       return { ...base, kind: 'sync', workers: t.workers, threads: 1, workerConnections: 1 };
+    case 'async':
+      // The emulated uvicorn worker: deployment.ts maps its handler styles onto the engine.
+      return {
+        ...base,
+        kind: 'async',
+        workers: t.workers,
+        threads: t.threads,
+        workerConnections: t.workerConnections,
+      };
     case 'gthread':
     case 'gunicorn-gthread':
       return {
@@ -107,4 +117,16 @@ export function emulatedCounterpart(kind: RealKind): ServerKind | null {
     default:
       return null;
   }
+}
+
+/** The model's topology with the parts deployment.ts maps (a worker's life, async handlers). */
+export function deploymentOf(
+  t: DeployedTopology & DeploymentParts,
+  load: { users: number; work: Work },
+): ModelTopology & DeploymentParts {
+  return {
+    ...modelTopologyOf(t, load),
+    ...(t.lifecycle === undefined ? {} : { lifecycle: t.lifecycle }),
+    ...(t.asyncWorker === undefined ? {} : { asyncWorker: t.asyncWorker }),
+  };
 }

@@ -133,6 +133,13 @@ export interface EngineInput {
   /** Balancer and accept races, recycling jitter. */
   random: Random;
   sink: RequestSink;
+  /**
+   * When each worker (g = replica x workers + worker) first accepts, for a load that starts
+   * while workers still boot (harness/model/boot.ts); Infinity never. All at 0 when absent.
+   */
+  firstUp?: Float64Array;
+  /** Told whenever a worker stops (exit, kill) or starts accepting (a boot or a replacement). */
+  onWorker?: (worker: number, up: boolean, now: number) => void;
 }
 
 const NONE = -1;
@@ -265,6 +272,8 @@ export function runEngine(input: EngineInput): EngineTotals {
   const drawLimit = (): number =>
     b.maxRequests + (b.maxRequestsJitter > 0 ? random.int(b.maxRequestsJitter + 1) : 0);
   if (recycle) for (let g = 0; g < G; g++) limit[g] = drawLimit();
+  const firstUp = input.firstUp;
+  const onWorker = input.onWorker;
   const candidates = new Int32Array(W);
   // The accept race: per replica, the worker that accepted last and when.
   const sticky = b.stickiness;
@@ -493,6 +502,7 @@ export function runEngine(input: EngineInput): EngineTotals {
   const goDown = (g: number, now: number): void => {
     state[g] = DOWN;
     totals.restarts++;
+    onWorker?.(g, false, now);
     heap.push(now + b.restartTime, g * 4 + EV_RESTART);
   };
 
@@ -519,6 +529,7 @@ export function runEngine(input: EngineInput): EngineTotals {
 
   const restart = (g: number, now: number): void => {
     state[g] = UP;
+    onWorker?.(g, true, now);
     served[g] = 0;
     if (recycle) limit[g] = drawLimit();
     acceptAt((g / W) | 0, now);
@@ -541,6 +552,15 @@ export function runEngine(input: EngineInput): EngineTotals {
     complete(threadSlot[g * T + t] as number, now);
   };
 
+  // Workers still booting when the load starts come up like a replacement does.
+  if (firstUp !== undefined) {
+    for (let g = 0; g < G; g++) {
+      const at = firstUp[g] ?? 0;
+      if (at <= 0) continue;
+      state[g] = DOWN;
+      if (at !== Number.POSITIVE_INFINITY) heap.push(at, g * 4 + EV_RESTART);
+    }
+  }
   let arrival = nextArrival();
   for (;;) {
     const th = heap.peekTime();
@@ -585,6 +605,16 @@ export interface SimulationInput {
   /** Service time of each request in seconds. */
   service: Float64Array;
   random: Random;
+  /** When each worker first accepts (EngineInput.firstUp). */
+  firstUp?: Float64Array;
+}
+
+/** A worker stopping or starting to accept, in a simulated run. */
+export interface WorkerTransition {
+  at: number;
+  /** Global worker index: replica x workers + worker. */
+  worker: number;
+  up: boolean;
 }
 
 /** Per request, by arrival index: where it was served, when it started and ended (s), how. */
@@ -597,6 +627,8 @@ export interface SimulationResult {
   /** STATUS.ok or STATUS.timeout. */
   status: Uint8Array;
   totals: EngineTotals;
+  /** Every worker stop and start during the run, in order. */
+  transitions: WorkerTransition[];
 }
 
 /** Simulates given arrivals and service times, recording every request. */
@@ -627,6 +659,9 @@ export function simulate(input: SimulationInput): SimulationResult {
     },
   };
   if (input.behaviour !== undefined) engineInput.behaviour = input.behaviour;
+  if (input.firstUp !== undefined) engineInput.firstUp = input.firstUp;
+  const transitions: WorkerTransition[] = [];
+  engineInput.onWorker = (g, up, at) => transitions.push({ at, worker: g, up });
   const totals = runEngine(engineInput);
-  return { replica, worker, thread, start, end, status, totals };
+  return { replica, worker, thread, start, end, status, totals, transitions };
 }

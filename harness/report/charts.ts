@@ -5,6 +5,8 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { plannedRequests } from '../scenario/load-schema.js';
 import { figuresSpec } from './figures-chart.js';
+import { handlersAtOnceSpec } from './handlers-chart.js';
+import { compareOverTimeSpec, overTimeSpec } from './over-time-chart.js';
 import { timelineSpec } from './timeline-chart.js';
 import { waitEcdfSpec } from './wait-ecdf-chart.js';
 import { waitingSpec } from './waiting-chart.js';
@@ -59,10 +61,63 @@ export function buildCharts(data: ChartData): Chart[] {
       }),
     },
   ];
+  charts.push(...lifecycleRunCharts(summary));
   summary.topologies.forEach((t, i) => {
     charts.push(...topologyCharts(t, `t${i}`, data));
+    charts.push(...lifecycleTopologyCharts(t, `t${i}`, summary, data));
   });
   return charts;
+}
+
+/**
+ * Issue 6's run charts: the setups over time (loads that last, not bursts), and handlers at
+ * once against the claim (async workers, or a topology with a claimed concurrency).
+ */
+function lifecycleRunCharts(summary: RunSummary): Chart[] {
+  const out: Chart[] = [];
+  const lasting = summary.load.executor !== 'burst';
+  const overTime = summary.topologies.flatMap((t) =>
+    t.overTime === undefined ? [] : [{ name: t.name, overTime: t.overTime, requests: t.requests }],
+  );
+  if (lasting && overTime.length > 1)
+    out.push({
+      id: 'over-time',
+      topology: null,
+      spec: compareOverTimeSpec({ timeScale: summary.timeScale, topologies: overTime }),
+    });
+  const claims = summary.topologies.filter(
+    (t) =>
+      t.handlersAtOnce !== undefined && (t.kind === 'async' || t.handlersAtOnce.claimed !== null),
+  );
+  if (claims.length > 0)
+    out.push({
+      id: 'handlers-at-once',
+      topology: null,
+      spec: handlersAtOnceSpec({ timeScale: summary.timeScale, topologies: claims }),
+    });
+  return out;
+}
+
+function lifecycleTopologyCharts(
+  t: TopologySummary,
+  prefix: string,
+  summary: RunSummary,
+  data: ChartData,
+): Chart[] {
+  if (t.overTime === undefined || summary.load.executor === 'burst') return [];
+  return [
+    {
+      id: `${prefix}-over-time`,
+      topology: t.name,
+      spec: overTimeSpec({
+        topology: t.name,
+        timeScale: summary.timeScale,
+        overTime: t.overTime,
+        measuredCount: t.requests,
+        predictedCount: (data.predicted ?? []).filter((r) => r.topology === t.name).length,
+      }),
+    },
+  ];
 }
 
 function topologyCharts(t: TopologySummary, prefix: string, data: ChartData): Chart[] {

@@ -4,8 +4,10 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
+import { deploymentText } from './deployment-text.js';
 import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
 import { renderFidelityHtml } from './fidelity-text.js';
+import { setupsSection } from './setups-section.js';
 
 /**
  * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
@@ -95,7 +97,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 function shape(t: TopologySummary): string {
   const balancer = t.replicas > 1 ? `, ${t.balancer} balancer` : '';
   const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
-  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}`;
+  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}${deploymentText(t)}`;
 }
 
 const seconds = (v: number): string => (Number.isFinite(v) ? formatSeconds(v) : 'n/a');
@@ -231,6 +233,7 @@ function environmentTable(summary: RunSummary): string {
     ['cores', String(e.cpus)],
     ['CPU model', e.cpuModel],
     ['harness commit', e.commit ?? 'unknown'],
+    ['load average at the start', e.loadAverage?.join(', ') ?? 'not recorded'],
     ['time scale', `${summary.timeScale} real seconds per scenario second`],
     ['started', summary.startedAt],
     ['finished', summary.finishedAt ?? 'not finished'],
@@ -296,6 +299,7 @@ ${gateSection(input.gate)}
 <section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
 ${(input.sections ?? []).join('\n')}
 ${renderFidelityHtml(summary)}
+${setupsSection(summary)}
 ${topologySections.join('\n')}
 <section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
 <section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>

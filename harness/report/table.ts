@@ -1,8 +1,10 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { deploymentText } from './deployment-text.js';
 import { renderFidelityText } from './fidelity-text.js';
 import { observedLines } from './observed-text.js';
+import { findingsLines } from './setup-findings.js';
 
 /**
  * The terminal table of a run: per topology, the back-of-envelope figure, the model's prediction,
@@ -31,7 +33,7 @@ function shape(t: TopologySummary): string {
   const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const balancer = t.replicas > 1 ? `, ${t.balancer}` : '';
-  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}`;
+  return `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(t.threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.concurrency} concurrent${balancer}${deploymentText(t)}`;
 }
 
 function topologyBlock(t: TopologySummary): string[] {
@@ -167,5 +169,5 @@ export function renderTable(summary: RunSummary): string {
   const tail = summary.complete
     ? []
     : ['Run incomplete: the figures above cover only the topologies listed.'];
-  return [...head, ...blocks, ...fidelity, ...tail].join('\n');
+  return [...head, ...blocks, ...fidelity, ...findingsLines(summary), ...tail].join('\n');
 }

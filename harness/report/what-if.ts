@@ -1,6 +1,6 @@
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
-import { modelTopologyOf } from '../model/server-kinds.js';
+import { deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import { serviceTableSize } from '../run/load-task.js';
 import { plannedRequests } from '../scenario/load-schema.js';
@@ -78,7 +78,7 @@ export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
         balancer: replicas === 1 ? 'round-robin' : topology.balancer,
       };
       const { waits } = predictLoad({
-        topology: modelTopologyOf(shaped, { users: planned, work: scenario.service.work }),
+        topology: deploymentOf(shaped, { users: planned, work: scenario.service.work }),
         stickiness: input.stickiness?.[topology.name] ?? 0,
         load: scenario.load,
         distribution,

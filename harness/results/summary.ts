@@ -14,6 +14,7 @@ import { burstFigures } from './bursts.js';
 import type { FanoutFigures } from './fanout-figures.js';
 import { type FidelityRow, fidelityTable } from './fidelity.js';
 import type { JobsFigures } from './jobs-figures.js';
+import type { LifecycleParts } from './lifecycle-summary.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -65,7 +66,8 @@ export interface MeasuredFigures extends WaitStats {
 
 export type TopologyStatus = 'complete' | 'failed' | 'aborted';
 
-export interface TopologySummary {
+/** One topology's figures; LifecycleParts adds the over-time and worker-life figures. */
+export interface TopologySummary extends LifecycleParts {
   name: string;
   kind: string;
   declaredKind: string;
@@ -108,6 +110,8 @@ export interface Environment {
   cpus: number;
   cpuModel: string;
   commit: string | null;
+  /** The 1, 5 and 15 minute load averages when the run started (absent in older runs). */
+  loadAverage?: number[];
 }
 
 export interface RunSummary {

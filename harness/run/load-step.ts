@@ -26,6 +26,8 @@ export interface LoadStep {
   dispatchSpreadMs: number | null;
   /** The load's own figures, before the model's throughput is set beside them. */
   load: Omit<LoadFiguresInput, 'load' | 'timeScale' | 'prediction'> | null;
+  /** When the load started (monotonic ns): time zero of the records. */
+  startNs?: bigint;
 }
 
 export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null, load: null };
@@ -94,6 +96,7 @@ export async function runLoadStep(
     throughput === undefined ? recorder.counts.failed : throughput.errors + throughput.non2xx;
   const spanNs = throughput !== undefined ? result.elapsedNs : Math.max(0, recorder.lastCompleteNs);
   const step: LoadStep = {
+    startNs: result.startNs,
     records,
     dispatchSpreadMs:
       load.executor === 'burst' ? dispatchSpreadMs(raw.length > 0 ? raw : []) : null,

@@ -19,15 +19,18 @@ import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import type { RawRequest } from '../load/raw-request.js';
 import { backOfEnvelope } from '../model/burst.js';
+import type { LongRunInput } from '../model/long-run.js';
 import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
-import { acceptRaceServerOf, modelTopologyOf } from '../model/server-kinds.js';
+import { acceptRaceServerOf, deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
+import type { SimulationResult } from '../model/simulate.js';
 import { ObservationFiles, type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
@@ -43,6 +46,7 @@ import {
   type TopologySummary,
 } from '../results/summary.js';
 import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
+import type { LifeEvent } from '../results/worker-life.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { plannedRequests } from '../scenario/load-schema.js';
 import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
@@ -50,6 +54,7 @@ import { isLoopbackHost } from '../scenario/target-url.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTargets, type Targets } from '../supervise/start-targets.js';
 import type { Supervisor } from '../supervise/supervisor.js';
+import { LifecycleWatch } from './lifecycle-watch.js';
 import { type LoadStep, NOTHING_MEASURED, predictedArrivals, runLoadStep } from './load-step.js';
 import { serviceTableSize } from './load-task.js';
 import { withEmulatedTwins } from './twins.js';
@@ -182,8 +187,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         topology.balancerServer === 'haproxy',
       );
       noteCalibration(summary, acceptRace, calibration);
+      const modelRuns: Array<{ result: SimulationResult; arrivals: Float64Array }> = [];
       const prediction = predictLoad({
-        topology: modelTopologyOf(topology, {
+        topology: deploymentOf(topology, {
           // uvicorn's async handlers run as many at once as requests arrive.
           users: plannedRequests(scenario.load) ?? 10_000,
           work: scenario.service.work,
@@ -196,6 +202,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         cores: options.environment.cpus,
         seed: scenario.model.seed,
         replications: scenario.model.replications,
+        requestTimeout: scenario.limits.requestTimeout,
+        ...(topology.lifecycle === undefined
+          ? {}
+          : { eachRun: (result, arrivals) => modelRuns.push({ result, arrivals }) }),
       });
       const load =
         outcome.load === null
@@ -224,7 +234,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
             scenario.load.executor === 'burst'
               ? backOfEnvelope(
                   scenario.load.users,
-                  concurrencyOf(topology),
+                  topology.claimedConcurrency ?? concurrencyOf(topology),
                   serviceMean(distribution),
                 )
               : Number.NaN,
@@ -236,6 +246,20 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
       addObserved(summary.topologies[summary.topologies.length - 1], outcome.observed);
       await resultsWrite(dir, () => observationFiles.append(outcome.observed));
+      // Windows over time, the workers' lives and handlers at once (issue 6).
+      Object.assign(
+        summary.topologies[summary.topologies.length - 1] as object,
+        lifecycleParts({
+          topology,
+          records: outcome.records,
+          prediction,
+          arrivals: predictedArrivals(scenario),
+          events: outcome.events,
+          requestTimeout: scenario.limits.requestTimeout,
+          runs: modelRuns,
+          ...longRunOf(scenario, options.environment.cpus, distribution),
+        }),
+      );
       if (outcome.records.length > 0) {
         await resultsWrite(requestsFile.partialPath, () =>
           requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`),
@@ -331,6 +355,29 @@ function addObserved(summary: TopologySummary | undefined, observed: Observed): 
   if (observed.fanout !== undefined) summary.fanout = observed.fanout.figures;
 }
 
+/** Hours of the model at the run's steady rate, for recycling's long-run cost (issue 6). */
+const LONG_RUN_HOURS = 4;
+
+function longRunOf(
+  scenario: Scenario,
+  cores: number,
+  distribution: ReturnType<typeof distributionOf>,
+): { longRun?: Omit<LongRunInput, 'deployment'> } {
+  const { load } = scenario;
+  if (load.executor !== 'constant-arrival-rate') return {};
+  return {
+    longRun: {
+      rate: load.rate,
+      process: load.arrivals === 'poisson' ? 'poisson' : 'constant',
+      distribution,
+      cores,
+      seed: scenario.model.seed,
+      horizon: LONG_RUN_HOURS * 3600,
+      runs: 3,
+    },
+  };
+}
+
 interface TopologyRun extends LoadStep {
   /** What the topology's observation saw (empty when the scenario watches nothing more). */
   observed: Observed;
@@ -339,6 +386,8 @@ interface TopologyRun extends LoadStep {
   status: TopologyStatus;
   failure: string | null;
   error: HarnessError | undefined;
+  /** Worker life events during the load, scenario seconds after its start. */
+  events: LifeEvent[];
 }
 
 async function runTopology(
@@ -368,6 +417,8 @@ async function runTopology(
   const signal = AbortSignal.any([runSignal, crashed.signal]);
   const observation = observationFor(scenario, topology, supervisor);
   let observed: Observed = {};
+  const watch = new LifecycleWatch(supervisor);
+  let events: LifeEvent[] = [];
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
@@ -410,6 +461,7 @@ async function runTopology(
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
+    if (step.startNs !== undefined) events = watch.events(step.startNs, scenario.timeScale);
     if (signal.aborted || crash !== undefined) return aborted(step, steps.length);
     return {
       ...step,
@@ -418,6 +470,7 @@ async function runTopology(
       status: 'complete',
       failure: null,
       error: undefined,
+      events,
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
@@ -429,11 +482,13 @@ async function runTopology(
       status: 'failed',
       failure: error.message,
       error,
+      events: [],
     };
   } finally {
     clearTimeout(settle);
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
+    watch.stop();
     await supervisor.stopAll();
     await observation?.tearDown();
   }
@@ -449,6 +504,7 @@ async function runTopology(
         error: new TargetCrashedError(crash, {
           fix: 'look at the target output above; the requests it served are kept in requests.ndjson',
         }),
+        events,
       };
     }
     return {
@@ -458,6 +514,7 @@ async function runTopology(
       status: 'aborted',
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
+      events,
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   schedulerSchema,
 } from './app-schema.js';
 import { count, duration, limitDuration } from './fields.js';
+import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
@@ -19,7 +20,7 @@ import { checkTargetUrl } from './target-url.js';
  */
 
 /** The emulated servers. */
-export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread'] as const;
+export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread', 'async'] as const;
 /** Every kind a topology may name: the emulated servers, then the real ones (targets/real). */
 export const TOPOLOGY_KINDS = [...SERVER_KINDS, ...REAL_KINDS] as const;
 export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
@@ -37,6 +38,7 @@ export const DEFAULT_BACKLOG = {
   'flask-dev': 128,
   sync: 2048,
   gthread: 2048,
+  async: 2048,
   werkzeug: 128,
   'gunicorn-sync': 2048,
   'gunicorn-gthread': 2048,
@@ -81,8 +83,16 @@ const topology = z
     endpoint: z.enum(ENDPOINTS).optional(),
     url: z.string().max(2000).optional(),
     repeat: count(1, MAX_REPEAT).optional(),
+    ...LIFECYCLE_FIELDS,
   })
   .superRefine((t, ctx) => {
+    for (const issue of lifecycleProblems(t))
+      ctx.addIssue({
+        code: 'custom',
+        path: [issue.path],
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     const single = t.kind === 'flask-dev' || t.kind === 'werkzeug';
     if (single && t.workers > 1) {
       ctx.addIssue({
@@ -316,13 +326,18 @@ function processesOf(t: {
   workers: number;
   replicas: number;
   url?: string | undefined;
+  maxRequests: number;
+  timeout: number;
+  init?: unknown;
 }): number {
   if (t.url !== undefined) return 0;
   const real = isRealKind(t.kind);
   const single = t.kind === 'flask-dev' || t.kind === 'werkzeug';
-  const perReplica = (single ? 1 : t.workers + 1) + (real ? 1 : 0);
+  // Emulated arbiters keep a spare process per worker when workers recycle or can be killed.
+  const spares = !real && (t.maxRequests > 0 || t.timeout > 0) ? t.workers : 0;
+  const perReplica = (single ? 1 : t.workers + spares + 1) + (real ? 1 : 0);
   const balancer = t.replicas > 1 ? (real ? 2 : 1) : 0;
-  return t.replicas * perReplica + balancer;
+  return t.replicas * perReplica + balancer + (t.init === undefined ? 0 : 1);
 }
 
 export function sampleMean(samples: readonly number[]): number {
@@ -413,6 +428,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
+  ...LIFECYCLE_FIELD_HELP,
   limits:
     'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
   'limits.runTimeout':

@@ -1,8 +1,19 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
+import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 
-export type { BalancerPolicy, Election, Endpoint, RealKind, Registry, ServerKind, Work };
+export type {
+  AsyncHandler,
+  BalancerPolicy,
+  Election,
+  Endpoint,
+  InitMode,
+  RealKind,
+  Registry,
+  ServerKind,
+  Work,
+};
 
 /** What a topology runs: an emulated server (ServerKind) or a real one (RealKind). */
 export type TopologyKind = ServerKind | RealKind;
@@ -121,6 +132,33 @@ export interface TopologySpec {
   scheduler?: SchedulerSpec;
   /** Where event-stream clients are known (scenarios with `fanout`). */
   registry?: Registry;
+  /** Recycling, app load, timeout and start-up work; absent when all are at their defaults. */
+  lifecycle?: TopologyLifecycle;
+  /** Kind `async`: how its handlers run. */
+  asyncWorker?: AsyncWorkerSpec;
+  /** The concurrency the sizing notes claim for this deployment, when the file gives one. */
+  claimedConcurrency?: number;
+}
+
+/** A worker's life in scenario seconds (gunicorn's --max-requests, --preload, --timeout). */
+export interface TopologyLifecycle {
+  maxRequests: number;
+  maxRequestsJitter: number;
+  /** Scenario seconds a new worker spends loading the app before it accepts. */
+  appLoadTime: number;
+  preload: boolean;
+  /** Scenario seconds a worker may go without notifying its master; 0 never. */
+  timeout: number;
+  /** Start-up work against a shared resource of `capacity` initialisations at full speed. */
+  init: { time: number; mode: InitMode; capacity: number } | null;
+  /** Whether the load starts once every worker accepts, or as soon as the socket listens. */
+  loadStarts: 'ready' | 'listening';
+}
+
+export interface AsyncWorkerSpec {
+  handler: AsyncHandler;
+  /** Threads per worker for plain def handlers. */
+  threadPool: number;
 }
 
 /** Who runs the scheduled job in a topology; durations in scenario seconds. */

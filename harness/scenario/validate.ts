@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
 import type { InputIssue } from '../errors.js';
 import { normaliseApp, normaliseScheduler } from './app-normalise.js';
+import { asyncWorkerOf, lifecycleOf } from './lifecycle-schema.js';
 import {
   ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,
@@ -31,6 +32,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     const asgi = isRealKind(t.kind) && isAsgiKind(t.kind);
     const threads = t.threads ?? (asgi ? ASGI_THREAD_POOL : 1);
     const spec: TopologySpec = {
+      ...optionalParts(t),
       name: t.name,
       // gunicorn/config.py: "If you try to use the sync worker type and set the threads setting
       // to more than 1, the gthread worker type will be used instead."
@@ -75,6 +77,19 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     model: parsed.model,
     thresholds: parsed.thresholds,
     ...normaliseApp(parsed),
+  };
+}
+
+/** The lifecycle, async-worker and claim parts of a topology, present only when the file set them. */
+function optionalParts(
+  t: ParsedScenario['topologies'][number],
+): Pick<TopologySpec, 'lifecycle' | 'asyncWorker' | 'claimedConcurrency'> {
+  const lifecycle = lifecycleOf(t);
+  const asyncWorker = asyncWorkerOf(t);
+  return {
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+    ...(asyncWorker === undefined ? {} : { asyncWorker }),
+    ...(t.claimedConcurrency === undefined ? {} : { claimedConcurrency: t.claimedConcurrency }),
   };
 }
 

@@ -6,6 +6,7 @@ import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
 import { RunAbortedError, TargetNotReadyError } from '../errors.js';
 import type { EmulatedTopologySpec } from '../scenario/types.js';
+import { lifecycleConfig, startInitResource } from './lifecycle-target.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Targets bind here and nowhere else. */
@@ -52,6 +53,13 @@ export async function startTopology(
 ): Promise<StartedTopology> {
   const { supervisor } = options;
   const behindBalancer = topology.replicas > 1;
+  const resource = await startInitResource(
+    topology,
+    supervisor,
+    TARGET_HOST,
+    options.readyTimeoutMs,
+  );
+  const lifecycle = lifecycleConfig(topology, options.timeScale, resource);
   const replicas = await Promise.all(
     Array.from({ length: topology.replicas }, (_, replica) => {
       const config: ServerConfig = {
@@ -65,6 +73,8 @@ export async function startTopology(
         workerConnections: topology.workerConnections,
         keepAliveMs: topology.keepAlive * options.timeScale * 1000,
         service: options.service,
+        ...(lifecycle === undefined ? {} : { lifecycle }),
+        ...(topology.asyncWorker === undefined ? {} : { asyncWorker: topology.asyncWorker }),
       };
       const app = options.app?.(replica);
       if (app !== undefined) config.app = app;
@@ -96,6 +106,8 @@ export async function startTopology(
   }
   const entry = balancer ?? (replicas[0] as RunningTarget);
   const origin = `http://${TARGET_HOST}:${entry.port}`;
+  // A load that starts on listening must not wait for a worker to answer.
+  if (lifecycle?.announce === 'listening') return { origin, replicas, balancer };
   await Promise.all(
     [...replicas, ...(balancer ? [balancer] : [])].map((t) =>
       waitUntilAnswering(t, options.readyTimeoutMs, options.signal),

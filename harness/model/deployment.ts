@@ -1,0 +1,154 @@
+import type { Work } from '../../targets/protocol.js';
+import type { AsyncWorkerSpec, TopologyLifecycle } from '../scenario/types.js';
+import { type BootSchedule, simulateBoots } from './boot.js';
+import type { ModelTopology, WorkerBehaviour } from './simulate.js';
+
+/**
+ * From a deployment as a scenario describes it to what the simulator runs: the async worker
+ * kind mapped onto the engine's per-worker queues, gunicorn's recycling and timeout as engine
+ * behaviour, and a cold start as the instants at which each worker first accepts.
+ *
+ * Async (uvicorn) workers accept every connection their event loop can (no per-worker cap), so
+ * each is a worker with its own queue, like gthread with an unbounded worker_connections, whose
+ * "threads" are what limits its handlers (harness/model/README.md, "Async workers"):
+ *
+ *   handler    handlers at once per worker        work
+ *   await      unlimited (AWAIT_SLOTS)            waits, no core
+ *   def        threadPool (anyio's 40)            waits, no core
+ *   blocking   1: the event loop itself waits     waits, no core
+ *   cpu        1: the event loop itself computes  CPU: worker processes share the cores
+ */
+
+/** What the topology adds to the model beyond its shape; every field optional. */
+export interface DeploymentParts {
+  lifecycle?: TopologyLifecycle;
+  asyncWorker?: AsyncWorkerSpec;
+}
+
+/**
+ * Handlers an `await` worker runs at once in the model. The engine keeps a slot per handler, so
+ * "unlimited" needs a number; no scenario the harness can send has more in flight per worker.
+ */
+export const AWAIT_SLOTS = 100_000;
+
+/** Connections an async worker holds, in the model: unbounded (uvicorn sets no limit). */
+const UNBOUNDED = 1_000_000_000;
+
+/** Seconds between gunicorn's master checks of its workers (arbiter.py sleep()). */
+export const CHECK_INTERVAL = 1;
+
+export interface EngineDeployment {
+  topology: ModelTopology;
+  behaviour: Partial<WorkerBehaviour>;
+  work: Work;
+  /** The cold start, when the load starts before the workers accept. */
+  boot: BootSchedule | null;
+  /** Per engine worker, when it first accepts (from `boot`). */
+  firstUp: Float64Array | undefined;
+  /** Whether recycling or timeouts make runs differ with the model's own draws. */
+  random: boolean;
+  notes: string[];
+}
+
+/** Handlers an async worker runs at once, by handler style. */
+export function asyncHandlerSlots(spec: AsyncWorkerSpec): number {
+  switch (spec.handler) {
+    case 'await':
+      return AWAIT_SLOTS;
+    case 'def':
+      return spec.threadPool;
+    case 'blocking':
+    case 'cpu':
+      return 1;
+  }
+}
+
+/**
+ * The engine's view of a topology. `work` is the scenario's; an async worker with CPU-bound
+ * handlers computes whatever the scenario says. `horizon` bounds a cold start's simulation
+ * (scenario seconds).
+ */
+export function engineDeployment(
+  topology: ModelTopology & DeploymentParts,
+  work: Work,
+  horizon: number,
+): EngineDeployment {
+  const notes: string[] = [];
+  let shape: ModelTopology = {
+    kind: topology.kind,
+    workers: topology.workers,
+    threads: topology.threads,
+    replicas: topology.replicas,
+    balancer: topology.balancer,
+    workerConnections: topology.workerConnections,
+  };
+  let engineWork = work;
+  if (topology.kind === 'async') {
+    const spec = topology.asyncWorker ?? { handler: 'await', threadPool: 40 };
+    shape = {
+      ...shape,
+      kind: 'gthread',
+      threads: asyncHandlerSlots(spec),
+      workerConnections: UNBOUNDED,
+    };
+    if (spec.handler === 'cpu') engineWork = 'cpu';
+    else if (work === 'cpu') engineWork = 'sleep';
+    notes.push(asyncNote(spec));
+  }
+  const behaviour: Partial<WorkerBehaviour> = { work: engineWork };
+  const l = topology.lifecycle;
+  let boot: BootSchedule | null = null;
+  let firstUp: Float64Array | undefined;
+  let random = false;
+  if (l !== undefined) {
+    const restartTime = l.preload ? 0 : l.appLoadTime;
+    if (l.maxRequests > 0) {
+      behaviour.maxRequests = l.maxRequests;
+      behaviour.maxRequestsJitter = l.maxRequestsJitter;
+      behaviour.restartTime = restartTime;
+      random = true;
+      notes.push(
+        `workers recycle after ${l.maxRequests}${l.maxRequestsJitter > 0 ? ` + up to ${l.maxRequestsJitter}` : ''} requests and accept again ${restartTime} s after they exit${l.preload ? ' (preloaded: no app load)' : ' (the app load)'}`,
+      );
+    }
+    // gunicorn's timeout ends a sync worker's request; for gthread it only watches the boot.
+    if (l.timeout > 0 && topology.kind === 'sync') {
+      behaviour.timeout = l.timeout;
+      behaviour.restartTime = restartTime;
+    }
+    if (l.loadStarts === 'listening') {
+      boot = simulateBoots({
+        slots: topology.replicas * topology.workers,
+        appLoadTime: l.preload ? 0 : l.appLoadTime,
+        init: l.init,
+        timeout: l.timeout,
+        checkInterval: CHECK_INTERVAL,
+        horizon,
+      });
+      firstUp = Float64Array.from(boot.slots, (s) => s.readyAt);
+      notes.push(bootNote(boot));
+    }
+  }
+  return { topology: shape, behaviour, work: engineWork, boot, firstUp, random, notes };
+}
+
+function asyncNote(spec: AsyncWorkerSpec): string {
+  switch (spec.handler) {
+    case 'await':
+      return 'async handlers that await their I/O: no limit inside a worker; connections go to the workers at random';
+    case 'def':
+      return `plain def handlers in a pool of ${spec.threadPool} threads per worker; connections go to the workers at random and wait inside them for a thread`;
+    case 'blocking':
+      return 'blocking calls in async handlers: one request at a time per worker, the event loop waiting; connections go to the workers at random';
+    case 'cpu':
+      return 'CPU-bound async handlers: one request at a time per worker, worker processes sharing the cores';
+  }
+}
+
+const when = (t: number): string =>
+  Number.isFinite(t) ? `${Number(t.toPrecision(4))} s` : 'never';
+
+function bootNote(boot: BootSchedule): string {
+  const loops = boot.restartLoops > 0 ? `, ${boot.restartLoops} in a restart loop` : '';
+  return `the load starts as the socket listens; workers first accept at ${when(boot.firstReady)} (first) and ${when(boot.lastReady)} (last), ${boot.kills} killed while booting${loops}`;
+}
