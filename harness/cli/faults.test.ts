@@ -323,19 +323,20 @@ function canMountTmpfs(): boolean {
   return probe.status === 0;
 }
 
-test('a really full disk (a 320 KiB tmpfs): E_RESULTS_WRITE (103), what was written before is readable', {
+test('a really full disk (an 832 KiB tmpfs): E_RESULTS_WRITE (103), what was written before is readable', {
   skip: canMountTmpfs() ? false : 'this machine cannot mount a tmpfs in a user namespace',
 }, async (t) => {
   const dir = await tempDir(t);
   const mount = join(dir, 'small-disk');
   const out = join(dir, 'copied');
   await mkdir(mount);
-  // The first topology's 400 records (about 150 KB, and 50 KB of predictions) fit; the
-  // second's do not.
+  // The first topology's 1000 records (about 370 KB, with 180 KB of predictions and a 45 KB
+  // summary) fit; the second's do not, while the closing summary of both (70 to 90 KB) still
+  // does: about 120 KB of margin on either side.
   const file = await writeScenario(dir, {
     name: 'fault',
     timeScale: 1,
-    load: { executor: 'burst', users: 400 },
+    load: { executor: 'burst', users: 1000 },
     service: { time: '1ms' },
     topologies: [
       { name: 'first', kind: 'sync', workers: 4 },
@@ -347,7 +348,7 @@ test('a really full disk (a 320 KiB tmpfs): E_RESULTS_WRITE (103), what was writ
   // are copied out for the test to read, with the harness's exit code.
   const script = [
     'set -u',
-    `mount -t tmpfs -o size=320k tmpfs "${mount}"`,
+    `mount -t tmpfs -o size=832k tmpfs "${mount}"`,
     `"${process.execPath}" "${join(packageRoot(), 'dist', 'harness', 'cli', 'main.js')}" scenario "${file}" --reports-dir "${mount}/reports" 2>"${dir}/stderr"`,
     'code=$?',
     `df -k "${mount}" | tail -1 > "${dir}/df"`,
@@ -371,7 +372,7 @@ test('a really full disk (a 320 KiB tmpfs): E_RESULTS_WRITE (103), what was writ
   assert.deepEqual(check.damaged, [], 'every result file reads whole');
   assert.deepEqual(check.temporary, []);
   assert.equal(check.summary?.complete, false);
-  assert.equal(check.requests?.length, 400, "the first topology's requests, whole");
+  assert.equal(check.requests?.length, 1000, "the first topology's requests, whole");
   assert.ok(check.requests?.every((r) => r.topology === 'first'));
   assert.deepEqual(
     check.summary?.topologies.map((topology) => topology.name),
