@@ -27,6 +27,7 @@ export { ExitCode } from './exit-codes.js';
 export { evaluateThresholds } from './gate/evaluate.js';
 export { runGate } from './gate/run-gate.js';
 export { parseThreshold, parseThresholdOption } from './gate/threshold.js';
+export { checkDestination } from './load/destination.js';
 export type { ErrorKind } from './load/error-kind.js';
 export { classifyError, classifyStatus, ERROR_KINDS } from './load/error-kind.js';
 export type { RawRequest } from './load/raw-request.js';
@@ -78,6 +79,7 @@ export type { RunOptions, RunResult } from './run/run-scenario.js';
 export { runScenario } from './run/run-scenario.js';
 export { describeLoad } from './scenario/describe-load.js';
 export { formatSeconds, parseDuration } from './scenario/duration.js';
+export { jsonErrorOffset } from './scenario/json-position.js';
 export { listScenarios, loadScenario, parseJson } from './scenario/load.js';
 export type {
   FanoutSpec,

@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bindToParent, listenOrExit, tell } from './lifecycle.js';
 import { monotonicUs, NO_LIFECYCLE, type WorkerExitReason } from './lifecycle-config.js';
+import { forkEnv } from './parent-pid.js';
 import {
   INHERITED_LISTEN_FD,
   isTargetMessage,
@@ -112,6 +113,7 @@ function startProcess(): void {
   const child = fork(workerEntry, [JSON.stringify(workerConfig())], {
     stdio: ['ignore', 'inherit', 'inherit', listening.fd, 'ipc'],
     execArgv: process.execArgv,
+    env: forkEnv(),
   });
   starting.add(child);
   const slotOf = (): Slot | undefined => slots.find((s) => s.child === child);

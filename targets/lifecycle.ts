@@ -1,5 +1,6 @@
 import type { Server } from 'node:net';
 import { listenSocket, setParentDeathSignal } from './native/accept-gate.js';
+import { PARENT_PID_ENV } from './parent-pid.js';
 import type { ControlMessage, TargetMessage } from './protocol.js';
 
 /**
@@ -11,9 +12,12 @@ import type { ControlMessage, TargetMessage } from './protocol.js';
  * the process.
  */
 export function bindToParent(onStop: (reason: string) => void): void {
-  const expectedParent = process.ppid;
+  // The parent may have died between fork and prctl; then nobody would deliver the signal. The
+  // parent's pid as it forked (PARENT_PID_ENV) tells, where process.ppid read now would already
+  // be the reaper's. Removed so that this process's own children do not inherit it.
+  const expectedParent = Number(process.env[PARENT_PID_ENV] ?? process.ppid);
+  delete process.env[PARENT_PID_ENV];
   const parentAtCall = setParentDeathSignal(9);
-  // The parent may have died between fork and prctl; then nobody would deliver the signal.
   if (parentAtCall !== expectedParent) process.exit(1);
   let stopping = false;
   const stop = (reason: string): void => {
@@ -28,6 +32,8 @@ export function bindToParent(onStop: (reason: string) => void): void {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => stop(signal));
   }
+  // A channel that closed while this process was still loading emitted 'disconnect' to nobody.
+  if (process.send !== undefined && !process.connected) stop('parent disconnected');
 }
 
 /** Sends a message to the parent if the channel is still open; a gone parent is not an error. */

@@ -29,6 +29,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       interrupt.abort(signal);
       return;
     }
+    process.stderr.write(
+      `${signal} again: targets killed, quitting; the results as last written are kept\n`,
+    );
     runCleanups();
     process.exit(ExitCode.Aborted);
   });

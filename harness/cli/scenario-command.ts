@@ -13,6 +13,7 @@ import { renderGate } from '../gate/text.js';
 import { METRIC_NAMES } from '../gate/threshold.js';
 import { createProgress } from '../report/progress.js';
 import { renderTable } from '../report/table.js';
+import { removeTemporaryFilesSync } from '../results/atomic-write.js';
 import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
@@ -145,6 +146,7 @@ async function scenarioCommand(
 ): Promise<ExitCode> {
   const supervisor = new Supervisor();
   io.onExit(() => supervisor.killAllNow());
+  io.onExit(removeTemporaryFilesSync);
   try {
     const scenario = mergeThresholds(
       applyOptions(
@@ -179,6 +181,7 @@ async function scenarioCommand(
       gate,
       calibration: await readCalibration(reportsRoot),
       machine: describeMachine(environment),
+      allowRemote: options.allowRemote ?? [],
     });
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else io.stdout.write(`${renderTable(result.summary)}\n`);

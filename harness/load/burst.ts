@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConnector, Client } from 'undici';
+import { checkDestination } from './destination.js';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
@@ -35,6 +36,7 @@ export async function runBurst(
   connections: BurstConnections,
   options: ExecutorOptions,
 ): Promise<ExecutorOutcome> {
+  checkDestination(options.origin, options.allowRemote);
   const { recorder } = options;
   const indices = ownIndices(users, options.share);
   const connector = buildConnector({ timeout: options.connectTimeoutMs });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { createRandom } from '../model/random.js';
+import { checkDestination } from './destination.js';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
@@ -48,6 +49,7 @@ export interface ClosedUsersOutcome extends ExecutorOutcome {
 }
 
 export async function runClosedUsers(options: ClosedUsersOptions): Promise<ClosedUsersOutcome> {
+  checkDestination(options.origin, options.allowRemote);
   const { recorder } = options;
   const users = ownIndices(options.users, options.share);
   const random = createRandom(options.seed + (options.share?.part ?? 0));

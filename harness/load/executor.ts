@@ -21,6 +21,8 @@ export function pathsFrom(spec: PathSpec): (index: number) => string {
 export interface ExecutorOptions {
   /** `http://127.0.0.1:port` */
   origin: string;
+  /** Hosts beyond loopback the user allowed with --allow-remote; every executor refuses others. */
+  allowRemote?: readonly string[];
   /** Path (and query) of request `index`: the service time it asks for travels in it. */
   path: (index: number) => string;
   recorder: Recorder;

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { checkDestination } from './destination.js';
 import {
   type ExecutorOptions,
   type ExecutorOutcome,
@@ -31,6 +32,7 @@ export interface OpenLoopOutcome extends ExecutorOutcome {
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOutcome> {
+  checkDestination(options.origin, options.allowRemote);
   const { recorder } = options;
   const { part, of } = options.share ?? { part: 0, of: 1 };
   const expected = Math.ceil((options.expected - part) / of);

@@ -46,6 +46,8 @@ export interface LoadContext {
   onSettled?: (settled: number, total: number) => void;
   /** Worker threads generating the load (1: this thread). */
   threads: number;
+  /** Hosts beyond loopback the user allowed with --allow-remote; none by default. */
+  allowRemote?: readonly string[];
 }
 
 /** What a load measured, beyond the recorder's requests, histograms and counts. */
@@ -79,6 +81,7 @@ export async function runTaskHere(
 ): Promise<LoadResult> {
   const base = {
     origin: context.origin,
+    ...(context.allowRemote === undefined ? {} : { allowRemote: context.allowRemote }),
     path: pathsFrom(context.paths),
     recorder,
     connectTimeoutMs: context.connectTimeoutMs,

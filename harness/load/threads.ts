@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { checkDestination } from './destination.js';
 import { Recorder } from './recorder.js';
 import { type LoadContext, type LoadResult, type LoadTask, runTaskHere } from './run-load.js';
 import type { ThreadInput, ThreadMessage } from './thread-main.js';
@@ -14,6 +15,7 @@ import type { ThreadInput, ThreadMessage } from './thread-main.js';
  * The throughput executor spreads itself (autocannon's own workers) and always runs here.
  */
 export async function runLoad(task: LoadTask, context: LoadContext): Promise<LoadResult> {
+  checkDestination(context.origin, context.allowRemote);
   if (context.threads <= 1 || task.executor === 'throughput') {
     return runTaskHere(task, context, new Recorder({ keepRequests: context.keepRequests }));
   }

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { checkDestination } from './destination.js';
 import type { ExecutorOptions, ExecutorOutcome } from './executor.js';
 import { since } from './raw-request.js';
 
@@ -35,6 +36,7 @@ export interface ThroughputOutcome extends ExecutorOutcome {
 }
 
 export function runThroughput(options: ThroughputOptions): Promise<ThroughputOutcome> {
+  checkDestination(options.origin, options.allowRemote);
   const { recorder } = options;
   const url = `${options.origin}${options.path(0)}`;
   const startNs = process.hrtime.bigint();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -146,5 +146,64 @@ test('markup and script in a scenario show as text in the report and never run',
   assert.equal(await page.evaluate('window.pwned'), undefined);
   assert.equal(await page.locator('img').count(), 0);
   assert.match((await page.textContent('header')) ?? '', /<img src=x onerror=/);
+  await page.close();
+});
+
+test('every string a scenario file controls shows as text in the report and the index, and none runs', {
+  skip,
+  timeout: 180_000,
+}, async (t) => {
+  const dir = await tempDir(t);
+  // Markup in every string a scenario reaches the page with: the description, topology names
+  // (in headings, tables, chart titles and data, the gate's rows and failures), a threshold tag,
+  // and the directory the file sits in (the run's source path).
+  const img = (n: number) => `<img src=x onerror="window.pwned=${n}">`;
+  const script = (n: number) => `</script><script>window.pwned=${n}</script><!--`;
+  const names = [`a${img(1)}`, `b${script(2)}`, `c"><svg onload=window.pwned=3>`];
+  const home = join(dir, `<svg onload=window.pwned=4>`);
+  await mkdir(home);
+  const file = await writeScenario(home, {
+    name: 'hostile-all',
+    description: `${img(5)} ${script(6)} <iframe src="javascript:window.pwned=7"></iframe>`,
+    timeScale: 1,
+    load: { executor: 'burst', users: 4 },
+    service: { time: '20ms' },
+    topologies: names.map((name) => ({ name, kind: 'sync', workers: 2 })),
+    // A threshold that fails, so that the gate lists the hostile names in its failures.
+    thresholds: { [`wait{topology:${names[0]}}`]: ['max<1ms'], errors: ['count==0'] },
+  });
+  const reports = join(dir, 'reports');
+  const run = await runCli(['scenario', file, '--reports-dir', reports]);
+  assert.equal(run.code, 99, run.stderr);
+  const report = join(reports, 'hostile-all', 'latest', 'report.html');
+  const context = await launch(t);
+  const opened = await open(context, report);
+  assert.ok(Object.values(opened.status).every((s) => s === 'rendered'));
+  assert.deepEqual(opened.errors, []);
+  for (const [url, expectedText] of [
+    [pathToFileURL(report).href, names[1]],
+    [pathToFileURL(join(reports, 'index.html')).href, 'hostile-all'],
+  ] as const) {
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(url);
+    if (url.endsWith('report.html')) await page.waitForSelector('html[data-charts="done"]');
+    assert.equal(await page.evaluate('window.pwned'), undefined, url);
+    assert.equal(await page.locator('img, iframe, svg[onload], [onerror], [onload]').count(), 0);
+    assert.deepEqual(dialogs, []);
+    assert.ok(((await page.textContent('body')) ?? '').includes(expectedText as string), url);
+    await page.close();
+  }
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(report).href);
+  await page.waitForSelector('html[data-charts="done"]');
+  // Only the page's own five scripts: the specs, three libraries, the boot code.
+  assert.equal(await page.locator('script').count(), 5);
+  const gate = (await page.textContent('#gate')) ?? '';
+  assert.ok(gate.includes(names[0] as string), 'the gate shows the tagged name as text');
   await page.close();
 });

@@ -1,6 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { open, rename, rm, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** Temporary files being written now, so that an exit hook can remove them (see below). */
+const pending = new Set<string>();
+
+/**
+ * For exit hooks (a second Ctrl-C, an uncaught exception), where nothing asynchronous runs:
+ * removes the temporary files of atomic writes that were under way. The final files were never
+ * touched, so nothing else needs undoing. After SIGKILL no hook runs; a leftover is named
+ * `.<name>.<pid>.<hex>.tmp`, never a result file's own name.
+ */
+export function removeTemporaryFilesSync(): void {
+  for (const temporary of pending) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Best effort: the process is exiting.
+    }
+  }
+  pending.clear();
+}
 
 /**
  * Writes `data` to `path` so that no reader ever sees half a file: into a temporary file in the
@@ -13,6 +34,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
   let handle: Awaited<ReturnType<typeof open>> | undefined;
+  pending.add(temporary);
   try {
     handle = await open(temporary, 'w', 0o644);
     await handle.writeFile(data);
@@ -24,18 +46,23 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await handle?.close().catch(() => {});
     await rm(temporary, { force: true }).catch(() => {});
     throw error;
+  } finally {
+    pending.delete(temporary);
   }
 }
 
 /**
  * A file written in parts that appears under its final name only when complete: parts go to
  * `<name>.partial`, and commit() renames it into place. Used for requests.ndjson, which grows
- * topology by topology.
+ * topology by topology. A part that fails to be written (a full disk) is cut off again, so the
+ * file holds whole parts only and what was appended before stays readable.
  */
 export class StagedFile {
   readonly path: string;
   readonly partialPath: string;
   private started = false;
+  /** Bytes of the parts written and flushed so far. */
+  private size = 0;
 
   constructor(path: string) {
     this.path = path;
@@ -48,6 +75,10 @@ export class StagedFile {
     try {
       await handle.writeFile(data);
       await handle.sync();
+      this.size += Buffer.byteLength(data);
+    } catch (error) {
+      await truncate(this.partialPath, this.size).catch(() => {});
+      throw error;
     } finally {
       await handle.close();
     }

@@ -46,6 +46,8 @@ export interface LoadStepOptions {
    * target without instrumentation has its waits estimated from the raw timeline.
    */
   adjust?: (records: RequestRecord[], raw: readonly RawRequest[]) => RequestRecord[];
+  /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
+  allowRemote?: readonly string[];
 }
 
 export async function runLoadStep(
@@ -72,6 +74,7 @@ export async function runLoadStep(
     signal,
     onSettled: (settled, total) => progress.requests(settled, total),
     threads: load.threads,
+    allowRemote: options.allowRemote ?? [],
   });
   const { recorder } = result;
   const raw: RawRequest[] = keepRequests

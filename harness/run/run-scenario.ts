@@ -34,6 +34,7 @@ import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
+import { resultsWrite } from '../results/results-write.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
 import {
   type Environment,
@@ -48,6 +49,7 @@ import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
 import type { LifeEvent } from '../results/worker-life.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { plannedRequests } from '../scenario/load-schema.js';
+import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
 import { isLoopbackHost } from '../scenario/target-url.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import { startTargets, type Targets } from '../supervise/start-targets.js';
@@ -74,7 +76,15 @@ export interface RunOptions {
    */
   calibration?: CalibrationState;
   machine?: Machine;
+  /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
+  allowRemote?: readonly string[];
 }
+
+/**
+ * Real milliseconds between a target's crash and the harness stopping the load: long enough for
+ * the failures the crash causes to reach the client, short enough not to prolong a broken run.
+ */
+const CRASH_SETTLE_MS = 500;
 
 export interface RunResult {
   summary: RunSummary;
@@ -85,7 +95,6 @@ export interface RunResult {
   gate: GateOutcome | null;
 }
 
-const READY_TIMEOUT_MS = 60_000;
 /** Real milliseconds between repeated bursts, for the last one's connections to close. */
 const BURST_PAUSE_MS = 300;
 
@@ -140,9 +149,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
     }
   };
-  await writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`);
+  await resultsWrite(join(dir, 'scenario.json'), () =>
+    writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`),
+  );
   await save();
-  await markLatest(options.reportsRoot, scenario.name, id);
+  await resultsWrite(join(options.reportsRoot, scenario.name, 'latest'), () =>
+    markLatest(options.reportsRoot, scenario.name, id),
+  );
 
   const runLimit = new AbortController();
   const runTimer = setTimeout(
@@ -232,7 +245,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
       addObserved(summary.topologies[summary.topologies.length - 1], outcome.observed);
-      await observationFiles.append(outcome.observed);
+      await resultsWrite(dir, () => observationFiles.append(outcome.observed));
       // Windows over time, the workers' lives and handlers at once (issue 6).
       Object.assign(
         summary.topologies[summary.topologies.length - 1] as object,
@@ -248,7 +261,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
       if (outcome.records.length > 0) {
-        await requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        await resultsWrite(requestsFile.partialPath, () =>
+          requestsFile.append(`${outcome.records.map((r) => JSON.stringify(r)).join('\n')}\n`),
+        );
       }
       waits.set(
         topology.name,
@@ -263,7 +278,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           prediction.waits.sample,
           predictedArrivals(scenario),
         );
-        await predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        await resultsWrite(predictedFile.partialPath, () =>
+          predictedFile.append(`${predicted.map((r) => JSON.stringify(r)).join('\n')}\n`),
+        );
       }
       await save();
       if (outcome.error !== undefined) {
@@ -271,6 +288,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         break;
       }
     }
+  } catch (writeError) {
+    // A full disk mid-run: stop here; the files as last written stay intact and parseable.
+    if (!(writeError instanceof ResultsWriteError)) throw writeError;
+    error = writeError;
   } finally {
     clearTimeout(runTimer);
     progress.done();
@@ -288,15 +309,25 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   }
   summary.complete = error === undefined && summary.topologies.length === topologies.length;
   summary.finishedAt = now().toISOString();
-  await save();
-  await requestsFile.commit();
-  await predictedFile.commit();
-  await observationFiles.commit();
+  // Each closing write is tried even when one before failed; the first failure is the run's.
+  const finish = async (file: string, write: () => Promise<void>): Promise<void> => {
+    try {
+      await resultsWrite(file, write);
+    } catch (writeError) {
+      if (!(writeError instanceof ResultsWriteError)) throw writeError;
+      error ??= writeError;
+      summary.complete = false;
+    }
+  };
+  await finish(join(dir, 'summary.json'), save);
+  await finish(requestsFile.path, () => requestsFile.commit());
+  await finish(predictedFile.path, () => predictedFile.commit());
+  await finish(dir, () => observationFiles.commit());
 
   let gate: GateOutcome | null = null;
   if (options.gate !== undefined && hasGate(options.gate) && error === undefined) {
     gate = runGate(summary, waits, options.gate);
-    await writeGateFiles(dir, gate);
+    await finish(dir, () => writeGateFiles(dir, gate as GateOutcome));
   }
   try {
     await writeReport(dir);
@@ -376,8 +407,12 @@ async function runTopology(
     output: string[],
   ): void => {
     crash ??= `${target} exited during the run (code ${info.code}, signal ${info.signal})${output.length ? `: ${output.slice(-3).join(' | ')}` : ''}`;
-    crashed.abort(crash);
+    // The load is stopped a moment later, not at once: the requests the crash broke fail by
+    // themselves first (reset, refused, a balancer's 503), so that they are counted as what
+    // users would have seen rather than as stopped by the harness.
+    settle ??= setTimeout(() => crashed.abort(crash), CRASH_SETTLE_MS);
   };
+  let settle: NodeJS.Timeout | undefined;
   supervisor.onCrash = onCrash;
   const signal = AbortSignal.any([runSignal, crashed.signal]);
   const observation = observationFor(scenario, topology, supervisor);
@@ -393,12 +428,13 @@ async function runTopology(
       supervisor,
       timeScale: scenario.timeScale,
       service: { work: scenario.service.work, ms: realMs(scenario.service.time) },
-      readyTimeoutMs: READY_TIMEOUT_MS,
+      readyTimeoutMs: (scenario.limits.startTimeout ?? DEFAULT_START_TIMEOUT) * 1000,
+      signal,
       requestTimeoutMs: realMs(scenario.limits.requestTimeout),
       connections: plannedConnections(scenario),
       ...(observation === null ? {} : { app: (replica: number) => observation.app(replica) }),
     });
-    if (signal.aborted) return aborted(NOTHING_MEASURED, 0);
+    if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED, 0);
     const repeat =
       scenario.load.executor === 'burst' ? (topology.repeat ?? scenario.repeat ?? 1) : 1;
     const steps: LoadStep[] = [];
@@ -411,6 +447,7 @@ async function runTopology(
       const [step] = await Promise.all([
         runLoadStep(scenario, topology.name, started.origin, serviceTimes, signal, progress, {
           burst: b,
+          ...(options.allowRemote === undefined ? {} : { allowRemote: options.allowRemote }),
           ...(started.external ? { fixedPath: started.path } : {}),
           adjust: (records, raw) =>
             adjustRecords(records, raw, topology, started, scenario, serviceTimes),
@@ -425,7 +462,7 @@ async function runTopology(
     for (const casualty of supervisor.casualties())
       onCrash(casualty.label, casualty.info, casualty.output);
     if (step.startNs !== undefined) events = watch.events(step.startNs, scenario.timeScale);
-    if (signal.aborted) return aborted(step, steps.length);
+    if (signal.aborted || crash !== undefined) return aborted(step, steps.length);
     return {
       ...step,
       observed,
@@ -437,7 +474,7 @@ async function runTopology(
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
-    if (signal.aborted && crash === undefined) return aborted(NOTHING_MEASURED, 0);
+    if (crash !== undefined || signal.aborted) return aborted(NOTHING_MEASURED, 0);
     return {
       ...NOTHING_MEASURED,
       observed,
@@ -448,6 +485,7 @@ async function runTopology(
       events: [],
     };
   } finally {
+    clearTimeout(settle);
     progress.stage(`${label}: stopping targets`);
     supervisor.onCrash = undefined;
     watch.stop();

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
 import { ScenarioInvalidError, ScenarioNotFoundError, ScenarioSyntaxError } from '../errors.js';
+import { jsonErrorOffset, lineAndColumn } from './json-position.js';
 import type { Scenario } from './types.js';
 import { validateScenario } from './validate.js';
 
@@ -40,7 +41,8 @@ export async function loadScenario(ref: string, dir = scenariosDir()): Promise<S
       cause: error,
     });
   }
-  const raw = parseJson(text, file);
+  // Editors on Windows may start a UTF-8 file with a byte order mark, which JSON.parse refuses.
+  const raw = parseJson(text.replace(/^\uFEFF/, ''), file);
   const validation = validateScenario(raw, file, basename(file, '.json'));
   if (!validation.ok) throw new ScenarioInvalidError(file, validation.issues);
   return validation.scenario;
@@ -52,16 +54,16 @@ export function parseJson(text: string, file: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message)?.[1];
+    // V8 names the position of some mistakes only; the recogniser finds it for every one.
+    const named = /position (\d+)/.exec(message)?.[1];
+    const offset = named === undefined ? jsonErrorOffset(text) : Number(named);
     let where = file;
-    if (position !== undefined) {
-      const before = text.slice(0, Number(position));
-      const line = before.split('\n').length;
-      const column = Number(position) - before.lastIndexOf('\n');
+    if (offset >= 0) {
+      const { line, column } = lineAndColumn(text, offset);
       where = `${file}:${line}:${column}`;
     }
     throw new ScenarioSyntaxError(`${where}: not valid JSON (${message})`, {
-      fix: 'scenario files are plain JSON: check for a missing comma or quote, or a trailing comma, at that place',
+      fix: 'scenario files are plain JSON data, never code, comments or YAML: check for a missing comma or quote, or a trailing comma, at that place',
       cause: error,
     });
   }

@@ -9,7 +9,7 @@ import {
   registrySchema,
   schedulerSchema,
 } from './app-schema.js';
-import { count, duration } from './fields.js';
+import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
 import { checkTargetUrl } from './target-url.js';
@@ -55,6 +55,16 @@ export const MAX_REPEAT = 50;
 /** Limits that keep every run bounded whatever a file asks for. */
 export const MAX_USERS = 100_000;
 export const MAX_PROCESSES = 400;
+/**
+ * The longest limits a file may set (seconds): a day for the run (real time) and for one request
+ * (scenario time, so at most 10 real days at timeScale 10). Beyond these a limit would be no
+ * bound at all, and Node's timers, which hold at most 2^31 - 1 ms (24.8 days), would fire at once.
+ */
+export const MAX_RUN_TIMEOUT = 24 * 3600;
+export const MAX_REQUEST_TIMEOUT = 24 * 3600;
+export const MAX_START_TIMEOUT = 3600;
+/** Real seconds a target may take from its start until it answers GET /health. */
+export const DEFAULT_START_TIMEOUT = 60;
 
 const topology = z
   .strictObject({
@@ -225,8 +235,9 @@ export const scenarioSchema = z
     topologies: z.array(topology).min(1).max(20),
     limits: z
       .strictObject({
-        runTimeout: duration.default(600),
-        requestTimeout: duration.default(600),
+        runTimeout: limitDuration(MAX_RUN_TIMEOUT, '24h').default(600),
+        requestTimeout: limitDuration(MAX_REQUEST_TIMEOUT, '24h').default(600),
+        startTimeout: limitDuration(MAX_START_TIMEOUT, '1h').optional(),
       })
       .default({ runTimeout: 600, requestTimeout: 600 }),
     model: z
@@ -418,9 +429,14 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   ...LIFECYCLE_FIELD_HELP,
-  limits: 'an object such as { "runTimeout": "10m", "requestTimeout": "10m" }',
-  'limits.runTimeout': 'a duration in real time after which the run stops itself, such as "10m"',
-  'limits.requestTimeout': 'a duration in scenario time after which a request counts as timed out',
+  limits:
+    'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
+  'limits.runTimeout':
+    'a duration in real time above 0 and at most "24h" after which the run stops itself, such as "10m"',
+  'limits.requestTimeout':
+    'a duration in scenario time above 0 and at most "24h" after which a request counts as timed out',
+  'limits.startTimeout':
+    'a duration in real time above 0 and at most "1h" that each target may take to start and answer (default "60s")',
   model: 'an object such as { "seed": 1, "replications": 200 }',
   'model.seed': 'a whole number from 0 to 4294967295 seeding the simulation',
   'model.replications': 'a whole number of simulation runs from 1 to 10000',

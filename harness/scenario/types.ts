@@ -200,6 +200,8 @@ export interface Limits {
   runTimeout: number;
   /** Scenario seconds a single request may take before it counts as timed out. */
   requestTimeout: number;
+  /** Real seconds each target may take to start and answer; DEFAULT_START_TIMEOUT when absent. */
+  startTimeout?: number;
 }
 
 export interface ModelOptions {

@@ -67,7 +67,13 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     load: parsed.load,
     service,
     topologies,
-    limits: parsed.limits,
+    limits: {
+      runTimeout: parsed.limits.runTimeout,
+      requestTimeout: parsed.limits.requestTimeout,
+      ...(parsed.limits.startTimeout === undefined
+        ? {}
+        : { startTimeout: parsed.limits.startTimeout }),
+    },
     model: parsed.model,
     thresholds: parsed.thresholds,
     ...normaliseApp(parsed),
@@ -97,6 +103,22 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out === '' ? '(top level)' : out;
 }
 
+/** What the whole file must be, for a file that is JSON but not an object. */
+const WHOLE_FILE_HELP =
+  'one JSON object such as { "load": { "executor": "burst", "users": 200 }, "service": { "time": "2s" }, "topologies": [{ "name": "sync-4", "kind": "sync", "workers": 4 }] } (see scenarios/README.md)';
+
+/**
+ * The help of a field, or of the nearest field around it that has one (a threshold's metric key
+ * is the user's own: `thresholds.wait` is explained by `thresholds`).
+ */
+function helpFor(path: ReadonlyArray<PropertyKey>): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const help = FIELD_HELP[helpKey(path.slice(0, n))];
+    if (help !== undefined) return help;
+  }
+  return WHOLE_FILE_HELP;
+}
+
 function helpKey(path: ReadonlyArray<PropertyKey>): string {
   return formatPath(path).replace(/\[\d+\]/g, '[]');
 }
@@ -118,7 +140,7 @@ function describeValue(value: unknown): string {
 
 function toInputIssue(issue: z.core.$ZodIssue, raw: unknown): InputIssue {
   const path = formatPath(issue.path);
-  const help = FIELD_HELP[helpKey(issue.path)];
+  const help = helpFor(issue.path);
   const expected = help === undefined ? 'see scenarios/README.md' : `use ${help}`;
   const got = valueAt(raw, issue.path);
   switch (issue.code) {
@@ -131,7 +153,9 @@ function toInputIssue(issue: z.core.$ZodIssue, raw: unknown): InputIssue {
             key.startsWith(prefix) && !key.slice(prefix.length).includes('.') && key !== parent
           );
         })
-        .map((key) => key.slice(key.lastIndexOf('.') + 1).replace('[]', ''));
+        .map((key) => key.slice(key.lastIndexOf('.') + 1).replace('[]', ''))
+        // `topologies` and `topologies[]` name one field.
+        .filter((key, i, all) => all.indexOf(key) === i);
       const fields = issue.keys.map((k) => `"${k}"`).join(', ');
       const suggestions = issue.keys
         .map((key) => [key, closest(key, known)] as const)
@@ -157,6 +181,14 @@ function toInputIssue(issue: z.core.$ZodIssue, raw: unknown): InputIssue {
       };
     case 'invalid_value':
       return { path, message: `${describeValue(got)} is not allowed`, fix: expected };
+    // A union none of whose members fits: a duration that is neither a number nor a string, or an
+    // executor no member names. Said as for a single type.
+    case 'invalid_union':
+      return {
+        path,
+        message: got === undefined ? 'is required' : `${describeValue(got)} is not allowed`,
+        fix: expected,
+      };
     case 'too_small':
     case 'too_big':
       return {
@@ -178,13 +210,22 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    const d = sameStem(word, candidate)
+      ? 1
+      : editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
   return best;
+}
+
+/** Singular for plural and the like: "topology" for "topologies", "worker" for "workers". */
+function sameStem(a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  const stem = Math.min(x.length, y.length) - 1;
+  return stem >= 5 && x.slice(0, stem) === y.slice(0, stem) && Math.abs(x.length - y.length) <= 2;
 }
 
 function editDistance(a: string, b: string): number {

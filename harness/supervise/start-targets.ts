@@ -23,6 +23,8 @@ export interface TargetsOptions {
   connections: number;
   /** Emulated kinds: what each replica's app does beside serving (scheduled job, event streams). */
   app?: StartOptions['app'];
+  /** Aborts the wait for emulated targets to be ready (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 /** A topology the harness reaches: the servers it started, or a URL someone else runs. */
@@ -68,6 +70,7 @@ export async function startTargets(
     readyTimeoutMs: options.readyTimeoutMs,
     noBalancer: viaHaproxy,
     ...(options.app === undefined ? {} : { app: options.app }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (!viaHaproxy) return { ...started, external: false };
   const balancer = await startHaproxy(topology, started.replicas, {

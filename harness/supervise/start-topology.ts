@@ -4,7 +4,7 @@ import { request } from 'undici';
 import type { AppConfig } from '../../targets/app/protocol.js';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
-import { TargetNotReadyError } from '../errors.js';
+import { RunAbortedError, TargetNotReadyError } from '../errors.js';
 import type { EmulatedTopologySpec } from '../scenario/types.js';
 import { lifecycleConfig, startInitResource } from './lifecycle-target.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
@@ -34,6 +34,8 @@ export interface StartOptions {
    * first replica's.
    */
   noBalancer?: boolean;
+  /** Aborts the wait for readiness (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 export function compiledTarget(name: string): string {
@@ -81,6 +83,7 @@ export async function startTopology(
         entry: compiledTarget(topology.kind === 'flask-dev' ? 'flask-dev' : 'arbiter'),
         config,
         readyTimeoutMs: options.readyTimeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     }),
   );
@@ -98,6 +101,7 @@ export async function startTopology(
       entry: compiledTarget('balancer'),
       config,
       readyTimeoutMs: options.readyTimeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
   const entry = balancer ?? (replicas[0] as RunningTarget);
@@ -106,21 +110,27 @@ export async function startTopology(
   if (lifecycle?.announce === 'listening') return { origin, replicas, balancer };
   await Promise.all(
     [...replicas, ...(balancer ? [balancer] : [])].map((t) =>
-      waitUntilAnswering(t, options.readyTimeoutMs),
+      waitUntilAnswering(t, options.readyTimeoutMs, options.signal),
     ),
   );
   return { origin, replicas, balancer };
 }
 
 /** Polls GET /health on a fresh connection each time until it answers 200. */
-export async function waitUntilAnswering(target: RunningTarget, timeoutMs: number): Promise<void> {
+export async function waitUntilAnswering(
+  target: RunningTarget,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new RunAbortedError(String(signal.reason ?? 'abort'));
     try {
       const response = await request(`http://${TARGET_HOST}:${target.port}/health`, {
         reset: true,
         headersTimeout: Math.max(100, deadline - Date.now()),
+        ...(signal === undefined ? {} : { signal }),
       });
       await response.body.dump();
       if (response.statusCode === 200) return;

@@ -1,7 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { forkEnv } from '../../targets/parent-pid.js';
 import { isTargetMessage, type TargetMessage } from '../../targets/protocol.js';
-import { PortInUseError, TargetNotReadyError, TargetStartError } from '../errors.js';
+import {
+  PortInUseError,
+  RunAbortedError,
+  TargetNotReadyError,
+  TargetStartError,
+} from '../errors.js';
 import { isAlive } from './process-tree.js';
 
 /**
@@ -20,6 +26,8 @@ export interface TargetSpec {
   entry: string;
   config: unknown;
   readyTimeoutMs: number;
+  /** Stops waiting for readiness (Ctrl-C during start-up); the caller then stops the targets. */
+  signal?: AbortSignal;
 }
 
 export interface ExitInfo {
@@ -66,6 +74,7 @@ export class Supervisor {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: ['--enable-source-maps'],
+      env: forkEnv(),
     });
     const managed: Managed = {
       label: spec.label,
@@ -135,13 +144,20 @@ export class Supervisor {
             ),
           );
         };
+        const onAbort = (): void => {
+          cleanup();
+          reject(new RunAbortedError(String(spec.signal?.reason ?? 'abort')));
+        };
         const cleanup = (): void => {
           clearTimeout(timer);
           child.off('message', onMessage);
           child.off('exit', onExit);
+          spec.signal?.removeEventListener('abort', onAbort);
         };
         child.on('message', onMessage);
         child.once('exit', onExit);
+        if (spec.signal?.aborted) onAbort();
+        else spec.signal?.addEventListener('abort', onAbort, { once: true });
       },
     );
 
