@@ -29,18 +29,28 @@ export function parseDuration(value: unknown): number | undefined {
   return Number(amount) * scale;
 }
 
-/** Seconds as a short human string: 0.0123 -> "12.3ms", 2 -> "2s", 134 -> "2m14s". */
+/**
+ * Seconds as a short human string with three significant digits: 0.0123 -> "12.3ms", 2 -> "2s",
+ * 134 -> "2m14s". Rounding never shows a unit at its next unit's size: 0.9996 -> "1s", not
+ * "1000ms", and 299.97 -> "5m0s", not "4m60s".
+ */
 export function formatSeconds(seconds: number | null): string {
   if (seconds === null || Number.isNaN(seconds)) return 'n/a';
   if (!Number.isFinite(seconds)) return String(seconds);
+  const sign = seconds < 0 ? '-' : '';
   const abs = Math.abs(seconds);
-  if (abs < 1e-3) return `${round(seconds * 1e6)}µs`;
-  if (abs < 1) return `${round(seconds * 1e3)}ms`;
-  if (abs < 60) return `${round(seconds)}s`;
-  const minutes = Math.floor(abs / 60);
-  return `${seconds < 0 ? '-' : ''}${minutes}m${round(abs - minutes * 60)}s`;
+  const micros = roundTo3(abs * 1e6);
+  if (micros < 1000) return `${sign}${micros}µs`;
+  const millis = roundTo3(abs * 1e3);
+  if (millis < 1000) return `${sign}${millis}ms`;
+  const whole = roundTo3(abs);
+  if (whole < 60) return `${sign}${whole}s`;
+  // Minutes and seconds, the seconds to a tenth, split after rounding.
+  const tenths = Math.round(abs * 10);
+  const minutes = Math.floor(tenths / 600);
+  return `${sign}${minutes}m${(tenths - minutes * 600) / 10}s`;
 }
 
-function round(value: number): string {
-  return String(Number(value.toPrecision(3)));
+function roundTo3(value: number): number {
+  return Number(value.toPrecision(3));
 }

@@ -194,6 +194,17 @@ test('durations accept numbers and units', () => {
   assert.equal(formatSeconds(0.0123), '12.3ms');
 });
 
+test('formatSeconds never shows a unit at the size of the next one', () => {
+  assert.equal(formatSeconds(299.97), '5m0s');
+  assert.equal(formatSeconds(299.9), '4m59.9s');
+  assert.equal(formatSeconds(0.9996), '1s');
+  assert.equal(formatSeconds(0.00099996), '1ms');
+  assert.equal(formatSeconds(59.96), '1m0s');
+  assert.equal(formatSeconds(-134), '-2m14s');
+  assert.equal(formatSeconds(0), '0µs');
+  assert.equal(formatSeconds(null), 'n/a');
+});
+
 test('typos find their field', () => {
   assert.equal(closest('wrokers', ['workers', 'threads']), 'workers');
   assert.equal(closest('balancr', ['balancer', 'backlog']), 'balancer');
