@@ -66,6 +66,21 @@ test('a constant arrival rate is sent on plan, predicted on its own arrivals, an
   assert.match(stdout, /Little's law L = λW: .* \(holds/);
 });
 
+test('L = λW counts the requests that failed too: they were in flight until they timed out', async (t) => {
+  // One worker, 100 ms per request, one arrival every 25 ms: the queue grows and most requests
+  // reach the 150 ms request timeout. They were in flight as long as the completed ones.
+  const { summary } = await run(t, {
+    load: { executor: 'constant-arrival-rate', rate: 40, duration: '1s' },
+    service: { time: '100ms' },
+    topologies: [{ name: 'sync-1', kind: 'sync', workers: 1 }],
+    limits: { requestTimeout: '150ms' },
+  });
+  const { load } = summary.topologies[0];
+  assert.ok(load.failed >= 10, `failed ${load.failed}`);
+  assert.ok(load.completed >= 5, `completed ${load.completed}`);
+  assert.equal(load.littlesLaw.holds, true, JSON.stringify(load.littlesLaw));
+});
+
 test('Poisson ramps with histograms only keep no records and still measure waits', async (t) => {
   const { summary, lines } = await run(t, {
     load: {

@@ -21,6 +21,8 @@ export interface RawRequest {
   writtenNs?: number;
   headersNs?: number;
   completeNs?: number;
+  /** When a request that got no whole response failed (reset, refused, timed out, stopped). */
+  failedNs?: number;
   status?: number;
   error?: { kind: ErrorKind; message: string };
   server?: ServerSide;
@@ -69,6 +71,7 @@ export function timedHandler(
       finish();
     },
     onResponseError(_controller, error) {
+      request.failedNs = since(startNs);
       request.error = {
         kind: aborted() ? 'aborted' : classifyError(error),
         message: error.message,

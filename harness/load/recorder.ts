@@ -67,6 +67,7 @@ export interface RecorderSnapshot {
   counts: Counts;
   sojournNs: number;
   residenceNs: number;
+  failedResidenceNs: number;
   firstWrittenNs: number;
   lastCompleteNs: number;
 }
@@ -82,6 +83,11 @@ export class Recorder {
    * executor's count (from being handed to the client), for Little's law.
    */
   residenceNs = 0;
+  /**
+   * The same over failed requests, from being handed to the client to their failure (an HTTP
+   * error's response end, or the reset, refusal or timeout): they were in flight too.
+   */
+  failedResidenceNs = 0;
   firstWrittenNs = Number.POSITIVE_INFINITY;
   lastCompleteNs = 0;
   private readonly options: RecorderOptions;
@@ -106,6 +112,7 @@ export class Recorder {
       counts: this.counts,
       sojournNs: this.sojournNs,
       residenceNs: this.residenceNs,
+      failedResidenceNs: this.failedResidenceNs,
       firstWrittenNs: this.firstWrittenNs,
       lastCompleteNs: this.lastCompleteNs,
     };
@@ -130,6 +137,7 @@ export class Recorder {
       this.counts.errors[kind] = (this.counts.errors[kind] ?? 0) + n;
     this.sojournNs += other.sojournNs;
     this.residenceNs += other.residenceNs;
+    this.failedResidenceNs += other.failedResidenceNs;
     this.firstWrittenNs = Math.min(this.firstWrittenNs, other.firstWrittenNs);
     this.lastCompleteNs = Math.max(this.lastCompleteNs, other.lastCompleteNs);
   }
@@ -170,7 +178,11 @@ export class Recorder {
       this.histograms.lateness.recordValue(toMicros(writtenNs - intendedNs));
       if (writtenNs - intendedNs > LATE_AFTER_NS) this.counts.late += 1;
     }
+    const handedOverNs = request.dispatchedNs ?? writtenNs;
     if (request.error !== undefined) {
+      const endNs = completeNs ?? request.failedNs;
+      if (handedOverNs !== undefined && endNs !== undefined)
+        this.failedResidenceNs += endNs - handedOverNs;
       this.counts.failed += 1;
       this.counts.errors[request.error.kind] = (this.counts.errors[request.error.kind] ?? 0) + 1;
       return;
@@ -183,7 +195,6 @@ export class Recorder {
       this.histograms.latencyUncorrected.recordValue(toMicros(completeNs - writtenNs));
       this.sojournNs += completeNs - writtenNs;
     }
-    const handedOverNs = request.dispatchedNs ?? writtenNs;
     if (handedOverNs !== undefined) this.residenceNs += completeNs - handedOverNs;
     const startUs = request.server?.startUs;
     if (startUs !== undefined) {

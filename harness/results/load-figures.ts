@@ -105,6 +105,10 @@ export interface LoadFiguresInput {
   >;
   /** Time-average requests in flight by the executor's own count; absent when not counted. */
   meanInFlight?: number;
+  /** With meanInFlight: the same sum as residenceNs over failed requests, real ns. */
+  failedResidenceNs?: number;
+  /** With meanInFlight: the real ns the count was averaged over (the executor's whole run). */
+  inFlightSpanNs?: number;
   closed?: { users: number; thinkTotalNs: number; activeUserNs: number };
   /** Throughput loads: connections x pipelining, the requests always in flight. */
   alwaysInFlight?: number;
@@ -140,11 +144,20 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     input.alwaysInFlight !== undefined && realRate > 0
       ? (input.alwaysInFlight / realRate - meanSojourn) * 1000
       : null;
-  if (input.alwaysInFlight === undefined && inFlight !== undefined && input.completed > 0) {
+  // L = λW over every request that was in flight, completed or failed (a request that times out
+  // is in flight until it does), and over the span the count was averaged over.
+  const finished = input.completed + input.failed;
+  const lawSpanNs = input.inFlightSpanNs ?? input.spanNs;
+  if (
+    input.alwaysInFlight === undefined &&
+    inFlight !== undefined &&
+    finished > 0 &&
+    lawSpanNs > 0
+  ) {
     const check = checkLittlesLaw({
       meanInSystem: inFlight,
-      arrivalRate: realRate,
-      meanTimeInSystem: input.residenceNs / input.completed / 1e9,
+      arrivalRate: finished / (lawSpanNs / 1e9),
+      meanTimeInSystem: (input.residenceNs + (input.failedResidenceNs ?? 0)) / finished / 1e9,
       tolerance: LAW_TOLERANCE,
     });
     littlesLaw = {

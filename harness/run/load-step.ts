@@ -118,7 +118,13 @@ export async function runLoadStep(
         throughput === undefined
           ? histograms
           : throughputHistograms(throughput.latencyMs, completed, histograms),
-      ...(result.meanInFlight === undefined ? {} : { meanInFlight: result.meanInFlight }),
+      ...(result.meanInFlight === undefined
+        ? {}
+        : {
+            meanInFlight: result.meanInFlight,
+            failedResidenceNs: recorder.failedResidenceNs,
+            inFlightSpanNs: result.elapsedNs,
+          }),
       ...(result.closed === undefined ? {} : { closed: result.closed }),
       ...(throughput === undefined || load.executor !== 'throughput'
         ? {}
