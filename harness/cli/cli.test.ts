@@ -1,45 +1,19 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { packageRoot } from '../../targets/package-root.js';
 import { ERROR_KINDS } from '../load/error-kind.js';
 import { descendants, isAlive } from '../supervise/process-tree.js';
+import { type Started, startHarness } from './fixtures/watch.js';
 
 /** End-to-end: the CLI as users run it, its exit codes and what it prints and writes. */
 
-const main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(
-  args: string[],
-  cwd = packageRoot(),
-): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [main, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Finished>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
+function start(args: string[], cwd?: string): Started {
+  return startHarness(args, cwd === undefined ? {} : { cwd });
 }
 
 const cli = (args: string[], cwd?: string) => start(args, cwd).done;

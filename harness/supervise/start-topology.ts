@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
@@ -52,6 +53,13 @@ export async function startTopology(
   options: StartOptions,
 ): Promise<StartedTopology> {
   const { supervisor } = options;
+  // Every replica and the balancer wait on the signal at once (their start, then their first
+  // answer): one abort listener each, more than Node's default warning threshold of 10.
+  if (options.signal !== undefined)
+    setMaxListeners(
+      Math.max(getMaxListeners(options.signal), topology.replicas + 10),
+      options.signal,
+    );
   const behindBalancer = topology.replicas > 1;
   const resource = await startInitResource(
     topology,
