@@ -277,7 +277,9 @@ async function killTrials(t: TestContext, setup: Setup, seed: number): Promise<v
   const root = await tempDir(t);
   const file = await writeScenario(root, setup.scenario);
   const random = createRandom(seed);
-  t.diagnostic(`${setup.label}: seed ${seed}: KILL_SEED=${SEED} repeats these trials`);
+  t.diagnostic(
+    `${setup.label}: seed ${seed}, drawn from KILL_SEED=${SEED}, which repeats these trials`,
+  );
   const trials: Trial[] = [];
   for (const [index, { method, phase }] of plan(random, setup).entries()) {
     const trial = await runTrial(index, method, phase, random, file, root, setup);
