@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packageRoot } from '../../targets/package-root.js';
 import { writeFileAtomic } from '../results/atomic-write.js';
 import {
   CALIBRATION_FILE,
@@ -10,7 +11,10 @@ import {
 
 /** Reads `<reports>/calibration.json`: loaded, absent, or unusable with the reason. */
 export async function readCalibration(reportsRoot: string): Promise<CalibrationState> {
-  const file = join(reportsRoot, CALIBRATION_FILE);
+  return readCalibrationFile(join(reportsRoot, CALIBRATION_FILE));
+}
+
+async function readCalibrationFile(file: string): Promise<CalibrationState> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,6 +32,26 @@ export async function readCalibration(reportsRoot: string): Promise<CalibrationS
   return parsed.ok
     ? { state: 'loaded', file, calibration: parsed.calibration }
     : { state: 'unusable', file, reason: parsed.message };
+}
+
+/**
+ * The calibration shipped with the harness: `npm run calibrate` on the machine the harness is
+ * developed and tested on (2 x AMD EPYC, linux x64), so that a first run on a machine like it
+ * has a measured accept race before the user calibrates. It applies only where the machine
+ * matches (sameMachine); the run's notes say whose calibration was used.
+ */
+export const SHIPPED_CALIBRATION = (): string =>
+  join(packageRoot(), 'harness', 'calibrate', 'shipped-calibration.json');
+
+/**
+ * The calibration a scenario run uses: `<reports>/calibration.json` when there is one (even an
+ * unusable one, whose reason is reported), otherwise the shipped one as state `shipped`.
+ */
+export async function readRunCalibration(reportsRoot: string): Promise<CalibrationState> {
+  const own = await readCalibration(reportsRoot);
+  if (own.state !== 'absent') return own;
+  const shipped = await readCalibrationFile(SHIPPED_CALIBRATION());
+  return shipped.state === 'loaded' ? { ...shipped, state: 'shipped' } : own;
 }
 
 /** Writes the calibration atomically; returns the file's path. */

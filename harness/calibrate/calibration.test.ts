@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   acceptRaceChoice,
@@ -11,6 +14,7 @@ import {
   pathsOf,
   racePathOf,
 } from './calibration.js';
+import { readRunCalibration, SHIPPED_CALIBRATION } from './calibration-file.js';
 
 const here: Machine = {
   hostname: 'a',
@@ -98,6 +102,37 @@ test('without a usable calibration the race is uniform, and the note says why', 
   }
   const sync = acceptRaceChoice(null, 3, loaded, here);
   assert.equal(sync.source, 'not-applicable');
+});
+
+test('a shipped calibration applies on a machine like its own, and the note says whose it is', () => {
+  const shipped = { state: 'shipped', file: 'shipped.json', calibration } as const;
+  const choice = acceptRaceChoice('gunicorn-gthread', 2, shipped, here);
+  assert.equal(choice.source, 'calibration');
+  assert.ok(Math.abs(choice.stickiness - Math.sqrt(0.8)) < 1e-12);
+  assert.match(choice.note, /a machine like this one \(2 x Test CPU, linux x64; 2026-11-21\)/);
+  assert.match(choice.note, /shipped with the harness .*npm run calibrate/);
+  const elsewhere = acceptRaceChoice('gunicorn-gthread', 2, shipped, { ...here, cpus: 8 });
+  assert.equal(elsewhere.source, 'uniform');
+  assert.match(elsewhere.note, /no calibration of this machine's own, and the one shipped/);
+  assert.match(elsewhere.note, /another machine/);
+});
+
+test("a run uses the reports directory's calibration, or else the shipped one", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-calibration-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const none = await readRunCalibration(dir);
+  assert.equal(none.state, 'shipped', 'the shipped file parses');
+  assert.equal(none.file, SHIPPED_CALIBRATION());
+  await writeFile(join(dir, 'calibration.json'), JSON.stringify(calibration));
+  const own = await readRunCalibration(dir);
+  assert.equal(own.state, 'loaded');
+  assert.equal(own.file, join(dir, 'calibration.json'));
+  await writeFile(join(dir, 'calibration.json'), '{');
+  assert.equal(
+    (await readRunCalibration(dir)).state,
+    'unusable',
+    'a broken file of its own is reported, not replaced',
+  );
 });
 
 test('the emulated gthread behind haproxy uses its own calibration, the real servers their balanced one', () => {

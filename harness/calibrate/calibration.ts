@@ -196,6 +196,8 @@ export interface AcceptRaceChoice {
 /** The calibration as a run finds it: loaded, absent, or present but unusable. */
 export type CalibrationState =
   | { state: 'loaded'; file: string; calibration: Calibration }
+  /** No calibration of this machine's own: the one shipped with the harness (SHIPPED_CALIBRATION). */
+  | { state: 'shipped'; file: string; calibration: Calibration }
   | { state: 'absent'; file: string }
   | { state: 'unusable'; file: string; reason: string };
 
@@ -236,9 +238,10 @@ export function acceptRaceChoice(
   if (calibration.state === 'unusable')
     return uniform(`${calibration.file} is unusable (${calibration.reason})`);
   const { machine, servers } = calibration.calibration;
+  const shipped = calibration.state === 'shipped';
   if (!sameMachine(machine, here))
     return uniform(
-      `${calibration.file} was made on another machine (${machine.cpus} x ${machine.cpuModel}, ${machine.platform})`,
+      `${shipped ? `no calibration of this machine's own, and the one shipped with the harness (${calibration.file})` : calibration.file} was made on another machine (${machine.cpus} x ${machine.cpuModel}, ${machine.platform})`,
     );
   const path = racePathOf(replicas, viaHaproxy && server === 'gthread');
   const entry = servers[server]?.[path];
@@ -246,18 +249,21 @@ export function acceptRaceChoice(
     return uniform(`${calibration.file} has no entry for ${server} (${path} connections)`);
   const measuredOn = `a mean Herfindahl index of ${entry.measuredHerfindahl.toFixed(3)} over ${entry.shares.length} bursts of ${entry.configuration.users} users on ${entry.configuration.replicas} x ${entry.configuration.workers} workers`;
   const date = entry.measuredAt.slice(0, 10);
+  const where = shipped
+    ? `on a machine like this one (${machine.cpus} x ${machine.cpuModel}, ${machine.platform}; ${date}), the calibration shipped with the harness (run \`npm run calibrate\` to measure this one)`
+    : `on this machine (${date})`;
   if (path === 'direct')
     return {
       server,
       stickiness: entry.stickiness,
       source: 'calibration',
-      note: `accept race calibrated for ${server}, direct connections, on this machine (${date}): stickiness ${entry.stickiness.toFixed(3)}, from ${measuredOn}`,
+      note: `accept race calibrated for ${server}, direct connections, ${where}: stickiness ${entry.stickiness.toFixed(3)}, from ${measuredOn}`,
     };
   const stickiness = balancedStickiness(entry.stickiness, entry.configuration.replicas, replicas);
   return {
     server,
     stickiness,
     source: 'calibration',
-    note: `accept race calibrated for ${server}, ${path === 'haproxy' ? 'connections through haproxy' : 'balanced connections'}, on this machine (${date}): stickiness ${entry.stickiness.toFixed(3)} behind the balancer with ${entry.configuration.replicas} replicas, from ${measuredOn}; with ${replicas} replicas ${entry.stickiness.toFixed(3)}^(${replicas}/${entry.configuration.replicas}) = ${stickiness.toFixed(3)}`,
+    note: `accept race calibrated for ${server}, ${path === 'haproxy' ? 'connections through haproxy' : 'balanced connections'}, ${where}: stickiness ${entry.stickiness.toFixed(3)} behind the balancer with ${entry.configuration.replicas} replicas, from ${measuredOn}; with ${replicas} replicas ${entry.stickiness.toFixed(3)}^(${replicas}/${entry.configuration.replicas}) = ${stickiness.toFixed(3)}`,
   };
 }

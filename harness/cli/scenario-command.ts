@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { readCalibration } from '../calibrate/calibration-file.js';
+import { readRunCalibration } from '../calibrate/calibration-file.js';
 import { describeError, HarnessError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
@@ -179,7 +179,7 @@ async function scenarioCommand(
       signal: io.interrupt,
       environment,
       gate,
-      calibration: await readCalibration(reportsRoot),
+      calibration: await readRunCalibration(reportsRoot),
       machine: describeMachine(environment),
       allowRemote: options.allowRemote ?? [],
     });
