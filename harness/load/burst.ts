@@ -18,8 +18,10 @@ import { type RawRequest, since, timedHandler } from './raw-request.js';
  *   new   each user opens its TCP connection at the burst, as a first click does; the burst's
  *         spread then includes N handshakes.
  *   warm  each user's TCP connection is opened before the burst (as a browser's preconnect or an
- *         open page does) and its request is written on it at the burst. No request is sent
- *         early: the server sees connections, then requests. A server that accepts only when
+ *         open page does), handed to its client, and its request is written on it at the burst:
+ *         every request is queued on its corked socket first, then all are released back to
+ *         back, so the spread is the kernel's writes alone. No request is sent early: the server
+ *         sees connections, then requests. A server that accepts only when
  *         idle (sync, flask-dev) accepts some of them before the burst, and connections beyond
  *         its backlog wait for the kernel's SYN retries, as they would for real users.
  *
@@ -74,6 +76,9 @@ export async function runBurst(
         },
       }),
   );
+  // Warm: each client takes its socket now, so that the burst only writes; `held[k]` is user k's
+  // socket when its client holds it.
+  const held = warm === undefined ? [] : await attachSockets(clients, warm);
   const destroyAll = (): void => {
     for (const client of clients) void client.destroy().catch(() => {});
     for (const socket of warm ?? []) socket?.destroy();
@@ -99,6 +104,9 @@ export async function runBurst(
     startNs = options.startAtNs ?? process.hrtime.bigint();
     recorder.begin(startNs);
     inFlight.start();
+    // Warm sockets hold what is written to them until every request is queued, then all go out
+    // back to back: the spread is then the kernel writes alone, not undici's work per request.
+    for (const socket of held) socket?.cork();
     for (const [k, request] of requests.entries()) {
       const client = clients[k] as Client;
       request.dispatchedNs = since(startNs);
@@ -120,6 +128,15 @@ export async function runBurst(
         ),
       );
     }
+    // A request undici wrote into a corked socket reaches the kernel at uncork(): that is its
+    // written instant.
+    for (const [k, socket] of held.entries()) {
+      if (socket === undefined) continue;
+      const request = requests[k] as RawRequest;
+      const queued = request.writtenNs !== undefined;
+      socket.uncork();
+      if (queued) request.writtenNs = since(startNs);
+    }
     if (aborted()) destroyAll();
     if (requests.length > 0) await allSettled;
   } finally {
@@ -131,6 +148,42 @@ export async function runBurst(
   // Closing takes CPU (and makes error objects); finish it before the caller measures anything else.
   await Promise.all(closing);
   return { startNs, sent: requests.length, elapsedNs, meanInFlight };
+}
+
+/**
+ * undici's step that connects a Client before any request is queued (the one its pools use to
+ * open connections ahead), found by its symbol's description; undefined in a version without it.
+ */
+const PRECONNECT = Object.getOwnPropertySymbols(Client.prototype).find(
+  (symbol) => symbol.description === 'connect',
+);
+
+/**
+ * Has each warm client take its socket before the burst: undici then sets the connection up
+ * (its parser, its listeners) ahead, and at the burst each dispatch only writes. Nothing is sent.
+ * Returns, per client, the socket it holds; undefined for one whose socket failed or did not
+ * connect in time (it connects at the burst, as with an undici without the step).
+ */
+async function attachSockets(
+  clients: Client[],
+  sockets: Array<Socket | undefined>,
+): Promise<Array<Socket | undefined>> {
+  const held: Array<Socket | undefined> = clients.map(() => undefined);
+  if (PRECONNECT === undefined) return held;
+  const attached = clients.map(
+    (client, k) =>
+      new Promise<void>((resolve) => {
+        const socket = sockets[k];
+        client.once('connectionError', () => resolve());
+        (client as unknown as Record<symbol, (done: () => void) => void>)[PRECONNECT]?.(() => {
+          held[k] = socket;
+          resolve();
+        });
+      }),
+  );
+  await Promise.race([Promise.all(attached), sleep(WARM_WAIT_MS)]);
+  // A client still connecting after the wait keeps its socket out of the corked burst.
+  return held.map((socket) => (socket !== undefined && !socket.connecting ? socket : undefined));
 }
 
 /**

@@ -204,6 +204,27 @@ test('a warm burst sends every request on a connection opened before it', async 
   assert.equal(recorder.counts.completed, 40);
   for (const r of recorder.requests) {
     assert.equal(r.connectedNs, undefined, 'no new connection during the burst');
-    assert.ok(r.writtenNs !== undefined && r.writtenNs >= 0);
+    // Written when the corked socket let it go, after every request was dispatched.
+    assert.ok(r.writtenNs !== undefined && r.writtenNs >= (r.dispatchedNs as number));
   }
+  const lastDispatched = Math.max(...recorder.requests.map((r) => r.dispatchedNs as number));
+  const firstWritten = Math.min(...recorder.requests.map((r) => r.writtenNs as number));
+  assert.ok(firstWritten >= lastDispatched, 'no request reached the kernel before all were queued');
+});
+
+test('a warm burst on a server that accepts one connection at a time serves every request', async (t) => {
+  // Flask's dev server: the connections wait in its backlog, accepted one by one after the burst.
+  const target = await startTestTopology({ kind: 'flask-dev', keepAlive: 30 });
+  t.after(() => target.stop());
+  const recorder = new Recorder({ keepRequests: true });
+  await runBurst(20, 'warm', {
+    origin: target.origin,
+    path: () => '/work?ms=5',
+    recorder,
+    ...timeouts,
+  });
+  assert.equal(recorder.counts.completed, 20, JSON.stringify(recorder.counts.errors));
+  const starts = recorder.requests.map((r) => r.server?.startUs as number).sort((a, b) => a - b);
+  for (let k = 1; k < starts.length; k++)
+    assert.ok((starts[k] as number) - (starts[k - 1] as number) >= 4_000, 'one at a time');
 });
