@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { pbkdf2 } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { StagedFile, writeFileAtomic } from './atomic-write.js';
+import { removeTemporaryFilesSync, StagedFile, writeFileAtomic } from './atomic-write.js';
 import { createRunDir, latestRun, markLatest, runId } from './run-dir.js';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
@@ -38,6 +39,28 @@ test('a failed write leaves the old content and no temporary file', async (t) =>
   const dir = await tempDir(t);
   await assert.rejects(writeFileAtomic(join(dir, 'missing', 'x.json'), 'x'));
   assert.deepEqual(await readdir(dir), []);
+});
+
+test('an exit hook that runs mid-write leaves no temporary file, even one not yet opened', async (t) => {
+  // An uncaught exception's hook can run while a write's first step is still on the thread pool;
+  // the process then exits. The temporary file must exist (and be removed by the hook) from the
+  // call on, and the write must not create it again afterwards.
+  const dir = await tempDir(t);
+  // Keep the thread pool's four threads busy, so that any file operation the write hands to the
+  // pool is still waiting when the hook runs.
+  const busy = Array.from(
+    { length: 4 },
+    () => new Promise((resolve) => pbkdf2('p', 's', 300_000, 32, 'sha256', resolve)),
+  );
+  const writing = writeFileAtomic(join(dir, 'report.html'), 'x'.repeat(1_000_000)).then(
+    () => 'written',
+    (error: NodeJS.ErrnoException) => error.code,
+  );
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 1);
+  removeTemporaryFilesSync();
+  await Promise.all(busy);
+  assert.equal(await writing, 'ENOENT', 'the write stops: its temporary file is gone');
+  assert.deepEqual(await readdir(dir), [], 'nothing left, nothing half written under its name');
 });
 
 test('a staged file appears under its name only when committed', async (t) => {

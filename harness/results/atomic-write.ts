@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { open, rename, rm, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -27,6 +27,10 @@ export function removeTemporaryFilesSync(): void {
  * Writes `data` to `path` so that no reader ever sees half a file: into a temporary file in the
  * same directory, flushed to disk, then renamed over `path` (rename is atomic within a file
  * system). On failure the temporary file is removed and `path` keeps its old content.
+ *
+ * The temporary file is created synchronously, then opened without O_CREAT: created on the
+ * thread pool, it could appear just after an exit hook (an uncaught exception) had removed the
+ * pending ones, and be left behind; opened without O_CREAT, a removed one is never made again.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = join(
@@ -36,7 +40,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   pending.add(temporary);
   try {
-    handle = await open(temporary, 'w', 0o644);
+    closeSync(openSync(temporary, 'wx', 0o644));
+    handle = await open(temporary, 'r+');
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();
