@@ -42,7 +42,7 @@ export async function runBurst(
   const { recorder } = options;
   const indices = ownIndices(users, options.share);
   const connector = buildConnector({ timeout: options.connectTimeoutMs });
-  let startNs = options.startAtNs ?? process.hrtime.bigint();
+  let startNs = process.hrtime.bigint();
   const requests: RawRequest[] = indices.map((index) => ({ index, intendedNs: 0 }));
   const warm =
     connections === 'warm' ? await openConnections(options.origin, requests.length) : undefined;
@@ -100,8 +100,9 @@ export async function runBurst(
     options.requestTimeoutMs + options.connectTimeoutMs + WARM_WAIT_MS + 1_000,
   );
   try {
-    if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
-    startNs = options.startAtNs ?? process.hrtime.bigint();
+    const startAtNs = await options.startAt?.();
+    if (startAtNs !== undefined) await waitUntil(startAtNs);
+    startNs = startAtNs ?? process.hrtime.bigint();
     recorder.begin(startNs);
     inFlight.start();
     // Warm sockets hold what is written to them until every request is queued, then all go out
@@ -161,8 +162,9 @@ const PRECONNECT = Object.getOwnPropertySymbols(Client.prototype).find(
 /**
  * Has each warm client take its socket before the burst: undici then sets the connection up
  * (its parser, its listeners) ahead, and at the burst each dispatch only writes. Nothing is sent.
- * Returns, per client, the socket it holds; undefined for one whose socket failed or did not
- * connect in time (it connects at the burst, as with an undici without the step).
+ * Returns, per client, the socket it holds; undefined for one whose socket is still connecting
+ * (a server's full backlog: the kernel retries its SYN) or failed, which is handed over at the
+ * burst as it is, as with an undici without the step.
  */
 async function attachSockets(
   clients: Client[],
@@ -174,6 +176,10 @@ async function attachSockets(
     (client, k) =>
       new Promise<void>((resolve) => {
         const socket = sockets[k];
+        if (socket === undefined || socket.connecting || socket.destroyed) {
+          resolve();
+          return;
+        }
         client.once('connectionError', () => resolve());
         (client as unknown as Record<symbol, (done: () => void) => void>)[PRECONNECT]?.(() => {
           held[k] = socket;
@@ -182,8 +188,7 @@ async function attachSockets(
       }),
   );
   await Promise.race([Promise.all(attached), sleep(WARM_WAIT_MS)]);
-  // A client still connecting after the wait keeps its socket out of the corked burst.
-  return held.map((socket) => (socket !== undefined && !socket.connecting ? socket : undefined));
+  return held;
 }
 
 /**

@@ -69,8 +69,9 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
     for (const client of clients) void client.destroy().catch(() => {});
   };
   options.signal?.addEventListener('abort', destroyAll, { once: true });
-  if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
-  const startNs = options.startAtNs ?? process.hrtime.bigint();
+  const startAtNs = await options.startAt?.();
+  if (startAtNs !== undefined) await waitUntil(startAtNs);
+  const startNs = startAtNs ?? process.hrtime.bigint();
   recorder.begin(startNs);
 
   let counter = 0;

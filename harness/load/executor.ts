@@ -32,10 +32,11 @@ export interface ExecutorOptions {
   /** Called after each request ends, successfully or not. */
   onSettled?: (settled: number, total: number) => void;
   /**
-   * The instant (CLOCK_MONOTONIC ns) the load starts at; now when absent. Worker threads that
-   * share a load are all given the same one.
+   * Called once the executor is set up (a warm burst's connections open), just before its load
+   * starts: resolves to the instant (CLOCK_MONOTONIC ns) to start at. Worker threads that share a
+   * load all get the same one, agreed once every thread is set up. Absent: start at once.
    */
-  startAtNs?: bigint;
+  startAt?: () => Promise<bigint>;
   /** Run this executor's share only: requests (or users) with index % of === part. */
   share?: { part: number; of: number };
 }

@@ -67,8 +67,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
     if (!sending && settled === sent) resolveAll();
   };
 
-  if (options.startAtNs !== undefined) await waitUntil(options.startAtNs);
-  const startNs = options.startAtNs ?? process.hrtime.bigint();
+  const startAtNs = await options.startAt?.();
+  if (startAtNs !== undefined) await waitUntil(startAtNs);
+  const startNs = startAtNs ?? process.hrtime.bigint();
   recorder.begin(startNs);
   inFlight.start();
   let deadline: NodeJS.Timeout | undefined;

@@ -77,7 +77,7 @@ export async function runTaskHere(
   context: Omit<LoadContext, 'threads'>,
   recorder: Recorder,
   share?: Share,
-  startAtNs?: bigint,
+  startAt?: () => Promise<bigint>,
 ): Promise<LoadResult> {
   const base = {
     origin: context.origin,
@@ -89,7 +89,7 @@ export async function runTaskHere(
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.onSettled === undefined ? {} : { onSettled: context.onSettled }),
     ...(share === undefined ? {} : { share }),
-    ...(startAtNs === undefined ? {} : { startAtNs }),
+    ...(startAt === undefined ? {} : { startAt }),
   };
   switch (task.executor) {
     case 'burst': {

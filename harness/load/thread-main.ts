@@ -34,26 +34,42 @@ const progress = setInterval(() => {
   }
 }, 50);
 
-port.on('message', async (message: { type: 'go'; startAtNs: bigint } | { type: 'abort' }) => {
-  if (message.type === 'abort') {
-    controller.abort('abort');
-    return;
-  }
-  const recorder = new Recorder({ keepRequests: input.context.keepRequests });
-  const { recorder: _, ...result } = await runTaskHere(
-    input.task,
-    {
-      ...input.context,
-      signal: controller.signal,
-      onSettled: (n) => {
-        settled = n;
-      },
-    },
-    recorder,
-    input.share,
-    message.startAtNs,
-  );
-  clearInterval(progress);
-  port.postMessage({ type: 'done', result, snapshot: recorder.snapshot() } satisfies ThreadMessage);
+let readyPosted = false;
+let go: (startAtNs: bigint) => void = () => {};
+const agreedStart = new Promise<bigint>((resolve) => {
+  go = resolve;
 });
-port.postMessage({ type: 'ready' } satisfies ThreadMessage);
+/** The executor is set up: tell the parent, and wait for the instant every thread starts at. */
+const startAt = (): Promise<bigint> => {
+  if (!readyPosted) {
+    readyPosted = true;
+    port.postMessage({ type: 'ready' } satisfies ThreadMessage);
+  }
+  return agreedStart;
+};
+
+port.on('message', (message: { type: 'go'; startAtNs: bigint } | { type: 'abort' }) => {
+  if (message.type === 'abort') controller.abort('abort');
+  else go(message.startAtNs);
+});
+
+// The executor sets up (a warm burst opens its connections) before it asks for the start, so
+// the agreed instant comes after every thread's set-up.
+const recorder = new Recorder({ keepRequests: input.context.keepRequests });
+const { recorder: _, ...result } = await runTaskHere(
+  input.task,
+  {
+    ...input.context,
+    signal: controller.signal,
+    onSettled: (n) => {
+      settled = n;
+    },
+  },
+  recorder,
+  input.share,
+  startAt,
+);
+clearInterval(progress);
+// An executor that ended before asking (nothing to send) still lets the parent go on.
+if (!readyPosted) port.postMessage({ type: 'ready' } satisfies ThreadMessage);
+port.postMessage({ type: 'done', result, snapshot: recorder.snapshot() } satisfies ThreadMessage);

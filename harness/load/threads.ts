@@ -4,6 +4,9 @@ import { Recorder } from './recorder.js';
 import { type LoadContext, type LoadResult, type LoadTask, runTaskHere } from './run-load.js';
 import type { ThreadInput, ThreadMessage } from './thread-main.js';
 
+/** From the go message to the agreed start: time to deliver it and wake every thread. */
+const START_LEAD_MS = 20;
+
 /**
  * Runs a load, in this thread or spread over `context.threads` worker threads when one core
  * cannot generate it. Each thread takes every k-th request (or user) of the same plan and all
@@ -60,9 +63,9 @@ export async function runLoad(task: LoadTask, context: LoadContext): Promise<Loa
   signal?.addEventListener('abort', abort, { once: true });
   try {
     await Promise.all(readiness);
-    // Time for every thread to set up its clients before the agreed start.
-    const setupMs = 20 + (task.executor === 'burst' ? (task.users / threads) * 0.05 : 0);
-    const startAtNs = process.hrtime.bigint() + BigInt(Math.round(setupMs * 1e6));
+    // Every thread is set up (ready comes when its executor asks for the start); the lead is
+    // for the message to reach each of them and wake it.
+    const startAtNs = process.hrtime.bigint() + BigInt(START_LEAD_MS * 1_000_000);
     for (const worker of workers) worker.postMessage({ type: 'go', startAtNs });
     if (signal?.aborted) abort();
     const done = await Promise.all(results);

@@ -203,11 +203,13 @@ test('a killed lease holder keeps the job until its lease expires, then another 
   });
   assert.ok(expiresUs > killUs, 'the lease had expired before its holder was killed');
   assert.notEqual(taken.holder, victimHolder);
-  const events = await jobs.events();
-  const successor = events.find(
-    (e) => e.type === 'leader' && e.pid !== victim.pid && e.atUs > killUs,
+  // The new holder writes the row, then reports that it leads: wait for the report too.
+  const successor = await waitFor('a report of the new leader', async () =>
+    (await jobs.events()).find(
+      (e) => e.type === 'leader' && e.pid !== victim.pid && e.atUs > killUs,
+    ),
   );
-  assert.ok(successor !== undefined, 'no worker reported taking the lead');
+  const events = await jobs.events();
   assert.ok(
     successor.atUs >= expiresUs,
     `taken over ${(expiresUs - successor.atUs) / 1000} ms before the lease expired`,
