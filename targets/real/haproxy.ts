@@ -4,12 +4,12 @@
  * temporary file. Ready once a GET /health through haproxy is answered. It exits when haproxy
  * does; on stop it stops haproxy and removes the file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bindToParent, listenOrExit, tell } from '../lifecycle.js';
+import { makeOwnedTempDir } from '../owned-temp-dir.js';
 import { readConfig } from '../protocol.js';
 import { failStart, type LaunchedChild, launch, stopChild } from './child.js';
 import { haproxyCommand, haproxyConfig } from './command.js';
@@ -17,7 +17,9 @@ import type { HaproxyConfig } from './protocol.js';
 
 const config = readConfig<HaproxyConfig>(process.argv);
 const READY_TIMEOUT_MS = 20_000;
-const dir = mkdtempSync(join(tmpdir(), 'harness-haproxy-'));
+// Named after this launcher's pid: one killed outright (the harness SIGKILLed, and this launcher
+// with it by the parent-death signal) leaves its directory, which the next launcher removes.
+const dir = makeOwnedTempDir('capacity-harness-haproxy');
 const file = join(dir, 'haproxy.cfg');
 const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
 process.on('exit', cleanup);
