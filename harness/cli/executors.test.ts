@@ -1,40 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../targets/package-root.js';
+import { runScenarioOk } from './run-cli.js';
 
 /**
  * Every executor from a scenario file, end to end: the run exits 0, summary.json holds the
  * load's figures and its operational laws hold, requests.ndjson holds what the record mode says.
  */
 
-const main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
-
 async function run(t: { after(fn: () => Promise<void>): void }, scenario: object) {
-  const dir = await mkdtemp(join(tmpdir(), 'harness-executor-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'scenario.json');
-  await writeFile(
-    file,
-    JSON.stringify({ name: 'x', timeScale: 1, service: { time: '20ms' }, ...scenario }),
-  );
-  const child = spawn(process.execPath, [main, 'scenario', file, '--reports-dir', join(dir, 'r')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { latest, stdout } = await runScenarioOk(t, {
+    name: 'x',
+    timeScale: 1,
+    service: { time: '20ms' },
+    ...scenario,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0, stderr);
-  const latest = join(dir, 'r', 'x', 'latest');
   const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
   const requests = (await readFile(join(latest, 'requests.ndjson'), 'utf8')).trim();
   return {

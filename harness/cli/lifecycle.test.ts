@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../targets/package-root.js';
 import { validateScenario } from '../scenario/validate.js';
+import { runScenarioOk } from './run-cli.js';
 
 /**
  * Issue 6's scenario fields, from the file to the report: validation of every field with its
@@ -95,46 +93,25 @@ test('combinations the emulation does not cover are refused, each with its field
 });
 
 test('a recycling and an async topology run end to end: figures, report section, terminal', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'harness-lifecycle-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'scenario.json');
-  await writeFile(
-    file,
-    JSON.stringify({
-      name: 'x',
-      timeScale: 0.5,
-      load: { executor: 'constant-arrival-rate', rate: 20, duration: '6s' },
-      service: { time: '50ms' },
-      topologies: [
-        { name: 'recycled', kind: 'sync', workers: 2, maxRequests: 20, appLoadTime: '1s' },
-        {
-          name: 'pool',
-          kind: 'async',
-          workers: 1,
-          handler: 'def',
-          threadPool: 2,
-          claimedConcurrency: 100,
-        },
-      ],
-      limits: { runTimeout: '2m', requestTimeout: '20s' },
-      model: { replications: 5 },
-    }),
-  );
-  const main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'scenario', file, '--reports-dir', join(dir, 'r')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { latest, stdout } = await runScenarioOk(t, {
+    name: 'x',
+    timeScale: 0.5,
+    load: { executor: 'constant-arrival-rate', rate: 20, duration: '6s' },
+    service: { time: '50ms' },
+    topologies: [
+      { name: 'recycled', kind: 'sync', workers: 2, maxRequests: 20, appLoadTime: '1s' },
+      {
+        name: 'pool',
+        kind: 'async',
+        workers: 1,
+        handler: 'def',
+        threadPool: 2,
+        claimedConcurrency: 100,
+      },
+    ],
+    limits: { runTimeout: '2m', requestTimeout: '20s' },
+    model: { replications: 5 },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0, stderr);
-  const latest = join(dir, 'r', 'x', 'latest');
   const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
   const [recycled, pool] = summary.topologies;
   // 120 requests over two workers recycled every 20: about six exits, measured and predicted.

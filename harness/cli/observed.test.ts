@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
 import { findProgram } from '../supervise/programs.js';
+import { runScenarioOk } from './run-cli.js';
 
 /**
  * The scheduled-job and event fan-out observations end to end, as a user runs them: a small
@@ -14,7 +13,7 @@ import { findProgram } from '../supervise/programs.js';
  * the machine's speed.
  */
 
-const main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
+const _main = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
 const missing = ['redis-server', 'sqlite3'].filter((p) => findProgram(p) === undefined);
 const skip =
   missing.length > 0 && process.env.CI === undefined
@@ -23,24 +22,7 @@ const skip =
 if (skip) console.warn(`\n*** ${skip} ***\n`);
 
 async function run(t: { after(fn: () => Promise<void>): void }, scenario: object) {
-  const dir = await mkdtemp(join(tmpdir(), 'harness-observed-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'scenario.json');
-  await writeFile(file, JSON.stringify({ name: 'x', timeScale: 0.2, ...scenario }));
-  const child = spawn(process.execPath, [main, 'scenario', file, '--reports-dir', join(dir, 'r')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0, stderr);
-  const latest = join(dir, 'r', 'x', 'latest');
+  const { latest, stdout } = await runScenarioOk(t, { name: 'x', timeScale: 0.2, ...scenario });
   const read = (name: string) => readFile(join(latest, name), 'utf8');
   return { summary: JSON.parse(await read('summary.json')), read, stdout };
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,30 +10,69 @@ import { packageRoot } from '../../targets/package-root.js';
  */
 export interface Finished {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
+export interface Started {
+  child: ChildProcess;
+  pid: number;
+  done: Promise<Finished>;
+}
+
 export const mainScript = (): string => join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
 
-export function runCli(
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Finished> {
-  const child = spawn(process.execPath, [mainScript(), ...args], {
+export interface StartOptions {
+  /** Working directory; the package root by default. */
+  cwd?: string;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  /** Modules loaded before the CLI (node --import), such as fixtures/faults.js. */
+  preload?: readonly string[];
+}
+
+/** Starts `main.js args` and returns the child at once, with a promise of how it ended. */
+export function startCli(args: readonly string[], options: StartOptions = {}): Started {
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...preload, mainScript(), ...args], {
     cwd: options.cwd ?? packageRoot(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => {
+  child.stdout?.on('data', (d) => {
     stdout += d;
   });
-  child.stderr.on('data', (d) => {
+  child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<Finished>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, pid: child.pid as number, done };
+}
+
+/** Runs `main.js args` to its end. */
+export function runCli(args: readonly string[], options: StartOptions = {}): Promise<Finished> {
+  return startCli(args, options).done;
+}
+
+/**
+ * Runs a scenario given as an object (written to a temporary directory) with its reports there,
+ * asserts that it exits 0, and returns its latest run directory and output.
+ */
+export async function runScenarioOk(
+  t: { after(fn: () => Promise<void>): void },
+  scenario: { name: string } & Record<string, unknown>,
+): Promise<{ latest: string; stdout: string; stderr: string }> {
+  const dir = await tempDir(t);
+  const file = await writeScenario(dir, scenario);
+  const finished = await runCli(['scenario', file, '--reports-dir', join(dir, 'r')]);
+  if (finished.code !== 0)
+    throw new Error(`the scenario exited ${finished.code}:\n${finished.stderr}`);
+  return { latest: join(dir, 'r', scenario.name, 'latest'), ...finished };
 }
 
 /** A temporary directory removed after the test. */
