@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { runSummary, topologySummary } from '../gate/fixtures.js';
 import type { PredictedRecord } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { TopologySpec } from '../scenario/types.js';
 import { buildCharts } from './charts.js';
+import { compileStrict } from './compile-strict.js';
 import { figureRows } from './figures-chart.js';
 import { thin } from './thin.js';
 import { timelineSegments, timelineSpec } from './timeline-chart.js';
@@ -13,22 +13,6 @@ import { ecdfPoints } from './wait-ecdf-chart.js';
 import { waitingSteps } from './waiting-chart.js';
 import { WHAT_IF_BUDGET, whatIfBound, whatIfCurve, whatIfReplications } from './what-if.js';
 import { workerShares } from './worker-share-chart.js';
-
-/** Compiles a spec to Vega as the browser will, collecting Vega-Lite's warnings. */
-function compileStrict(spec: TopLevelSpec): string[] {
-  const messages: string[] = [];
-  const logger = {
-    level() {
-      return this;
-    },
-    error: (...args: unknown[]) => messages.push(`error: ${args.join(' ')}`),
-    warn: (...args: unknown[]) => messages.push(`warn: ${args.join(' ')}`),
-    info: () => {},
-    debug: () => {},
-  };
-  compile(spec, { logger: logger as never });
-  return messages;
-}
 
 function request(index: number, fields: Partial<RequestRecord>): RequestRecord {
   return {

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { runSummary, topologySummary } from '../gate/fixtures.js';
 import { fanoutFigures } from '../results/fanout-figures.js';
 import { type JobRecord, jobsFigures } from '../results/jobs-figures.js';
 import type { TopologySummary } from '../results/summary.js';
+import { compileStrict } from './compile-strict.js';
 import { observedSections } from './observed-section.js';
 import { fanoutStory, jobsStory, observedLines } from './observed-text.js';
 import { buildReportPage } from './page.js';
 import { renderTable } from './table.js';
-
-/** Compiles a spec to Vega as the browser will, collecting Vega-Lite's warnings. */
-function compileStrict(spec: TopLevelSpec): string[] {
-  const messages: string[] = [];
-  const logger = {
-    level() {
-      return this;
-    },
-    error: (...args: unknown[]) => messages.push(`error: ${args.join(' ')}`),
-    warn: (...args: unknown[]) => messages.push(`warn: ${args.join(' ')}`),
-    info: () => {},
-    debug: () => {},
-  };
-  compile(spec, { logger: logger as never });
-  return messages;
-}
 
 const evil = '<img src=x onerror="window.pwned=1">';
 const run = (slot: number, replica: number, worker: number, pid: number): JobRecord => ({

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { runSummary, topologySummary } from '../gate/fixtures.js';
 import type { TopologySummary } from '../results/summary.js';
 import type { WorkerLifeFigures } from '../results/worker-life.js';
+import { compileStrict } from './compile-strict.js';
 import { deploymentText } from './deployment-text.js';
 import { handlersAtOnceSpec, handlersRows } from './handlers-chart.js';
 import { compareOverTimeSpec, overTimeRows, overTimeSpec } from './over-time-chart.js';
@@ -175,21 +175,6 @@ test('the section escapes names and is empty for runs without lifecycle or claim
   assert.equal(comparisonSentence(runSummary([hostile])), null);
 });
 
-function warnings(spec: TopLevelSpec): string[] {
-  const messages: string[] = [];
-  const logger = {
-    level() {
-      return this;
-    },
-    error: (...args: unknown[]) => messages.push(`error: ${args.join(' ')}`),
-    warn: (...args: unknown[]) => messages.push(`warn: ${args.join(' ')}`),
-    info: () => {},
-    debug: () => {},
-  };
-  compile(spec, { logger: logger as never });
-  return messages;
-}
-
 test('the over-time and handlers charts compile without warnings and carry their units', () => {
   const t = recycling();
   const overTime = t.overTime;
@@ -210,7 +195,7 @@ test('the over-time and handlers charts compile without warnings and carry their
   });
   const handlers = handlersAtOnceSpec({ timeScale: 0.1, topologies: [asyncBlocking()] });
   for (const spec of [one, all, handlers]) {
-    assert.deepEqual(warnings(spec), []);
+    assert.deepEqual(compileStrict(spec), []);
     const text = JSON.stringify(spec);
     assert.match(text, /scenario second/);
     assert.match(text, /n = /);
