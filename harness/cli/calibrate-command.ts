@@ -12,13 +12,7 @@ import {
 } from '../calibrate/calibration.js';
 import { readCalibration, writeCalibration } from '../calibrate/calibration-file.js';
 import { runCalibration } from '../calibrate/run-calibration.js';
-import {
-  describeError,
-  HarnessError,
-  ResultsWriteError,
-  RunAbortedError,
-  ServersMissingError,
-} from '../errors.js';
+import { ResultsWriteError, RunAbortedError, ServersMissingError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
 import { missingRealServerParts, realServerTools } from '../supervise/real-servers.js';
@@ -138,12 +132,6 @@ async function calibrateCommand(options: CalibrateOptions, io: CliIo): Promise<E
     else io.stdout.write(`${renderCalibration(calibration)}\n`);
     io.stderr.write(`written: ${relative(io.cwd, file) || file}\n`);
     return ExitCode.Ok;
-  } catch (error) {
-    if (error instanceof HarnessError) {
-      io.stderr.write(`${describeError(error)}\n`);
-      return error.exitCode;
-    }
-    throw error;
   } finally {
     await supervisor.stopAll();
   }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { describeError, HarnessError, OptionError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ArrivalPlan } from '../model/arrivals.js';
 import { parseGoal } from '../model/goal.js';
@@ -212,41 +212,33 @@ Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid
 }
 
 async function modelCommand(options: ModelOptions, io: CliIo): Promise<ExitCode> {
-  try {
-    if (options.usl !== undefined) return await uslCommand(options.usl, options, io);
-    const { input, declaredKind } = buildInput(options);
-    if (options.goal !== undefined) {
-      const goal = parseGoal(options.goal);
-      if (!goal.ok)
-        throw new OptionError(`--goal: ${goal.message}`, {
-          fix: 'write e.g. --goal "p95Wait<5s" or --goal "p99Wait<30s && makespan<2m"',
-        });
-      if (options.vary === 'workers' && input.topology.kind === 'flask-dev')
-        throw new OptionError('--vary workers: flask-dev has one process', {
-          fix: 'vary replicas, or use --kind sync or gthread',
-        });
-      const search = searchGoal(input, goal.conditions, options.vary, options.max);
-      io.stdout.write(
-        options.json
-          ? `${JSON.stringify(goalSearchJson(questionOf(input, declaredKind), options.goal, goal.conditions, search), null, 2)}\n`
-          : `${renderGoalSearch(input, declaredKind, options.goal, goal.conditions, search, options.max)}\n`,
-      );
-      return ExitCode.Ok;
-    }
-    const result = whatIf(input);
+  if (options.usl !== undefined) return await uslCommand(options.usl, options, io);
+  const { input, declaredKind } = buildInput(options);
+  if (options.goal !== undefined) {
+    const goal = parseGoal(options.goal);
+    if (!goal.ok)
+      throw new OptionError(`--goal: ${goal.message}`, {
+        fix: 'write e.g. --goal "p95Wait<5s" or --goal "p99Wait<30s && makespan<2m"',
+      });
+    if (options.vary === 'workers' && input.topology.kind === 'flask-dev')
+      throw new OptionError('--vary workers: flask-dev has one process', {
+        fix: 'vary replicas, or use --kind sync or gthread',
+      });
+    const search = searchGoal(input, goal.conditions, options.vary, options.max);
     io.stdout.write(
       options.json
-        ? `${JSON.stringify(whatIfJson(questionOf(input, declaredKind), result), null, 2)}\n`
-        : `${renderWhatIf(input, declaredKind, result)}\n`,
+        ? `${JSON.stringify(goalSearchJson(questionOf(input, declaredKind), options.goal, goal.conditions, search), null, 2)}\n`
+        : `${renderGoalSearch(input, declaredKind, options.goal, goal.conditions, search, options.max)}\n`,
     );
     return ExitCode.Ok;
-  } catch (error) {
-    if (error instanceof HarnessError) {
-      io.stderr.write(`${describeError(error)}\n`);
-      return error.exitCode;
-    }
-    throw error;
   }
+  const result = whatIf(input);
+  io.stdout.write(
+    options.json
+      ? `${JSON.stringify(whatIfJson(questionOf(input, declaredKind), result), null, 2)}\n`
+      : `${renderWhatIf(input, declaredKind, result)}\n`,
+  );
+  return ExitCode.Ok;
 }
 
 /** Checks the options together and builds the question, or throws every problem at once. */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { describeError, HarnessError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
 import type { CliIo } from './io.js';
@@ -8,7 +9,8 @@ import { registerScenarioCommand } from './scenario-command.js';
 
 /**
  * Parses `argv` (without node and the script) and runs the command it names. Returns the exit
- * code; never ends the process itself.
+ * code; never ends the process itself. A command that throws a HarnessError ends here with its
+ * message, fix and exit code.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exit: ExitCode = ExitCode.Ok;
@@ -33,6 +35,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (error instanceof CommanderError) {
       // Help and version end with exit code 0; every other parse error is invalid input.
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    }
+    // A command's own errors (bad input, a target that failed, results it could not write) are
+    // explained with their fix and exit with their code; anything else is a bug, with its stack.
+    if (error instanceof HarnessError) {
+      io.stderr.write(`${describeError(error)}\n`);
+      return error.exitCode;
     }
     throw error;
   }

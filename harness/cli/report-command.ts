@@ -1,6 +1,5 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describeError, HarnessError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeReport } from '../report/write-report.js';
 import type { CliIo } from './io.js';
@@ -28,17 +27,9 @@ network) and rebuilds <reports-dir>/index.html, the list of runs. Exit codes: 0 
 }
 
 async function reportCommand(runDir: string, io: CliIo): Promise<ExitCode> {
-  try {
-    const written = await writeReport(resolve(io.cwd, runDir));
-    const shown = (path: string) => relative(io.cwd, path) || '.';
-    io.stdout.write(`report: ${shown(written.report)}\n`);
-    if (written.index !== undefined) io.stdout.write(`index:  ${shown(written.index)}\n`);
-    return ExitCode.Ok;
-  } catch (error) {
-    if (error instanceof HarnessError) {
-      io.stderr.write(`${describeError(error)}\n`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+  const written = await writeReport(resolve(io.cwd, runDir));
+  const shown = (path: string) => relative(io.cwd, path) || '.';
+  io.stdout.write(`report: ${shown(written.report)}\n`);
+  if (written.index !== undefined) io.stdout.write(`index:  ${shown(written.index)}\n`);
+  return ExitCode.Ok;
 }

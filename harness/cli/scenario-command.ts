@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
 import { readRunCalibration } from '../calibrate/calibration-file.js';
-import { describeError, HarnessError, OptionError, ThresholdsFailedError } from '../errors.js';
+import { describeError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
@@ -196,12 +196,6 @@ async function scenarioCommand(
     }
     if (result.gate !== null) return await reportGate(result.gate, options.json === true, io);
     return ExitCode.Ok;
-  } catch (error) {
-    if (error instanceof HarnessError) {
-      io.stderr.write(`${describeError(error)}\n`);
-      return error.exitCode;
-    }
-    throw error;
   } finally {
     await supervisor.stopAll();
   }
