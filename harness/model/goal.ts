@@ -1,4 +1,5 @@
 import { parseDuration } from '../scenario/duration.js';
+import { WAIT_FIGURES } from '../stats/waits.js';
 import type { WhatIfFigure } from './what-if.js';
 
 /**
@@ -55,14 +56,7 @@ const ALIASES: Record<string, WhatIfFigure> = {
   failed: 'failed',
 };
 
-const TIME_FIGURES = new Set<WhatIfFigure>([
-  'meanWait',
-  'p50Wait',
-  'p95Wait',
-  'p99Wait',
-  'maxWait',
-  'makespan',
-]);
+const TIME_FIGURES = new Set<WhatIfFigure>(WAIT_FIGURES);
 
 export function parseGoal(
   text: string,

@@ -1,5 +1,5 @@
 import { quantileSorted } from 'simple-statistics';
-import { summarizeWaits } from '../stats/waits.js';
+import { summarizeWaits, WAIT_FIGURES } from '../stats/waits.js';
 import { allenCunneenMeanWait } from './allen-cunneen.js';
 import { type ArrivalPlan, arrivalScv, expectedRequests } from './arrivals.js';
 import { backOfEnvelope, roundRobinBurstWaits, sharedQueueBurst } from './burst.js';
@@ -33,12 +33,7 @@ import { serversOf, sharedServers } from './topology.js';
 
 export const WHAT_IF_FIGURES = [
   'count',
-  'meanWait',
-  'p50Wait',
-  'p95Wait',
-  'p99Wait',
-  'maxWait',
-  'makespan',
+  ...WAIT_FIGURES,
   'throughput',
   'utilisation',
   'failed',
