@@ -69,6 +69,26 @@ export const SOURCE_COLORS: Record<Source, string> = {
   measured: '#f58518',
 };
 
+/**
+ * The colour encoding of a chart that sets a measured series beside a predicted one: `field`
+ * holds `labels.measured` or `labels.predicted`, drawn in the report's colours for each.
+ */
+export function measuredPredictedColor(
+  field: string,
+  labels: { measured: string; predicted: string },
+  orient: 'top' | 'top-right' | 'bottom-right',
+) {
+  const domain = [labels.measured, labels.predicted];
+  return {
+    field,
+    type: 'nominal' as const,
+    title: null,
+    sort: domain,
+    scale: { domain, range: [SOURCE_COLORS.measured, SOURCE_COLORS.predicted] },
+    legend: { orient },
+  };
+}
+
 export function figuresSpec(summary: RunSummary): TopLevelSpec {
   const counts = summary.topologies.map((t) => t.measured.count);
   const same = counts.every((c) => c === counts[0]);

@@ -6,7 +6,7 @@ import {
   timeScaleNote,
   VEGA_LITE_SCHEMA,
 } from './chart-text.js';
-import { SOURCE_COLORS } from './figures-chart.js';
+import { measuredPredictedColor } from './figures-chart.js';
 import { CHART_LIMITS, thin } from './thin.js';
 
 /**
@@ -78,17 +78,7 @@ export function waitEcdfSpec(input: WaitEcdfInput): TopLevelSpec {
         axis: { format: '%' },
         scale: { domain: [0, 1] },
       },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        title: null,
-        sort: [measured, predicted],
-        scale: {
-          domain: [measured, predicted],
-          range: [SOURCE_COLORS.measured, SOURCE_COLORS.predicted],
-        },
-        legend: { orient: 'bottom-right' },
-      },
+      color: measuredPredictedColor('series', { measured, predicted }, 'bottom-right'),
     },
     layer: [
       { mark: { type: 'line', interpolate: 'step-after' } },

@@ -6,7 +6,7 @@ import {
   timeScaleNote,
   VEGA_LITE_SCHEMA,
 } from './chart-text.js';
-import { SOURCE_COLORS } from './figures-chart.js';
+import { measuredPredictedColor } from './figures-chart.js';
 import { CHART_LIMITS, thin } from './thin.js';
 
 /**
@@ -91,17 +91,7 @@ export function waitingSpec(input: WaitingInput): TopLevelSpec {
         title: timeAxisTitle('time since the burst started', input.timeScale),
       },
       y: { field: 'waiting', type: 'quantitative', title: 'requests waiting' },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        title: null,
-        sort: [measured, predicted],
-        scale: {
-          domain: [measured, predicted],
-          range: [SOURCE_COLORS.measured, SOURCE_COLORS.predicted],
-        },
-        legend: { orient: 'top-right' },
-      },
+      color: measuredPredictedColor('series', { measured, predicted }, 'top-right'),
       tooltip: [
         { field: 'source', type: 'nominal' },
         {

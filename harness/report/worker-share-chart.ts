@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { sampleSize, VEGA_LITE_SCHEMA } from './chart-text.js';
-import { SOURCE_COLORS } from './figures-chart.js';
+import { measuredPredictedColor } from './figures-chart.js';
 
 /**
  * Each worker's share of the requests, measured against predicted, with an even share marked:
@@ -97,16 +97,11 @@ export function workerShareSpec(input: WorkerShareInput): TopLevelSpec {
           },
           xOffset: { field: 'source', type: 'nominal', sort: ['measured', 'predicted'] },
           y: { field: 'count', type: 'quantitative', title: 'requests served' },
-          color: {
-            field: 'source',
-            type: 'nominal',
-            title: null,
-            scale: {
-              domain: ['measured', 'predicted'],
-              range: [SOURCE_COLORS.measured, SOURCE_COLORS.predicted],
-            },
-            legend: { orient: 'top' },
-          },
+          color: measuredPredictedColor(
+            'source',
+            { measured: 'measured', predicted: 'predicted' },
+            'top',
+          ),
           tooltip: [
             { field: 'worker', type: 'nominal', title: 'worker process' },
             { field: 'source', type: 'nominal' },
