@@ -115,14 +115,7 @@ export async function runTaskHere(
         expected,
         maxConnections: task.maxConnections,
       });
-      return {
-        task,
-        recorder,
-        startNs: outcome.startNs,
-        sent: outcome.sent,
-        elapsedNs: outcome.elapsedNs,
-        meanInFlight: outcome.meanInFlight,
-      };
+      return { task, recorder, ...outcome };
     }
     case 'closed-users': {
       const outcome = await runClosedUsers({
@@ -134,16 +127,8 @@ export async function runTaskHere(
         ...(task.iterations === undefined ? {} : { iterations: task.iterations }),
         ...(task.durationNs === undefined ? {} : { durationNs: task.durationNs }),
       });
-      const { users, thinkTotalNs, thinks, activeUserNs } = outcome;
-      return {
-        task,
-        recorder,
-        startNs: outcome.startNs,
-        sent: outcome.sent,
-        elapsedNs: outcome.elapsedNs,
-        meanInFlight: outcome.meanInFlight,
-        closed: { users, thinkTotalNs, thinks, activeUserNs },
-      };
+      const { users, thinkTotalNs, thinks, activeUserNs, ...common } = outcome;
+      return { task, recorder, ...common, closed: { users, thinkTotalNs, thinks, activeUserNs } };
     }
     case 'throughput': {
       const outcome = await runThroughput({
