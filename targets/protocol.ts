@@ -35,19 +35,25 @@ export interface ServiceDefaults {
   ms: number;
 }
 
-/** Start-up configuration of a flask-dev process or of a gunicorn-like arbiter. */
-export interface ServerConfig {
-  kind: ServerKind;
+/** What every server instance (a replica, emulated or real) is started with. */
+export interface InstanceConfig {
   replica: number;
   host: string;
+  /** 0: any free port (behind a balancer). */
   port: number;
   backlog: number;
   workers: number;
+  /** gthread: threads per worker; uvicorn kinds: the thread pool of `def` endpoints. */
   threads: number;
   workerConnections: number;
-  /** Real milliseconds an idle keep-alive connection is held (gthread). */
+  /** Real milliseconds an idle keep-alive connection is held. */
   keepAliveMs: number;
   service: ServiceDefaults;
+}
+
+/** Start-up configuration of a flask-dev process or of a gunicorn-like arbiter. */
+export interface ServerConfig extends InstanceConfig {
+  kind: ServerKind;
   /** What the app does beside serving requests (a scheduled job, server-sent events). */
   app?: AppConfig;
   /** Recycling, app loading, heartbeat timeout and start-up work (targets/lifecycle-config.ts). */

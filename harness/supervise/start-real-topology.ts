@@ -4,6 +4,7 @@ import type { TopologySpec } from '../scenario/types.js';
 import type { RealServerTools } from './real-servers.js';
 import {
   compiledTarget,
+  instanceConfig,
   type StartedTopology,
   TARGET_HOST,
   waitUntilAnswering,
@@ -65,17 +66,9 @@ export async function startRealTopology(
   const replicas = await Promise.all(
     Array.from({ length: topology.replicas }, (_, replica) => {
       const config: RealServerConfig = {
+        ...instanceConfig(topology, replica, options, topology.kind === 'werkzeug'),
         kind: topology.kind,
-        replica,
-        host: TARGET_HOST,
-        port: behindBalancer ? 0 : topology.port,
-        backlog: topology.backlog,
-        workers: topology.kind === 'werkzeug' ? 1 : topology.workers,
-        threads: topology.threads,
-        workerConnections: topology.workerConnections,
-        keepAliveMs: topology.keepAlive * options.timeScale * 1000,
         endpoint: topology.endpoint ?? 'def',
-        service: options.service,
         python: options.tools.python,
       };
       return supervisor.start({

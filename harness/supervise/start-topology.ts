@@ -4,9 +4,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
 import type { AppConfig } from '../../targets/app/protocol.js';
 import { packageRoot } from '../../targets/package-root.js';
-import type { BalancerConfig, ServerConfig, ServiceDefaults } from '../../targets/protocol.js';
+import type {
+  BalancerConfig,
+  InstanceConfig,
+  ServerConfig,
+  ServiceDefaults,
+} from '../../targets/protocol.js';
 import { RunAbortedError, TargetNotReadyError } from '../errors.js';
-import type { EmulatedTopologySpec } from '../scenario/types.js';
+import type { EmulatedTopologySpec, TopologySpec } from '../scenario/types.js';
 import { lifecycleConfig, startInitResource } from './lifecycle-target.js';
 import type { RunningTarget, Supervisor } from './supervisor.js';
 
@@ -71,16 +76,8 @@ export async function startTopology(
   const replicas = await Promise.all(
     Array.from({ length: topology.replicas }, (_, replica) => {
       const config: ServerConfig = {
+        ...instanceConfig(topology, replica, options, topology.kind === 'flask-dev'),
         kind: topology.kind,
-        replica,
-        host: TARGET_HOST,
-        port: behindBalancer ? 0 : topology.port,
-        backlog: topology.backlog,
-        workers: topology.kind === 'flask-dev' ? 1 : topology.workers,
-        threads: topology.threads,
-        workerConnections: topology.workerConnections,
-        keepAliveMs: topology.keepAlive * options.timeScale * 1000,
-        service: options.service,
         ...(lifecycle === undefined ? {} : { lifecycle }),
         ...(topology.asyncWorker === undefined ? {} : { asyncWorker: topology.asyncWorker }),
       };
@@ -122,6 +119,29 @@ export async function startTopology(
     ),
   );
   return { origin, replicas, balancer };
+}
+
+/**
+ * What one replica of `topology` starts with, emulated or real: loopback, its own port (or any
+ * free one behind a balancer), and the scenario's sizes in real time.
+ */
+export function instanceConfig(
+  topology: TopologySpec,
+  replica: number,
+  options: { timeScale: number; service: ServiceDefaults },
+  singleProcess: boolean,
+): InstanceConfig {
+  return {
+    replica,
+    host: TARGET_HOST,
+    port: topology.replicas > 1 ? 0 : topology.port,
+    backlog: topology.backlog,
+    workers: singleProcess ? 1 : topology.workers,
+    threads: topology.threads,
+    workerConnections: topology.workerConnections,
+    keepAliveMs: topology.keepAlive * options.timeScale * 1000,
+    service: options.service,
+  };
 }
 
 /** Polls GET /health on a fresh connection each time until it answers 200. */

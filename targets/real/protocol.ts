@@ -1,4 +1,4 @@
-import type { BalancerPolicy, ServiceDefaults } from '../protocol.js';
+import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
 
 /**
  * The real servers the harness can launch (Debian's packages), each beside the emulated kind it
@@ -36,20 +36,9 @@ export function isAsgiKind(kind: RealKind): boolean {
 }
 
 /** Start-up configuration of one real server instance (a replica), as JSON in argv[2]. */
-export interface RealServerConfig {
+export interface RealServerConfig extends InstanceConfig {
   kind: RealKind;
-  replica: number;
-  host: string;
-  port: number;
-  backlog: number;
-  workers: number;
-  /** gunicorn-gthread: --threads; uvicorn kinds: the thread pool of `def` endpoints. */
-  threads: number;
-  workerConnections: number;
-  /** Real milliseconds an idle keep-alive connection is held. */
-  keepAliveMs: number;
   endpoint: Endpoint;
-  service: ServiceDefaults;
   /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
   python: string;
 }
