@@ -11,12 +11,11 @@ import { parseTimingHeaders, type ServerSide } from './instrument.js';
 import { packageRoot } from './package-root.js';
 
 /** Test support: a topology with defaults, started on free ports, stopped by `stop()`. */
-export async function startTestTopology(
+/** A whole topology for tests from the fields they care about: one replica of one worker, one thread. */
+export function testTopologySpec(
   spec: Partial<TopologySpec> & Pick<EmulatedTopologySpec, 'kind'>,
-  work: 'sleep' | 'cpu' = 'sleep',
-): Promise<StartedTopology & { supervisor: Supervisor; stop(): Promise<void> }> {
-  const supervisor = new Supervisor();
-  const topology: EmulatedTopologySpec = {
+): EmulatedTopologySpec {
+  return {
     name: 'test',
     declaredKind: spec.kind,
     workers: 1,
@@ -29,6 +28,14 @@ export async function startTestTopology(
     port: 0,
     ...spec,
   };
+}
+
+export async function startTestTopology(
+  spec: Partial<TopologySpec> & Pick<EmulatedTopologySpec, 'kind'>,
+  work: 'sleep' | 'cpu' = 'sleep',
+): Promise<StartedTopology & { supervisor: Supervisor; stop(): Promise<void> }> {
+  const supervisor = new Supervisor();
+  const topology = testTopologySpec(spec);
   try {
     const started = await startTopology(topology, {
       supervisor,

@@ -8,6 +8,7 @@ import { isAlive } from '../../harness/supervise/process-tree.js';
 import { findProgram } from '../../harness/supervise/programs.js';
 import { startTopology } from '../../harness/supervise/start-topology.js';
 import { Supervisor } from '../../harness/supervise/supervisor.js';
+import { testTopologySpec } from '../fixtures.js';
 import { LeaseStore } from './lease-store.js';
 import { type Election, type JobEvent, monotonicUs } from './protocol.js';
 
@@ -46,36 +47,22 @@ async function startJobs(
     await supervisor.stopAll();
     await rm(dir, { recursive: true, force: true });
   });
-  await startTopology(
-    {
-      name: 'jobs',
-      kind: 'sync',
-      declaredKind: 'sync',
-      threads: 1,
-      balancer: 'round-robin',
-      workerConnections: 1000,
-      backlog: 128,
-      keepAlive: 2,
-      port: 0,
-      ...shape,
-    },
-    {
-      supervisor,
-      timeScale: 1,
-      service: { work: 'sleep', ms: 1 },
-      readyTimeoutMs: 30_000,
-      app: (replica) => ({
-        scheduler: {
-          election,
-          intervalUs: INTERVAL_US,
-          runsFile,
-          ...(election === 'file-lock' ? { lockPath: join(dir, `replica-${replica}.lock`) } : {}),
-          ...(election === 'lease' ? { lockPath: join(dir, 'lease.db') } : {}),
-          ...timing,
-        },
-      }),
-    },
-  );
+  await startTopology(testTopologySpec({ name: 'jobs', kind: 'sync', backlog: 128, ...shape }), {
+    supervisor,
+    timeScale: 1,
+    service: { work: 'sleep', ms: 1 },
+    readyTimeoutMs: 30_000,
+    app: (replica) => ({
+      scheduler: {
+        election,
+        intervalUs: INTERVAL_US,
+        runsFile,
+        ...(election === 'file-lock' ? { lockPath: join(dir, `replica-${replica}.lock`) } : {}),
+        ...(election === 'lease' ? { lockPath: join(dir, 'lease.db') } : {}),
+        ...timing,
+      },
+    }),
+  });
   const readyUs = monotonicUs();
   return {
     dir,

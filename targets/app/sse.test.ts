@@ -10,6 +10,7 @@ import { findProgram } from '../../harness/supervise/programs.js';
 import { startRedis } from '../../harness/supervise/start-redis.js';
 import { startTopology, TARGET_HOST } from '../../harness/supervise/start-topology.js';
 import { type RunningTarget, Supervisor } from '../../harness/supervise/supervisor.js';
+import { testTopologySpec } from '../fixtures.js';
 import type { EventPayload, SseConfig } from './protocol.js';
 
 /**
@@ -39,18 +40,7 @@ async function startSse(
   t.after(() => supervisor.stopAll());
   const redis = withRedis ? await startRedis(supervisor, 'test redis', 20_000) : undefined;
   const started = await startTopology(
-    {
-      name: 'sse',
-      kind: 'gthread',
-      declaredKind: 'gthread',
-      threads: 16,
-      balancer: 'round-robin',
-      workerConnections: 1000,
-      backlog: 128,
-      keepAlive: 2,
-      port: 0,
-      ...shape,
-    },
+    testTopologySpec({ name: 'sse', kind: 'gthread', threads: 16, backlog: 128, ...shape }),
     {
       supervisor,
       timeScale: 1,
