@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import type { Distribution } from '../stats/distribution.js';
 import type { RawRequest } from './raw-request.js';
 
 /**
@@ -50,14 +51,7 @@ function histogram(): hdr.Histogram {
 const toMicros = (ns: number): number => Math.max(0, Math.round(ns / 1000));
 
 /** A histogram's figures, in the microseconds it holds. */
-export interface MicrosSummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type MicrosSummary = Distribution;
 
 /** What a recorder holds, in a form that crosses worker threads (structured clone). */
 export interface RecorderSnapshot {

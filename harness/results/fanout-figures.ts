@@ -1,6 +1,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { Registry } from '../../targets/app/protocol.js';
 import { type FanoutPrediction, predictFanout, shareGivenSpread } from '../model/fanout.js';
+import type { Distribution } from '../stats/distribution.js';
 
 /**
  * What reached the server-sent-event clients of a topology: for every event, the share of
@@ -51,14 +52,8 @@ export interface DeliveryRecord {
   latencyMs: number | null;
 }
 
-export interface LatencyFigures {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+/** Delivery latencies, real milliseconds. */
+export type LatencyFigures = Distribution;
 
 export interface FanoutFigures {
   registry: Registry;

@@ -1,6 +1,7 @@
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';
 import type { LoadSpec } from '../scenario/types.js';
+import type { Distribution } from '../stats/distribution.js';
 
 /**
  * What a load measured beyond the wait figures every topology has, in scenario seconds unless a
@@ -11,14 +12,7 @@ import type { LoadSpec } from '../scenario/types.js';
  */
 
 /** Count, mean, percentiles and maximum of a set of durations, scenario seconds. */
-export interface Percentiles {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type Percentiles = Distribution;
 
 export interface LawFigures {
   /** The law's left side as measured (L, or N̄). */
@@ -76,14 +70,7 @@ export interface LoadFigures {
 }
 
 /** A histogram's figures as the recorder gives them: microseconds of real time. */
-export interface MicrosFigures {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type MicrosFigures = Distribution;
 
 export interface LoadFiguresInput {
   load: LoadSpec;
