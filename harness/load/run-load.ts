@@ -1,5 +1,6 @@
 import { type ArrivalPlan, arrivalSource, expectedRequests } from '../model/arrivals.js';
 import { createRandom } from '../model/random.js';
+import type { ThinkTime } from '../vocabulary.js';
 import { type BurstConnections, runBurst } from './burst.js';
 import { runClosedUsers } from './closed-users.js';
 import type { PathSpec } from './executor.js';
@@ -28,7 +29,7 @@ export type LoadTask =
       executor: 'closed-users';
       users: number;
       thinkNs: number;
-      think: 'constant' | 'exponential';
+      think: ThinkTime;
       iterations?: number;
       durationNs?: number;
       seed: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startMinimalTarget } from '../../targets/fixtures.js';
+import { startMinimalTarget } from '../../targets/test-support/fixtures.js';
 
 import { Recorder } from './recorder.js';
 import { type LoadTask, runTaskHere } from './run-load.js';

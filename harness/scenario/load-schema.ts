@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  ARRIVAL_PROCESSES,
+  BURST_CONNECTIONS,
+  EXECUTORS,
+  MAX_USERS,
+  RECORD_MODES,
+  THINK_TIMES,
+} from '../vocabulary.js';
 import { count, duration } from './fields.js';
 import type { LoadSpec } from './types.js';
 
@@ -8,28 +16,21 @@ import type { LoadSpec } from './types.js';
  * time. scenarios/README.md documents every field; LOAD_FIELD_HELP is what errors quote.
  */
 
-export const EXECUTORS = [
-  'burst',
-  'constant-arrival-rate',
-  'ramping-arrival-rate',
-  'closed-users',
-  'throughput',
-] as const;
+export { EXECUTORS, MAX_USERS };
 
 /** The most requests one topology's load may plan; the run is bounded by it whatever the file says. */
 export const MAX_REQUESTS = 10_000_000;
-export const MAX_USERS = 100_000;
 /** Runs planning more requests than this keep histograms instead of every record by default. */
 export const RECORD_ALL_UP_TO = 200_000;
 
 const common = {
   /** Worker threads generating the load (1: the harness's own thread). */
   threads: count(1, 16).default(1),
-  record: z.enum(['auto', 'requests', 'histograms']).default('auto'),
+  record: z.enum(['auto', ...RECORD_MODES]).default('auto'),
   requestsFile: z.boolean().optional(),
 };
 
-const arrivals = z.enum(['regular', 'poisson']).default('regular');
+const arrivals = z.enum(ARRIVAL_PROCESSES).default('regular');
 const rate = z.number().min(0).max(1_000_000);
 const timeUnit = duration.default(1);
 const maxConnections = count(1, 60_000).default(10_000);
@@ -37,7 +38,7 @@ const maxConnections = count(1, 60_000).default(10_000);
 const burst = z.strictObject({
   executor: z.literal('burst'),
   users: count(1, MAX_USERS),
-  connections: z.enum(['new', 'warm']).default('new'),
+  connections: z.enum(BURST_CONNECTIONS).default('new'),
   ...common,
 });
 
@@ -68,7 +69,7 @@ const closedUsers = z.strictObject({
   executor: z.literal('closed-users'),
   users: count(1, 10_000),
   thinkTime: duration.default(0),
-  think: z.enum(['constant', 'exponential']).default('constant'),
+  think: z.enum(THINK_TIMES).default('constant'),
   iterations: count(1, MAX_REQUESTS).optional(),
   duration: duration.optional(),
   ...common,

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { ENDPOINTS, isAsgiKind, isRealKind, REAL_KINDS } from '../../targets/real/protocol.js';
+import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
 import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
+import {
+  BALANCER_POLICIES,
+  ENDPOINTS,
+  SERVER_KINDS,
+  SERVICE_DISTRIBUTIONS,
+  TOPOLOGY_KINDS,
+  WORK_KINDS,
+} from '../vocabulary.js';
 import {
   APP_FIELD_HELP,
   checkAppFields,
@@ -19,13 +27,8 @@ import { checkTargetUrl } from './target-url.js';
  * what error messages quote, and a test keeps the two in step.
  */
 
-/** The emulated servers. */
-export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread', 'async'] as const;
-/** Every kind a topology may name: the emulated servers, then the real ones (targets/real). */
-export const TOPOLOGY_KINDS = [...SERVER_KINDS, ...REAL_KINDS] as const;
-export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
-export const WORK_KINDS = ['sleep', 'cpu'] as const;
-export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
+/** The lists of kinds, policies and distributions are the shared vocabulary's (harness/vocabulary.ts). */
+export { BALANCER_POLICIES, SERVER_KINDS, SERVICE_DISTRIBUTIONS, TOPOLOGY_KINDS, WORK_KINDS };
 
 /** Most measured service times an empirical distribution may list. */
 export const MAX_SERVICE_SAMPLES = 100_000;
@@ -52,8 +55,7 @@ export const ASGI_THREAD_POOL = 40;
 /** Bursts a scenario may repeat per topology. */
 export const MAX_REPEAT = 50;
 
-/** Limits that keep every run bounded whatever a file asks for. */
-export const MAX_USERS = 100_000;
+/** Limits that keep every run bounded whatever a file asks for (MAX_USERS: harness/vocabulary.ts). */
 export const MAX_PROCESSES = 400;
 /**
  * The longest limits a file may set (seconds): a day for the run (real time) and for one request

@@ -1,7 +1,19 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
-import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
-import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type {
+  ArrivalProcess,
+  BalancerPolicy,
+  BurstConnections,
+  Endpoint,
+  RealKind,
+  RecordMode,
+  ServerKind,
+  ServiceDistributionName,
+  ThinkTime,
+  TopologyKind,
+  TopologyShape,
+  Work,
+} from '../vocabulary.js';
 
 export type {
   AsyncHandler,
@@ -12,18 +24,17 @@ export type {
   RealKind,
   Registry,
   ServerKind,
+  ServiceDistributionName,
+  TopologyKind,
   Work,
 };
-
-/** What a topology runs: an emulated server (ServerKind) or a real one (RealKind). */
-export type TopologyKind = ServerKind | RealKind;
 
 /** How a load keeps what it measured; both always keep histograms and counts. */
 export interface LoadRecording {
   /** Worker threads generating the load. */
   threads: number;
   /** `requests`: every request's record in memory; `histograms`: bounded memory. */
-  record: 'requests' | 'histograms';
+  record: RecordMode;
   /** Write requests.ndjson (streamed to disk in histogram mode). */
   requestsFile: boolean;
 }
@@ -33,7 +44,7 @@ export interface BurstLoad extends LoadRecording {
   executor: 'burst';
   users: number;
   /** `new`: users connect at the burst; `warm`: their connections are opened before it. */
-  connections: 'new' | 'warm';
+  connections: BurstConnections;
 }
 
 /** Requests at a fixed rate (per scenario second) for a duration, timed from their plan. */
@@ -41,7 +52,7 @@ export interface ConstantRateLoad extends LoadRecording {
   executor: 'constant-arrival-rate';
   rate: number;
   duration: number;
-  arrivals: 'regular' | 'poisson';
+  arrivals: ArrivalProcess;
   maxConnections: number;
 }
 
@@ -50,7 +61,7 @@ export interface RampingRateLoad extends LoadRecording {
   executor: 'ramping-arrival-rate';
   startRate: number;
   stages: Array<{ target: number; duration: number }>;
-  arrivals: 'regular' | 'poisson';
+  arrivals: ArrivalProcess;
   maxConnections: number;
 }
 
@@ -59,7 +70,7 @@ export interface ClosedUsersLoad extends LoadRecording {
   executor: 'closed-users';
   users: number;
   thinkTime: number;
-  think: 'constant' | 'exponential';
+  think: ThinkTime;
   /** Requests per user, or null when `duration` bounds the load. */
   iterations: number | null;
   duration: number | null;
@@ -80,8 +91,6 @@ export type LoadSpec =
   | ClosedUsersLoad
   | ThroughputLoad;
 
-export type ServiceDistributionName = 'constant' | 'exponential' | 'lognormal' | 'empirical';
-
 export interface ServiceSpec {
   /** Mean scenario seconds each request spends in its handler (for empirical, the samples' mean). */
   time: number;
@@ -95,17 +104,12 @@ export interface ServiceSpec {
 }
 
 /** One deployment to compare: a server kind, its workers, threads and replicas. */
-export interface TopologySpec {
+export interface TopologySpec extends TopologyShape {
   name: string;
   /** The kind that runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
   kind: TopologyKind;
   /** The kind the scenario file names. */
   declaredKind: TopologyKind;
-  workers: number;
-  threads: number;
-  replicas: number;
-  balancer: BalancerPolicy;
-  workerConnections: number;
   backlog: number;
   /** Scenario seconds an idle keep-alive connection is held (gthread). */
   keepAlive: number;
