@@ -48,6 +48,7 @@ import {
 import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
 import type { LifeEvent } from '../results/worker-life.js';
 import { describeLoad } from '../scenario/describe-load.js';
+import { scenarioDocument } from '../scenario/document.js';
 import { plannedRequests } from '../scenario/load-schema.js';
 import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
 import { isLoopbackHost } from '../scenario/target-url.js';
@@ -150,7 +151,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     }
   };
   await resultsWrite(join(dir, 'scenario.json'), () =>
-    writeFileAtomic(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`),
+    writeFileAtomic(
+      join(dir, 'scenario.json'),
+      `${JSON.stringify(scenarioDocument(scenario), null, 2)}\n`,
+    ),
   );
   await save();
   await resultsWrite(join(options.reportsRoot, scenario.name, 'latest'), () =>

@@ -1,5 +1,6 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
+import type { Threshold } from '../gate/threshold.js';
 import type {
   ArrivalProcess,
   BalancerPolicy,
@@ -235,10 +236,11 @@ export interface Scenario {
   limits: Limits;
   model: ModelOptions;
   /**
-   * Pass/fail conditions in k6's vocabulary, by metric key (harness/gate/threshold.ts), as the
-   * file wrote them plus any --threshold. Optional so that scenarios built in code need none.
+   * Pass/fail conditions in k6's vocabulary (harness/gate/threshold.ts), parsed once, each with
+   * the text the file or a --threshold wrote (scenario.json writes that text back). Optional so
+   * that scenarios built in code need none.
    */
-  thresholds?: Record<string, string[]>;
+  thresholds?: readonly Threshold[];
   /** A scheduled job observed in every topology (topologies say who runs it). */
   jobs?: JobsSpec;
   /** Server-sent events published to every client (topologies say where clients are known). */
