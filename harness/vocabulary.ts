@@ -68,6 +68,9 @@ export type RecordMode = (typeof RECORD_MODES)[number];
 /** Most users a burst may have; every run is bounded whatever a file asks for. */
 export const MAX_USERS = 100_000;
 
+/** The most requests one topology's load may plan; the run is bounded by it whatever the file says. */
+export const MAX_REQUESTS = 10_000_000;
+
 /** Membership in one of the lists above, as a type guard. */
 export function isOneOf<const T extends readonly string[]>(
   list: T,

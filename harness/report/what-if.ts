@@ -2,7 +2,7 @@ import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
-import { serviceTableSize } from '../run/load-task.js';
+import { serviceTableSize } from '../run/plan.js';
 import { plannedRequests } from '../scenario/load-schema.js';
 import type { Scenario, TopologySpec } from '../scenario/types.js';
 

@@ -1,5 +1,6 @@
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';
+import type { Clock } from '../scenario/clock.js';
 import type { LoadSpec } from '../scenario/types.js';
 import type { Distribution } from '../stats/distribution.js';
 
@@ -75,7 +76,7 @@ export type MicrosFigures = Distribution;
 export interface LoadFiguresInput {
   load: LoadSpec;
   /** Real seconds per scenario second. */
-  timeScale: number;
+  clock: Clock;
   sent: number;
   completed: number;
   failed: number;
@@ -110,7 +111,8 @@ export interface LoadFiguresInput {
 export const LAW_TOLERANCE = 0.05;
 
 export function loadFigures(input: LoadFiguresInput): LoadFigures {
-  const scenarioSeconds = (us: number): number => us / 1e6 / input.timeScale;
+  const { clock } = input;
+  const scenarioSeconds = (us: number): number => clock.fromRealUs(us);
   const percentiles = (h: MicrosFigures): Percentiles => ({
     count: h.count,
     mean: scenarioSeconds(h.mean),
@@ -120,7 +122,7 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     max: scenarioSeconds(h.max),
   });
   const realSpan = input.spanNs / 1e9;
-  const span = realSpan / input.timeScale;
+  const span = clock.fromRealSeconds(realSpan);
   const realRate = realSpan > 0 ? input.completed / realSpan : 0;
   const meanSojourn = input.completed > 0 ? input.sojournNs / input.completed / 1e9 : 0;
   const { load } = input;
@@ -170,8 +172,8 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     interactiveLaw = {
       users: input.closed.users,
       meanUsers,
-      meanResponse: meanSojourn / input.timeScale,
-      meanThink: meanThink / input.timeScale,
+      meanResponse: clock.fromRealSeconds(meanSojourn),
+      meanThink: clock.fromRealSeconds(meanThink),
       measured: meanUsers,
       fromRates: check.predicted,
       relativeError: check.relativeError,

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { describeError, HarnessError, ScenarioInvalidError } from '../errors.js';
-import { loadTaskOf, serviceTableSize } from '../run/load-task.js';
+import { executorOf } from '../load/executors/registry.js';
+import { serviceTableSize } from '../run/plan.js';
+import { Clock } from './clock.js';
 import { describeLoad } from './describe-load.js';
 import { jsonErrorOffset } from './json-position.js';
 import { loadScenario, parseJson, scenariosDir } from './load.js';
@@ -62,7 +64,11 @@ function checkOutcome(raw: unknown): void {
   assert.ok(lasts === null || lasts * scenario.timeScale <= runTimeout, 'outlasts its run limit');
   // What the run makes of it first, pure, must not throw either.
   describeLoad(scenario.load);
-  loadTaskOf(scenario);
+  executorOf(scenario.load).task(scenario.load, {
+    clock: new Clock(scenario.timeScale),
+    seed: scenario.model.seed,
+    arrivals: new Float64Array(0),
+  });
   serviceTableSize(scenario.load);
 }
 
