@@ -188,7 +188,8 @@ export const scenarioSchema = z
       .gt(0)
       .max(10)
       .superRefine((scale, ctx) => {
-        if (scale < MIN_TIME_SCALE)
+        // Zero and below are refused by gt(0) already.
+        if (scale > 0 && scale < MIN_TIME_SCALE)
           ctx.addIssue({
             code: 'custom',
             message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(0.001 / scale)} of scenario time, more than the measurement can carry`,
