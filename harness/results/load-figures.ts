@@ -1,3 +1,4 @@
+import { executorOf } from '../load/executors/registry.js';
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';
 import type { Clock } from '../scenario/clock.js';
@@ -191,7 +192,7 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     late: input.late,
     span,
     throughput: span > 0 ? input.completed / span : 0,
-    offeredRate: offeredRate(load),
+    offeredRate: executorOf(load).offeredRate(load),
     latency: percentiles(input.histograms.latency),
     latencyUncorrected: percentiles(input.histograms.latencyUncorrected),
     wait: percentiles(input.histograms.wait),
@@ -204,21 +205,4 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     predictedThroughputMethod: input.prediction.method,
     predictedMinResponse: input.prediction.minResponse,
   };
-}
-
-/** Requests per scenario second an open loop's plan offers on average; null otherwise. */
-function offeredRate(load: LoadSpec): number | null {
-  if (load.executor === 'constant-arrival-rate') return load.rate;
-  if (load.executor === 'ramping-arrival-rate') {
-    let rate = load.startRate;
-    let area = 0;
-    let time = 0;
-    for (const stage of load.stages) {
-      area += ((rate + stage.target) / 2) * stage.duration;
-      time += stage.duration;
-      rate = stage.target;
-    }
-    return time > 0 ? area / time : 0;
-  }
-  return null;
 }

@@ -118,9 +118,7 @@ export async function runLoadStep(
             inFlightSpanNs: result.elapsedNs,
           }),
       ...(result.closed === undefined ? {} : { closed: result.closed }),
-      ...(throughput === undefined || load.executor !== 'throughput'
-        ? {}
-        : { alwaysInFlight: load.connections * load.pipelining }),
+      ...alwaysInFlightOf(throughput === undefined ? null : executor.alwaysInFlight(load)),
     },
   };
   if (!keepRequests) {
@@ -164,4 +162,8 @@ function throughputHistograms(
     max: latencyMs.max * 1000,
   };
   return { ...recorded, latency, latencyUncorrected: latency };
+}
+
+function alwaysInFlightOf(inFlight: number | null): { alwaysInFlight?: number } {
+  return inFlight === null ? {} : { alwaysInFlight: inFlight };
 }

@@ -108,11 +108,11 @@ export function planRun(scenario: Scenario, context: PlanContext): RunPlan {
     createRandom(deriveSeed(model.seed, STREAM.service)),
   );
   const arrivals = executor.modelArrivals(load, model.seed);
+  const steady = executor.steadyRate(load);
   const longRun =
-    load.executor === 'constant-arrival-rate'
+    steady !== null
       ? {
-          rate: load.rate,
-          process: load.arrivals === 'poisson' ? ('poisson' as const) : ('constant' as const),
+          ...steady,
           distribution,
           cores: context.cores,
           seed: model.seed,
@@ -129,7 +129,7 @@ export function planRun(scenario: Scenario, context: PlanContext): RunPlan {
     serviceTimes,
     arrivals,
     task: executor.task(load, { clock, seed: model.seed, arrivals }),
-    paths: requestPaths(scenario, serviceTimes, clock),
+    paths: requestPaths(executor, scenario, serviceTimes, clock),
     connections: executor.connections(load),
     targets: {
       service: { work: service.work, ms: clock.realMs(service.time) },
@@ -157,6 +157,7 @@ function planTopology(
   const { load, service, model, limits } = scenario;
   const { context, distribution } = shared;
   const executor = executorOf(load);
+  const users = executor.burstUsers(load);
   const acceptRace = acceptRaceChoice(
     acceptRaceServerOf(topology.kind),
     topology.replicas,
@@ -184,13 +185,13 @@ function planTopology(
       requestTimeout: limits.requestTimeout,
     },
     backOfEnvelope:
-      load.executor === 'burst'
-        ? backOfEnvelope(
-            load.users,
+      users === null
+        ? Number.NaN
+        : backOfEnvelope(
+            users,
             topology.claimedConcurrency ?? concurrencyOf(topology),
             serviceMean(distribution),
-          )
-        : Number.NaN,
+          ),
     bursts: executor.repeats ? (topology.repeat ?? scenario.repeat ?? 1) : 1,
   };
 }
@@ -205,9 +206,14 @@ export function serviceTableSize(load: LoadSpec): number {
  * The paths a load sends: each request asks the emulated target for its own service time (real
  * ms). The throughput executor repeats one request, so it asks for the mean.
  */
-function requestPaths(scenario: Scenario, serviceTimes: Float64Array, clock: Clock): PathSpec {
+function requestPaths(
+  executor: ExecutorDefinition,
+  scenario: Scenario,
+  serviceTimes: Float64Array,
+  clock: Clock,
+): PathSpec {
   const { work } = scenario.service;
-  if (scenario.load.executor === 'throughput') {
+  if (executor.oneRequest) {
     let sum = 0;
     for (const s of serviceTimes) sum += s;
     return {

@@ -6,6 +6,7 @@ import {
   parseThresholdKey,
   type Threshold,
 } from '../gate/threshold.js';
+import { executorOf } from '../load/executors/registry.js';
 import {
   BALANCER_POLICIES,
   ENDPOINTS,
@@ -22,6 +23,7 @@ import {
   registrySchema,
   schedulerSchema,
 } from './app-schema.js';
+import { Clock } from './clock.js';
 import { formatSeconds } from './duration.js';
 import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
@@ -192,7 +194,7 @@ export const scenarioSchema = z
         if (scale > 0 && scale < MIN_TIME_SCALE)
           ctx.addIssue({
             code: 'custom',
-            message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(0.001 / scale)} of scenario time, more than the measurement can carry`,
+            message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(new Clock(scale).fromRealMs(1))} of scenario time, more than the measurement can carry`,
             params: {
               fix: `use a timeScale of ${MIN_TIME_SCALE} or more (real seconds per scenario second)`,
             },
@@ -314,7 +316,7 @@ export const scenarioSchema = z
         });
       }
     });
-    if (s.load.executor !== 'burst') {
+    if (!executorOf(s.load).repeats) {
       const repeated = s.repeat > 1 ? ['repeat'] : [];
       s.topologies.forEach((t, i) => {
         if ((t.repeat ?? 1) > 1) repeated.push(`topologies[${i}].repeat`);
@@ -332,20 +334,21 @@ export const scenarioSchema = z
       }
     }
     const lasts = plannedDuration(s.load);
-    if (lasts !== null && lasts * s.timeScale > s.limits.runTimeout) {
+    const clock = new Clock(s.timeScale);
+    if (lasts !== null && clock.realSeconds(lasts) > s.limits.runTimeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['load', 'duration'],
-        message: `the load lasts ${(lasts * s.timeScale).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
+        message: `the load lasts ${clock.realSeconds(lasts).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
         params: { fix: 'shorten the load, lower timeScale, or raise limits.runTimeout' },
       });
     }
     const meanService = s.service.time ?? sampleMean(s.service.samples ?? []);
-    if (meanService * s.timeScale < 0.001 && meanService > 0) {
+    if (clock.realMs(meanService) < 1 && meanService > 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['timeScale'],
-        message: `the service time runs as ${(meanService * s.timeScale * 1e3).toFixed(3)} real ms, too short to emulate faithfully`,
+        message: `the service time runs as ${clock.realMs(meanService).toFixed(3)} real ms, too short to emulate faithfully`,
         params: { fix: 'raise timeScale so that service.time x timeScale is at least 1ms' },
       });
     }

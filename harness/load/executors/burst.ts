@@ -32,6 +32,10 @@ export const burst = defineExecutor<BurstLoad, typeof schema>({
   modelArrivals: (load) => new Float64Array(load.users),
   task: (load) => ({ executor: 'burst', users: load.users, connections: load.connections }),
   offeredRate: () => null,
+  burstUsers: (load) => load.users,
+  steadyRate: () => null,
+  alwaysInFlight: () => null,
+  oneRequest: false,
   repeats: true,
   dispatchSpread: true,
 });

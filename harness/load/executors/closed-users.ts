@@ -61,6 +61,10 @@ export const closedUsers = defineExecutor<ClosedUsersLoad, typeof schema>({
     ...(load.duration === null ? {} : { durationNs: clock.realNs(load.duration) }),
   }),
   offeredRate: () => null,
+  burstUsers: () => null,
+  steadyRate: () => null,
+  alwaysInFlight: () => null,
+  oneRequest: false,
   repeats: false,
   dispatchSpread: false,
 });

@@ -54,6 +54,13 @@ export const constantArrivalRate = defineExecutor<ConstantRateLoad, typeof schem
   modelArrivals: (load, seed) => arrivalInstants(planOf(load), createRandom(arrivalSeed(seed))),
   task: openLoopTask,
   offeredRate: (load) => load.rate,
+  burstUsers: () => null,
+  steadyRate: (load) => ({
+    rate: load.rate,
+    process: load.arrivals === 'poisson' ? 'poisson' : 'constant',
+  }),
+  alwaysInFlight: () => null,
+  oneRequest: false,
   repeats: false,
   dispatchSpread: false,
 });

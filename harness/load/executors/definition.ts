@@ -64,6 +64,14 @@ export interface ExecutorDefinition<
   task(load: L, context: TaskContext): LoadTask;
   /** Requests per scenario second the plan offers on average; null when it offers no rate. */
   offeredRate(load: L): number | null;
+  /** Users of a burst, for the usual arithmetic (users / concurrency x service); null otherwise. */
+  burstUsers(load: L): number | null;
+  /** A steady open loop's rate and process, for recycling over hours (model/long-run.ts). */
+  steadyRate(load: L): { rate: number; process: 'poisson' | 'constant' } | null;
+  /** Requests always in flight (connections x pipelining) when the load keeps them so. */
+  alwaysInFlight(load: L): number | null;
+  /** Whether every request is the same one (the mean service time), as autocannon sends. */
+  oneRequest: boolean;
   /** Whether a topology may repeat the load (`repeat`): only bursts do. */
   repeats: boolean;
   /** Whether the run measures the spread between the first and last request written. */

@@ -48,6 +48,10 @@ export const throughput = defineExecutor<ThroughputLoad, typeof schema>({
     durationSeconds: clock.realSeconds(load.duration),
   }),
   offeredRate: () => null,
+  burstUsers: () => null,
+  steadyRate: () => null,
+  alwaysInFlight: (load) => load.connections * load.pipelining,
+  oneRequest: true,
   repeats: false,
   dispatchSpread: false,
 });
