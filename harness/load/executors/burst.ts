@@ -16,7 +16,6 @@ const schema = z.strictObject({
 export const burst = defineExecutor<BurstLoad, typeof schema>({
   name: 'burst',
   schema,
-  check: () => [],
   normalise: (input) => ({
     executor: 'burst',
     users: input.users,
@@ -28,14 +27,9 @@ export const burst = defineExecutor<BurstLoad, typeof schema>({
   plannedRequests: (load) => load.users,
   plannedDuration: () => 0,
   connections: (load) => load.users,
-  arrivalPlan: () => null,
   modelArrivals: (load) => new Float64Array(load.users),
   task: (load) => ({ executor: 'burst', users: load.users, connections: load.connections }),
-  offeredRate: () => null,
   burstUsers: (load) => load.users,
-  steadyRate: () => null,
-  alwaysInFlight: () => null,
-  oneRequest: false,
   repeats: true,
   dispatchSpread: true,
 });

@@ -49,8 +49,6 @@ export const closedUsers = defineExecutor<ClosedUsersLoad, typeof schema>({
   plannedRequests: (load) => (load.iterations === null ? null : load.users * load.iterations),
   plannedDuration: (load) => load.duration,
   connections: (load) => load.users,
-  arrivalPlan: () => null,
-  modelArrivals: () => new Float64Array(0),
   task: (load, { clock, seed }) => ({
     executor: 'closed-users',
     users: load.users,
@@ -60,11 +58,4 @@ export const closedUsers = defineExecutor<ClosedUsersLoad, typeof schema>({
     ...(load.iterations === null ? {} : { iterations: load.iterations }),
     ...(load.duration === null ? {} : { durationNs: clock.realNs(load.duration) }),
   }),
-  offeredRate: () => null,
-  burstUsers: () => null,
-  steadyRate: () => null,
-  alwaysInFlight: () => null,
-  oneRequest: false,
-  repeats: false,
-  dispatchSpread: false,
 });

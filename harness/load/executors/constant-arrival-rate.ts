@@ -36,7 +36,6 @@ const planOf = (load: ConstantRateLoad) =>
 export const constantArrivalRate = defineExecutor<ConstantRateLoad, typeof schema>({
   name: 'constant-arrival-rate',
   schema,
-  check: () => [],
   normalise: (input) => ({
     executor: 'constant-arrival-rate',
     rate: input.rate / input.timeUnit,
@@ -54,13 +53,8 @@ export const constantArrivalRate = defineExecutor<ConstantRateLoad, typeof schem
   modelArrivals: (load, seed) => arrivalInstants(planOf(load), createRandom(arrivalSeed(seed))),
   task: openLoopTask,
   offeredRate: (load) => load.rate,
-  burstUsers: () => null,
   steadyRate: (load) => ({
     rate: load.rate,
     process: load.arrivals === 'poisson' ? 'poisson' : 'constant',
   }),
-  alwaysInFlight: () => null,
-  oneRequest: false,
-  repeats: false,
-  dispatchSpread: false,
 });

@@ -78,9 +78,33 @@ export interface ExecutorDefinition<
   dispatchSpread: boolean;
 }
 
-/** An executor's definition with its own load and schema types checked, stored as any load's. */
+/** What most executors answer: no cross-field problem, no arrivals, rate or burst of their own. */
+const DEFAULTS = {
+  check: () => [],
+  arrivalPlan: () => null,
+  modelArrivals: () => new Float64Array(0),
+  offeredRate: () => null,
+  burstUsers: () => null,
+  steadyRate: () => null,
+  alwaysInFlight: () => null,
+  oneRequest: false,
+  repeats: false,
+  dispatchSpread: false,
+} satisfies Partial<ExecutorDefinition>;
+
+/** The parts an executor file must give; the others default to DEFAULTS. */
+export type ExecutorSpec<L extends LoadSpec, S extends z.ZodObject> = Omit<
+  ExecutorDefinition<L, S>,
+  keyof typeof DEFAULTS
+> &
+  Partial<Pick<ExecutorDefinition<L, S>, keyof typeof DEFAULTS>>;
+
+/**
+ * An executor's definition, its own load and schema types checked, the defaults merged once,
+ * stored as any load's.
+ */
 export function defineExecutor<L extends LoadSpec, S extends z.ZodObject>(
-  definition: ExecutorDefinition<L, S>,
+  spec: ExecutorSpec<L, S>,
 ): ExecutorDefinition {
-  return definition as unknown as ExecutorDefinition;
+  return { ...DEFAULTS, ...spec } as unknown as ExecutorDefinition;
 }

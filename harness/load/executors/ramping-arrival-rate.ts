@@ -79,10 +79,4 @@ export const rampingArrivalRate = defineExecutor<RampingRateLoad, typeof schema>
     const { area, time } = rampArea(load);
     return time > 0 ? area / time : 0;
   },
-  burstUsers: () => null,
-  steadyRate: () => null,
-  alwaysInFlight: () => null,
-  oneRequest: false,
-  repeats: false,
-  dispatchSpread: false,
 });
