@@ -3,7 +3,7 @@ import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
 import { serviceTableSize } from '../run/plan.js';
-import { plannedRequests } from '../scenario/load-schema.js';
+import { loadRequests } from '../scenario/load-schema.js';
 import type { Scenario, TopologySpec } from '../scenario/types.js';
 
 /**
@@ -58,7 +58,7 @@ export function whatIfReplications(requests: number, bound: number, replications
  */
 export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
   const { scenario } = input;
-  const planned = plannedRequests(scenario.load);
+  const planned = loadRequests(scenario.load);
   if (planned === null) return [];
   const bound = whatIfBound(input.topologies);
   const replications = whatIfReplications(planned, bound, scenario.model.replications);

@@ -23,12 +23,12 @@ const loadUnion = z.discriminatedUnion('executor', [
 ]);
 
 /** Requests a load will send at most, when its definition bounds them; null when only time does. */
-export function plannedRequests(load: LoadSpec): number | null {
+export function loadRequests(load: LoadSpec): number | null {
   return executorOf(load).plannedRequests(load);
 }
 
 /** Scenario seconds a load lasts by its definition; null when only its requests bound it. */
-export function plannedDuration(load: LoadSpec): number | null {
+export function loadDuration(load: LoadSpec): number | null {
   return executorOf(load).plannedDuration(load);
 }
 
@@ -40,7 +40,7 @@ type LoadInput = {
 
 function normalise(input: LoadInput): LoadSpec {
   const spec = executorOf(input).normalise(input as never);
-  const planned = plannedRequests({ ...spec, record: 'requests', requestsFile: true } as LoadSpec);
+  const planned = loadRequests({ ...spec, record: 'requests', requestsFile: true } as LoadSpec);
   const record =
     input.record === 'auto'
       ? planned !== null && planned <= RECORD_ALL_UP_TO
@@ -62,7 +62,7 @@ export const loadSchema = loadUnion
   })
   .transform((input) => normalise(input as LoadInput))
   .superRefine((load, ctx) => {
-    const planned = plannedRequests(load);
+    const planned = loadRequests(load);
     if (planned !== null && planned > MAX_REQUESTS) {
       ctx.addIssue({
         code: 'custom',

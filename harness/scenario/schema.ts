@@ -27,7 +27,7 @@ import { Clock } from './clock.js';
 import { formatSeconds } from './duration.js';
 import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
-import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
+import { LOAD_FIELD_HELP, loadDuration, loadSchema } from './load-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
 /**
@@ -333,7 +333,7 @@ export const scenarioSchema = z
         });
       }
     }
-    const lasts = plannedDuration(s.load);
+    const lasts = loadDuration(s.load);
     const clock = new Clock(s.timeScale);
     if (lasts !== null && clock.realSeconds(lasts) > s.limits.runTimeout) {
       ctx.addIssue({
