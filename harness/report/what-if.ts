@@ -25,7 +25,7 @@ export interface WhatIfPoint {
   replications: number;
 }
 
-export interface WhatIfInput {
+export interface WhatIfCurveInput {
   topologies: readonly TopologySpec[];
   /** The scenario as the run used it: its load, service and model settings. */
   scenario: Pick<Scenario, 'load' | 'service' | 'model'>;
@@ -56,7 +56,7 @@ export function whatIfReplications(requests: number, bound: number, replications
  * The curve for every topology. Closed loops (closed users, throughput) have no wait prediction,
  * so their curve is empty.
  */
-export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
+export function whatIfCurve(input: WhatIfCurveInput): WhatIfPoint[] {
   const { scenario } = input;
   const planned = loadRequests(scenario.load);
   if (planned === null) return [];
