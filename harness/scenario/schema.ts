@@ -12,6 +12,12 @@ import {
 import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
 import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
+import {
+  OWN_APP_FIELD_HELP,
+  OWN_APP_FIELDS,
+  ownAppProblems,
+  wholeSecondProblems,
+} from './own-app-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
 /**
@@ -84,8 +90,16 @@ const topology = z
     url: z.string().max(2000).optional(),
     repeat: count(1, MAX_REPEAT).optional(),
     ...LIFECYCLE_FIELDS,
+    ...OWN_APP_FIELDS,
   })
   .superRefine((t, ctx) => {
+    for (const issue of ownAppProblems(t))
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     for (const issue of lifecycleProblems(t))
       ctx.addIssue({
         code: 'custom',
@@ -257,6 +271,13 @@ export const scenarioSchema = z
   })
   .superRefine((s, ctx) => {
     checkAppFields(s, ctx);
+    for (const issue of wholeSecondProblems(s.topologies, s.timeScale))
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     checkThresholds(s.thresholds, new Set(s.topologies.map((t) => t.name)), ctx);
     const seen = new Map<string, number>();
     s.topologies.forEach((t, i) => {
@@ -429,6 +450,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   ...LIFECYCLE_FIELD_HELP,
+  ...OWN_APP_FIELD_HELP,
   limits:
     'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
   'limits.runTimeout':

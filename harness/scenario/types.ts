@@ -1,7 +1,7 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
-import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { Endpoint, OwnApp, RealKind } from '../../targets/real/protocol.js';
 
 export type {
   AsyncHandler,
@@ -138,6 +138,12 @@ export interface TopologySpec {
   asyncWorker?: AsyncWorkerSpec;
   /** The concurrency the sizing notes claim for this deployment, when the file gives one. */
   claimedConcurrency?: number;
+  /** Real kinds: the user's own app in place of the bundled one (own-app-schema.ts). */
+  app?: OwnApp;
+  /** Real gunicorn kinds: --graceful-timeout, scenario seconds. */
+  gracefulTimeout?: number;
+  /** Kind uvicorn: --limit-concurrency. */
+  limitConcurrency?: number;
 }
 
 /** A worker's life in scenario seconds (gunicorn's --max-requests, --preload, --timeout). */

@@ -3,6 +3,7 @@ import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
 import type { InputIssue } from '../errors.js';
 import { normaliseApp, normaliseScheduler } from './app-normalise.js';
 import { asyncWorkerOf, lifecycleOf } from './lifecycle-schema.js';
+import { ownAppParts } from './own-app-schema.js';
 import {
   ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,
@@ -51,7 +52,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     if (asgi) spec.endpoint = t.endpoint ?? 'def';
     if (t.url !== undefined) spec.url = t.url;
     if (t.repeat !== undefined) spec.repeat = t.repeat;
-    return spec;
+    return { ...spec, ...ownAppParts(t, source) };
   });
   const { time, work, distribution, cv, samples } = parsed.service;
   const service: ServiceSpec = { time: time ?? sampleMean(samples ?? []), work, distribution };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  DEFAULT_REAL_LIFECYCLE,
   haproxyCommand,
   haproxyConfig,
   keepAliveSeconds,
@@ -22,6 +23,7 @@ const config: RealServerConfig = {
   endpoint: 'def',
   service: { work: 'sleep', ms: 200 },
   python: '/usr/bin/python3',
+  lifecycle: DEFAULT_REAL_LIFECYCLE,
 };
 
 test('gunicorn gets the harness socket as fd 3, its shape, and no per-request timeout', () => {
