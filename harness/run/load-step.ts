@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../load/error-kind.js';
-import type { RawRequest } from '../load/raw-request.js';
+import type { PathSpec } from '../load/executor.js';
+import type { RawRequest, RequestShape } from '../load/raw-request.js';
 import { HISTOGRAMS, type HistogramName, type MicrosSummary } from '../load/recorder.js';
 import { runLoad } from '../load/threads.js';
 import { arrivalInstants } from '../model/arrivals.js';
@@ -39,6 +40,8 @@ export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null,
 export interface LoadStepOptions {
   /** A target given by URL: the one path every request asks for (no per-request service time). */
   fixedPath?: string;
+  /** A user's app or a URL: the paths and request shape of the scenario's `request`. */
+  userRequest?: { paths: PathSpec; request?: RequestShape };
   /** The burst's number when a topology repeats its burst (0 for the first). */
   burst?: number;
   /**
@@ -65,9 +68,11 @@ export async function runLoadStep(
   const result = await runLoad(loadTaskOf(scenario), {
     origin,
     paths:
-      options.fixedPath === undefined
+      options.userRequest?.paths ??
+      (options.fixedPath === undefined
         ? pathsOf(scenario, serviceTimes)
-        : { kind: 'fixed', path: options.fixedPath },
+        : { kind: 'fixed', path: options.fixedPath }),
+    ...(options.userRequest?.request === undefined ? {} : { request: options.userRequest.request }),
     connectTimeoutMs: realMs(scenario.limits.requestTimeout),
     requestTimeoutMs: realMs(scenario.limits.requestTimeout),
     keepRequests,

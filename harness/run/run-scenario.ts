@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ServerVersion } from '../../targets/protocol.js';
 import { isRealKind } from '../../targets/real/protocol.js';
 import {
   type AcceptRaceChoice,
@@ -18,6 +19,7 @@ import {
 import type { GateOutcome } from '../gate/gate.js';
 import { type GateConfig, hasGate, runGate } from '../gate/run-gate.js';
 import type { RawRequest } from '../load/raw-request.js';
+import { requestPlan } from '../load/request-paths.js';
 import { backOfEnvelope } from '../model/burst.js';
 import type { LongRunInput } from '../model/long-run.js';
 import { predictLoad } from '../model/predict-load.js';
@@ -30,7 +32,7 @@ import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
-import { lifecycleParts } from '../results/lifecycle-summary.js';
+import { lifecycleParts, serversOf } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
@@ -52,6 +54,7 @@ import { plannedRequests } from '../scenario/load-schema.js';
 import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
 import { isLoopbackHost } from '../scenario/target-url.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
+import { SERVER_LOG_DIR } from '../supervise/start-real-topology.js';
 import { startTargets, type Targets } from '../supervise/start-targets.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { LifecycleWatch } from './lifecycle-watch.js';
@@ -121,6 +124,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     );
   });
   const summary = startSummary(scenario, id, startedAt, options.environment);
+  // Real servers keep their own logs here (targets/real/server.ts).
+  options.supervisor.logDir = join(dir, SERVER_LOG_DIR);
   const topologies = withEmulatedTwins(scenario.topologies, scenario.compareEmulated === true);
   const calibration: CalibrationState = options.calibration ?? {
     state: 'absent',
@@ -255,6 +260,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           prediction,
           arrivals: predictedArrivals(scenario),
           events: outcome.events,
+          servers: outcome.servers,
           requestTimeout: scenario.limits.requestTimeout,
           runs: modelRuns,
           ...longRunOf(scenario, options.environment.cpus, distribution),
@@ -388,6 +394,8 @@ interface TopologyRun extends LoadStep {
   error: HarnessError | undefined;
   /** Worker life events during the load, scenario seconds after its start. */
   events: LifeEvent[];
+  /** Real servers: the name and version of each server that ran. */
+  servers: ServerVersion[];
 }
 
 async function runTopology(
@@ -419,6 +427,7 @@ async function runTopology(
   let observed: Observed = {};
   const watch = new LifecycleWatch(supervisor);
   let events: LifeEvent[] = [];
+  let servers: ServerVersion[] = [];
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
@@ -434,6 +443,7 @@ async function runTopology(
       connections: plannedConnections(scenario),
       ...(observation === null ? {} : { app: (replica: number) => observation.app(replica) }),
     });
+    if (!started.external) servers = serversOf(started.replicas);
     if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED, 0);
     const repeat =
       scenario.load.executor === 'burst' ? (topology.repeat ?? scenario.repeat ?? 1) : 1;
@@ -449,6 +459,15 @@ async function runTopology(
           burst: b,
           ...(options.allowRemote === undefined ? {} : { allowRemote: options.allowRemote }),
           ...(started.external ? { fixedPath: started.path } : {}),
+          ...(started.external || topology.app !== undefined
+            ? {
+                userRequest: requestPlan(
+                  scenario.request,
+                  started.external ? started.path : '/',
+                  scenario.model.seed,
+                ),
+              }
+            : {}),
           adjust: (records, raw) =>
             adjustRecords(records, raw, topology, started, scenario, serviceTimes),
         }),
@@ -471,6 +490,7 @@ async function runTopology(
       failure: null,
       error: undefined,
       events,
+      servers,
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
@@ -483,6 +503,7 @@ async function runTopology(
       failure: error.message,
       error,
       events: [],
+      servers,
     };
   } finally {
     clearTimeout(settle);
@@ -505,6 +526,7 @@ async function runTopology(
           fix: 'look at the target output above; the requests it served are kept in requests.ndjson',
         }),
         events,
+        servers,
       };
     }
     return {
@@ -515,6 +537,7 @@ async function runTopology(
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
       events,
+      servers,
     };
   }
 }

@@ -18,6 +18,7 @@ import {
   ownAppProblems,
   wholeSecondProblems,
 } from './own-app-schema.js';
+import { REQUEST_FIELD_HELP, REQUEST_FIELDS } from './request-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
 /**
@@ -268,6 +269,7 @@ export const scenarioSchema = z
     thresholds: z.record(z.string(), z.array(z.string()).min(1).max(20)).default({}),
     jobs: jobsSchema.optional(),
     fanout: fanoutSchema.optional(),
+    ...REQUEST_FIELDS,
   })
   .superRefine((s, ctx) => {
     checkAppFields(s, ctx);
@@ -451,6 +453,7 @@ export const FIELD_HELP: Record<string, string> = {
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   ...LIFECYCLE_FIELD_HELP,
   ...OWN_APP_FIELD_HELP,
+  ...REQUEST_FIELD_HELP,
   limits:
     'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
   'limits.runTimeout':

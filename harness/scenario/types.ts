@@ -216,6 +216,20 @@ export interface ModelOptions {
   replications: number;
 }
 
+/**
+ * What each request to a user's app or a URL looks like (request-schema.ts); the emulated
+ * servers and the bundled apps keep their own `/work?ms=...`.
+ */
+export interface RequestSpec {
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** Inclusive status ranges that count as success; null: every status below 400. */
+  success: Array<[number, number]> | null;
+  /** Where requests go, each drawn by weight; absent: the URL's path, or "/" for an app. */
+  paths?: Array<{ path: string; weight: number }>;
+}
+
 /** A validated scenario: defaults applied, durations in seconds. */
 export interface Scenario {
   name: string;
@@ -245,6 +259,8 @@ export interface Scenario {
   jobs?: JobsSpec;
   /** Server-sent events published to every client (topologies say where clients are known). */
   fanout?: FanoutSpec;
+  /** Requests to users' apps and URLs: method, paths, headers, body, success statuses. */
+  request?: RequestSpec;
 }
 
 /** Total concurrency of a topology by the usual arithmetic. */

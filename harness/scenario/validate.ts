@@ -4,6 +4,7 @@ import type { InputIssue } from '../errors.js';
 import { normaliseApp, normaliseScheduler } from './app-normalise.js';
 import { asyncWorkerOf, lifecycleOf } from './lifecycle-schema.js';
 import { ownAppParts } from './own-app-schema.js';
+import { requestOf } from './request-schema.js';
 import {
   ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,
@@ -78,6 +79,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     model: parsed.model,
     thresholds: parsed.thresholds,
     ...normaliseApp(parsed),
+    ...(parsed.request === undefined ? {} : { request: requestOf(parsed.request) }),
   };
 }
 

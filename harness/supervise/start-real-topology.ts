@@ -23,7 +23,7 @@ import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Starts haproxy in front of running replicas, through its launcher (targets/real/haproxy.ts). */
 export function startHaproxy(
-  topology: Pick<TopologySpec, 'name' | 'port' | 'balancer'>,
+  topology: Pick<TopologySpec, 'name' | 'port' | 'balancer' | 'app'>,
   replicas: readonly RunningTarget[],
   options: Pick<
     RealStartOptions,
@@ -39,6 +39,7 @@ export function startHaproxy(
     idleTimeoutMs: options.idleTimeoutMs,
     maxConnections: options.connections + 64,
     haproxy: options.tools.haproxy,
+    ...(topology.app === undefined ? {} : { healthPath: topology.app.health ?? '/' }),
   };
   return options.supervisor.start({
     label: `${topology.name} haproxy`,
@@ -150,6 +151,9 @@ export function healthProbe(app: OwnApp): HealthProbe {
         field: '"app.health"',
       };
 }
+
+/** The run directory's folder of real servers' logs. */
+export const SERVER_LOG_DIR = 'server-logs';
 
 /** The file a replica's server log is kept in: `<topology>-replica-<n>.log`. */
 export function serverLogName(topology: string, replica: number): string {

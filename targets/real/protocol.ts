@@ -116,4 +116,6 @@ export interface HaproxyConfig {
    */
   maxConnections: number;
   haproxy: string;
+  /** The path haproxy's readiness probe asks for through it (a user's app's); absent: /health. */
+  healthPath?: string;
 }
