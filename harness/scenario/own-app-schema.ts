@@ -294,6 +294,7 @@ export function ownAppOf(app: ParsedApp, kind: RealKind, source: string): OwnApp
     timing: app.timing,
   };
   if (python !== undefined) spec.python = python;
+  if (app.venv !== undefined) spec.venv = under(home, app.venv);
   if (app.config !== undefined) spec.config = under(dir, app.config);
   return spec;
 }

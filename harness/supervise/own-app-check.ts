@@ -83,7 +83,7 @@ export function checkOwnApp(t: TopologySpec & { kind: RealKind }, defaultPython:
   const found = interpreterOf(python);
   if (found === undefined)
     throw new PythonNotFoundError(
-      `${app.python === undefined ? 'the default interpreter' : where(t, python.endsWith('/bin/python') ? 'venv' : 'python')} ${python} cannot be run`,
+      `${app.python === undefined ? 'the default interpreter' : where(t, app.venv === undefined ? 'python' : 'venv')} ${python} cannot be run`,
       {
         fix:
           app.python === undefined

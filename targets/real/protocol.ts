@@ -61,6 +61,8 @@ export interface OwnApp {
   pythonPath: string[];
   /** The interpreter (a virtual environment's); absent: the harness's (Debian's). */
   python?: string;
+  /** The virtual environment `python` belongs to, when the topology named one (`app.venv`). */
+  venv?: string;
   env: Record<string, string>;
   /** The user's gunicorn.conf.py, read before the harness's own hooks. */
   config?: string;
