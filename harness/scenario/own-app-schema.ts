@@ -88,9 +88,9 @@ const GUNICORN_OWNED: Record<string, string> = {
   '--pythonpath': 'app.pythonPath',
   '-e': 'app.env',
   '--env': 'app.env',
-  '-D': 'nothing (the harness stops the server itself)',
-  '--daemon': 'nothing (the harness stops the server itself)',
-  '--reload': 'nothing (a reload would restart workers mid-measurement)',
+  '-D': 'nothing to daemonise: the harness stops the server itself',
+  '--daemon': 'nothing to daemonise: the harness stops the server itself',
+  '--reload': 'nothing to reload: a reload would restart workers mid-measurement',
   '--paste': 'app.module',
 };
 
@@ -108,8 +108,8 @@ const UVICORN_OWNED: Record<string, string> = {
   '--app-dir': 'app.dir',
   '--interface': 'app.interface',
   '--env-file': 'app.env',
-  '--reload': 'nothing (a reload would restart workers mid-measurement)',
-  '--log-config': 'nothing (the harness reads the server log in its own layout)',
+  '--reload': 'nothing to reload: a reload would restart workers mid-measurement',
+  '--log-config': 'nothing to configure: the harness reads the server log in its own layout',
 };
 
 /** Every problem with a topology's `app` and real-server fields, with its path and a fix. */
@@ -192,14 +192,17 @@ export function ownAppProblems(t: ParsedTopology): Issue[] {
   app.serverArgs.forEach((arg, i) => {
     const option = arg.split('=')[0] ?? arg;
     const field = owned[option];
-    if (field !== undefined)
-      out.push({
-        path: at('serverArgs', i),
-        message: `${option} is set by the topology's ${field.includes(' ') ? 'harness' : `"${field}"`}`,
-        fix: field.startsWith('nothing')
-          ? `remove ${option}: it does ${field}`
-          : `remove ${option} and set "${field}" instead`,
-      });
+    if (field === undefined) return;
+    const passedOn = !field.startsWith('nothing');
+    out.push({
+      path: at('serverArgs', i),
+      message: passedOn
+        ? `${option} is set by the topology's "${field}"`
+        : `${option} is not passed on to the server`,
+      fix: passedOn
+        ? `remove ${option} and set "${field}" instead`
+        : `remove ${option}: there is ${field}`,
+    });
   });
   for (const name of Object.keys(app.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
