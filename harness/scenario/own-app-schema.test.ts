@@ -155,10 +155,6 @@ test('every mistake in an app is named with its field and a fix', () => {
       { kind: 'gunicorn-sync', url: 'http://127.0.0.1:1/', app },
       /url: a topology either starts your app/,
     ],
-    [
-      { kind: 'uvicorn', endpoint: 'async', app },
-      /endpoint: "endpoint" shapes the bundled FastAPI app/,
-    ],
     [{ kind: 'gunicorn-sync', app: { ...app, modul: 'x' } }, /unknown field "modul"/],
   ];
   for (const [topology, expected] of cases) {

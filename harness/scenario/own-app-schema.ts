@@ -147,12 +147,6 @@ export function ownAppProblems(t: ParsedTopology): Issue[] {
         'a topology either starts your app ("app") or loads a server already running ("url")',
       fix: 'remove "url" to have the harness start the app, or remove "app"',
     });
-  if (t.endpoint !== undefined)
-    out.push({
-      path: ['endpoint'],
-      message: '"endpoint" shapes the bundled FastAPI app, not your own',
-      fix: 'remove "endpoint"',
-    });
   if (!MODULE_PATTERN.test(app.module))
     out.push({
       path: at('module'),

@@ -447,7 +447,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].keepAlive': 'a duration in scenario time (gunicorn --keep-alive, default "2s")',
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
   'topologies[].endpoint':
-    '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written',
+    '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written, or for your own app (`app`) how the endpoint the requests hit is written, which the model needs',
   'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',

@@ -136,7 +136,8 @@ export function absoluteApp(app: OwnApp): OwnApp {
     dir: resolve(app.dir),
     pythonPath: app.pythonPath.map((p) => resolve(p)),
   };
-  if (app.python !== undefined && app.python.includes('/')) out.python = resolve(app.python);
+  const python = app.python;
+  if (python?.includes('/')) out.python = resolve(python);
   if (app.config !== undefined) out.config = resolve(app.config);
   return out;
 }
