@@ -118,9 +118,9 @@ export class Supervisor {
           cleanup();
           reject(
             new TargetNotReadyError(
-              `${spec.label} did not report ready within ${spec.readyTimeoutMs} ms`,
+              `${spec.label} did not report ready within ${spec.readyTimeoutMs} ms${lastLines(managed.output)}`,
               {
-                fix: 'the machine may be overloaded: run fewer replicas or workers, or look at the target output below',
+                fix: 'the machine may be overloaded: run fewer replicas or workers (or raise limits.startTimeout for an app that loads slowly), or look at its last lines above',
               },
             ),
           );
@@ -218,6 +218,12 @@ export class Supervisor {
       signalGroup(m.child, 'SIGKILL');
     }
   }
+}
+
+/** A target's last lines, for an error message; empty when it printed none. */
+function lastLines(output: readonly string[]): string {
+  const tail = output.slice(-10);
+  return tail.length === 0 ? '' : `; its last lines:\n    ${tail.join('\n    ')}`;
 }
 
 /** The error a target's `failed` message means (real servers: targets/real/start-failure.ts). */

@@ -246,14 +246,17 @@ test("uvicorn and gunicorn's uvicorn workers serve an ASGI app; 3 replicas behin
   await stop();
 });
 
-test('gunicorn --timeout kills a sync worker stuck in a request: WORKER TIMEOUT, reason timeout', {
+test('gunicorn --timeout (with --preload) kills a sync worker stuck in a request: WORKER TIMEOUT, reason timeout', {
   skip,
 }, async (t) => {
   const dir = await project(t);
   const own = app(dir, 'inventory.wsgi:create_app', { factory: true });
+  // --preload: the app is imported once, in the master, so a worker (the replacement too) boots
+  // at once; without it, a boot slower than the 1 s timeout (Flask's import on a busy machine)
+  // would get the worker killed while booting, before it serves anything.
   const spec = topology('gunicorn-sync', own, {
     workers: 1,
-    lifecycle: { ...NO_LIFE, timeout: 1 },
+    lifecycle: { ...NO_LIFE, timeout: 1, preload: true },
   });
   const { started, messages, stop } = await start(t, spec, join(dir, 'logs'));
   const [stuck] = await burst(started.origin, 1, '/wait?s=6');

@@ -60,6 +60,10 @@ def _import(module_name):
                 "%s imports %r, which %s does not have" % (module_name, missing, sys.executable),
             )
         raise
+    except (SystemExit, KeyboardInterrupt):
+        # The server ending the worker while it imports (gunicorn's SIGABRT after --timeout,
+        # a stop): not the app's fault.
+        raise
     except BaseException as error:
         _fail("import", "importing %s raised %s: %s" % (module_name, type(error).__name__, error))
         raise
@@ -80,6 +84,8 @@ def load():
     if factory:
         try:
             app = app()
+        except (SystemExit, KeyboardInterrupt):
+            raise
         except BaseException as error:
             _fail("factory", "calling %s() raised %s: %s" % (spec, type(error).__name__, error))
             raise
