@@ -51,7 +51,6 @@ type ParsedApp = z.output<typeof ownAppSchema>;
 interface ParsedTopology {
   kind: string;
   url?: string | undefined;
-  endpoint?: string | undefined;
   app?: ParsedApp | undefined;
   gracefulTimeout?: number | undefined;
   limitConcurrency?: number | undefined;

@@ -91,7 +91,8 @@ export async function startRealTopology(
           : { logFile: join(logDir, serverLogName(topology.name, replica)) }),
       };
       return supervisor.start({
-        label: `${topology.name} replica ${replica} (${topology.kind})`,
+        // Ending in "replica N": the lifecycle watch reads the replica from it.
+        label: `${topology.name} (${topology.kind}) replica ${replica}`,
         entry: compiledTarget('real/server'),
         config,
         readyTimeoutMs: options.readyTimeoutMs,
