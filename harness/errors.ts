@@ -167,6 +167,38 @@ export class ServersMissingError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A topology's own app (`app.module`) did not load in its server: the module or a package it
+ * imports is missing, the attribute is not there, its code raised, or it speaks the other
+ * interface. The message names the field to fix and carries the server's last lines.
+ */
+export class AppLoadError extends HarnessError {
+  override readonly name = 'AppLoadError';
+  readonly code = 'E_APP_LOAD';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** The Python interpreter a topology names (`app.python`, `app.venv`, HARNESS_PYTHON) cannot be run. */
+export class PythonNotFoundError extends HarnessError {
+  override readonly name = 'PythonNotFoundError';
+  readonly code = 'E_PYTHON_NOT_FOUND';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A path a topology's `app` names (its directory, gunicorn.conf.py, virtual environment) is missing. */
+export class AppPathNotFoundError extends HarnessError {
+  override readonly name = 'AppPathNotFoundError';
+  readonly code = 'E_APP_PATH_NOT_FOUND';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A real server exited while it was booting, for a reason other than the app's load. */
+export class ServerBootError extends HarnessError {
+  override readonly name = 'ServerBootError';
+  readonly code = 'E_SERVER_BOOT';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -187,6 +219,10 @@ export const ERROR_CLASSES = [
   ThresholdsFailedError,
   RemoteNotAllowedError,
   ServersMissingError,
+  AppLoadError,
+  PythonNotFoundError,
+  AppPathNotFoundError,
+  ServerBootError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

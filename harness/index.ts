@@ -7,18 +7,22 @@
 
 export type { InputIssue } from './errors.js';
 export {
+  AppLoadError,
+  AppPathNotFoundError,
   DependencyMissingError,
   describeError,
   ERROR_CLASSES,
   HarnessError,
   OptionError,
   PortInUseError,
+  PythonNotFoundError,
   ResultsWriteError,
   RunAbortedError,
   RunTimeoutError,
   ScenarioInvalidError,
   ScenarioNotFoundError,
   ScenarioSyntaxError,
+  ServerBootError,
   TargetCrashedError,
   TargetNotReadyError,
   TargetStartError,
@@ -91,12 +95,15 @@ export type {
   FanoutSpec,
   JobsSpec,
   LoadSpec,
+  RequestSpec,
   Scenario,
   SchedulerSpec,
   ServiceSpec,
   TopologySpec,
 } from './scenario/types.js';
 export { validateScenario } from './scenario/validate.js';
+export { checkOwnApps } from './supervise/own-app-check.js';
 export { startRedis } from './supervise/start-redis.js';
+export { startTargets } from './supervise/start-targets.js';
 export { startTopology } from './supervise/start-topology.js';
 export { Supervisor } from './supervise/supervisor.js';

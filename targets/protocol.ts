@@ -87,10 +87,31 @@ export interface BalancerConfig {
 /** The descriptor at which an arbiter hands the shared listening socket to its workers. */
 export const INHERITED_LISTEN_FD = 3;
 
+/** A real server's name and version, as it reported them ("gunicorn", "20.1.0"). */
+export interface ServerVersion {
+  name: string;
+  version: string;
+}
+
 /** Messages a target process sends to whoever started it. */
 export type TargetMessage =
-  | { type: 'ready'; port: number; pid: number; workerPids: number[] }
-  | { type: 'failed'; code: string; message: string }
+  | {
+      type: 'ready';
+      port: number;
+      pid: number;
+      workerPids: number[];
+      /** Real servers: the servers' names and versions, from their own output. */
+      servers?: ServerVersion[];
+    }
+  | {
+      type: 'failed';
+      code: string;
+      message: string;
+      /** What to change, when the target knows (a real server's app, interpreter or log). */
+      fix?: string;
+      /** The last lines the server printed before it failed. */
+      log?: string[];
+    }
   | { type: 'worker-ready'; worker: number; pid: number; atUs?: number }
   | {
       type: 'worker-exit';

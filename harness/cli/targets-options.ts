@@ -1,7 +1,7 @@
-import { isRealKind } from '../../targets/real/protocol.js';
 import { RemoteNotAllowedError, ServersMissingError } from '../errors.js';
 import { remoteHostsNotAllowed } from '../scenario/target-url.js';
 import type { Scenario } from '../scenario/types.js';
+import { checkOwnApps } from '../supervise/own-app-check.js';
 import { missingRealServerParts } from '../supervise/real-servers.js';
 
 /**
@@ -18,7 +18,9 @@ export function checkTargets(scenario: Scenario, allowRemote: readonly string[])
         fix: `if you mean to load that server, say so: ${refused.map((h) => `--allow-remote ${h}`).join(' ')}`,
       },
     );
-  const real = scenario.topologies.filter((t) => t.url === undefined && isRealKind(t.kind));
+  // Own apps: their paths, interpreters and servers; those on the default interpreter need
+  // Debian's packages as the bundled apps do.
+  const real = checkOwnApps(scenario.topologies);
   if (real.length === 0) return;
   const missing = missingRealServerParts();
   if (missing.length > 0)

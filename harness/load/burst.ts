@@ -10,7 +10,7 @@ import {
   ownIndices,
   waitUntil,
 } from './executor.js';
-import { type RawRequest, since, timedHandler } from './raw-request.js';
+import { dispatchOptions, type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
  * The burst executor: N users each send one request at the same instant. Every user has its own
@@ -115,7 +115,7 @@ export async function runBurst(
       request.dispatchedNs = since(startNs);
       inFlight.count += 1;
       client.dispatch(
-        { origin: options.origin, path: options.path(request.index), method: 'GET' },
+        { origin: options.origin, ...dispatchOptions(options, request.index) },
         timedHandler(
           request,
           startNs,
@@ -128,6 +128,7 @@ export async function runBurst(
             if (settled === requests.length) resolveAll();
           },
           aborted,
+          options.request,
         ),
       );
     }

@@ -10,7 +10,7 @@ import {
   ownIndices,
   waitUntil,
 } from './executor.js';
-import { type RawRequest, since, timedHandler } from './raw-request.js';
+import { dispatchOptions, type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
  * The closed-users executor: N users, each with its own keep-alive connection, send a request,
@@ -114,8 +114,8 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
       inFlight.count += 1;
       const finished = await new Promise<RawRequest>((resolve) => {
         client.dispatch(
-          { path: options.path(request.index), method: 'GET' },
-          timedHandler(request, startNs, resolve, aborted),
+          dispatchOptions(options, request.index),
+          timedHandler(request, startNs, resolve, aborted, options.request),
         );
       });
       recorder.record(finished);

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Work } from '../../targets/protocol.js';
+import type { RequestShape } from './raw-request.js';
 import type { Recorder } from './recorder.js';
+import { type WeightedPaths, weightedPaths } from './request-paths.js';
 
 /**
  * The paths a load sends, as data that worker threads can be given: one fixed path, or the
@@ -9,10 +11,12 @@ import type { Recorder } from './recorder.js';
  */
 export type PathSpec =
   | { kind: 'fixed'; path: string }
-  | { kind: 'service'; work: Work; serviceMs: readonly number[] };
+  | { kind: 'service'; work: Work; serviceMs: readonly number[] }
+  | WeightedPaths;
 
 export function pathsFrom(spec: PathSpec): (index: number) => string {
   if (spec.kind === 'fixed') return () => spec.path;
+  if (spec.kind === 'weighted') return weightedPaths(spec);
   const paths = spec.serviceMs.map((ms) => `/work?ms=${ms}&work=${spec.work}`);
   return (index) => paths[index % paths.length] as string;
 }
@@ -37,6 +41,8 @@ export interface ExecutorOptions {
    * load all get the same one, agreed once every thread is set up. Absent: start at once.
    */
   startAt?: () => Promise<bigint>;
+  /** What requests to a user's app or a URL look like beyond their path; absent: GET. */
+  request?: RequestShape;
   /** Run this executor's share only: requests (or users) with index % of === part. */
   share?: { part: number; of: number };
 }

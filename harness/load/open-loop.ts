@@ -7,7 +7,7 @@ import {
   InFlightCounter,
   waitUntil,
 } from './executor.js';
-import { type RawRequest, since, timedHandler } from './raw-request.js';
+import { dispatchOptions, type RawRequest, since, timedHandler } from './raw-request.js';
 
 /**
  * The arrival-rate executors (constant-arrival-rate, ramping-arrival-rate, either regular or
@@ -86,8 +86,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
           inFlight.count += 1;
           sent += 1;
           pool.dispatch(
-            { path: options.path(index), method: 'GET' },
-            timedHandler(request, startNs, done, aborted),
+            dispatchOptions(options, index),
+            timedHandler(request, startNs, done, aborted, options.request),
           );
         }
         index += 1;

@@ -30,6 +30,42 @@ export interface RawRequest {
   user?: number;
 }
 
+/**
+ * What a request to a user's app or a URL looks like beyond its path (the scenario's
+ * `request`); absent, every request is a GET with no body and statuses below 400 succeed.
+ * Plain data: it crosses into the load's worker threads as it is.
+ */
+export interface RequestShape {
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** Inclusive status ranges that count as success; null: every status below 400. */
+  success: Array<[number, number]> | null;
+}
+
+/** The undici dispatch options of request `index` (the executor adds `origin` where it needs it). */
+export function dispatchOptions(
+  options: { path: (index: number) => string; request?: RequestShape | undefined },
+  index: number,
+): Dispatcher.DispatchOptions {
+  const shape = options.request;
+  if (shape === undefined) return { path: options.path(index), method: 'GET' };
+  return {
+    path: options.path(index),
+    method: shape.method as Dispatcher.HttpMethod,
+    headers: shape.headers,
+    ...(shape.body === null ? {} : { body: shape.body }),
+  };
+}
+
+/** The error class of a status under the request's success statuses; null when it succeeded. */
+export function statusError(status: number, shape?: RequestShape): ErrorKind | null {
+  const success = shape?.success ?? null;
+  if (success === null) return classifyStatus(status);
+  if (success.some(([low, high]) => status >= low && status <= high)) return null;
+  return status >= 500 ? 'http-5xx' : 'http-4xx';
+}
+
 /** Nanoseconds since `startNs` on the shared monotonic clock. */
 export function since(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs);
@@ -37,7 +73,8 @@ export function since(startNs: bigint): number {
 
 /**
  * An undici dispatch handler that fills in `request` and calls `done` once, however the request
- * ends. The body is drained and dropped. `aborted` says whether an error is the harness's own
+ * ends. The body is drained and dropped. A status outside `shape`'s success statuses is an error
+ * (by default, every status from 400). `aborted` says whether an error is the harness's own
  * stop rather than the target's doing.
  */
 export function timedHandler(
@@ -45,6 +82,7 @@ export function timedHandler(
   startNs: bigint,
   done: (request: RawRequest) => void,
   aborted: () => boolean,
+  shape?: RequestShape,
 ): Dispatcher.DispatchHandler {
   let finished = false;
   const finish = (): void => {
@@ -62,7 +100,7 @@ export function timedHandler(
       request.headersNs = since(startNs);
       request.status = statusCode;
       request.server = parseTimingHeaders(headers);
-      const kind = classifyStatus(statusCode);
+      const kind = statusError(statusCode, shape);
       if (kind !== null) request.error = { kind, message: `HTTP ${statusCode}` };
     },
     onResponseData() {},

@@ -4,6 +4,7 @@ import { runClosedUsers } from './closed-users.js';
 import type { PathSpec } from './executor.js';
 import { pathsFrom } from './executor.js';
 import { runOpenLoop } from './open-loop.js';
+import type { RequestShape } from './raw-request.js';
 import type { Recorder } from './recorder.js';
 import { runThroughput, type ThroughputOutcome } from './throughput.js';
 
@@ -46,6 +47,8 @@ export interface LoadContext {
   threads: number;
   /** Hosts beyond loopback the user allowed with --allow-remote; none by default. */
   allowRemote?: readonly string[];
+  /** What requests to a user's app or a URL look like beyond their path; absent: GET. */
+  request?: RequestShape;
 }
 
 /** What a load measured, beyond the recorder's requests, histograms and counts. */
@@ -81,6 +84,7 @@ export async function runTaskHere(
     origin: context.origin,
     ...(context.allowRemote === undefined ? {} : { allowRemote: context.allowRemote }),
     path: pathsFrom(context.paths),
+    ...(context.request === undefined ? {} : { request: context.request }),
     recorder,
     connectTimeoutMs: context.connectTimeoutMs,
     requestTimeoutMs: context.requestTimeoutMs,

@@ -51,6 +51,15 @@ export function runThroughput(options: ThroughputOptions): Promise<ThroughputOut
         duration: options.durationSeconds,
         timeout: Math.max(1, Math.ceil(options.requestTimeoutMs / 1000)),
         ...(options.threads > 1 ? { workers: options.threads } : {}),
+        // One request shape for all (autocannon repeats one request; weighted paths and success
+        // statuses other than 2xx are not its to follow).
+        ...(options.request === undefined
+          ? {}
+          : {
+              method: options.request.method as autocannon.Request['method'],
+              headers: options.request.headers,
+              ...(options.request.body === null ? {} : { body: options.request.body }),
+            }),
       },
       (error, result) => {
         options.signal?.removeEventListener('abort', stop);

@@ -1,3 +1,4 @@
+import type { ServerVersion } from '../../targets/protocol.js';
 import type { EngineDeployment } from '../model/deployment.js';
 import { asyncHandlerSlots } from '../model/deployment.js';
 import { type LongRunFigures, type LongRunInput, longRun } from '../model/long-run.js';
@@ -42,6 +43,8 @@ export type PredictedWorkerLife = WorkerLifeFigures & {
 };
 
 export interface LifecycleParts {
+  /** Real servers: the name and version of each server that ran ("gunicorn" "20.1.0"). */
+  servers?: ServerVersion[];
   /** The topology's lifecycle settings, as run (scenario seconds). */
   lifecycle?: TopologyLifecycle;
   /** Kind async: its handler style and thread pool. */
@@ -66,6 +69,17 @@ export interface LifecycleInput {
   runs: ReadonlyArray<{ result: SimulationResult; arrivals: Float64Array }>;
   /** The steady load to extend over hours when workers recycle; absent for other loads. */
   longRun?: Omit<LongRunInput, 'deployment'>;
+  /** Real servers: what ran, as the replicas reported it. */
+  servers?: readonly ServerVersion[];
+}
+
+/** The servers every replica reported, each name once (replicas run the same ones). */
+export function serversOf(replicas: ReadonlyArray<{ servers?: ServerVersion[] }>): ServerVersion[] {
+  const out: ServerVersion[] = [];
+  for (const r of replicas)
+    for (const s of r.servers ?? [])
+      if (!out.some((o) => o.name === s.name && o.version === s.version)) out.push(s);
+  return out;
 }
 
 /** Greatest number of intervals [start, end) open at one instant. */
@@ -180,6 +194,9 @@ export function measuredSpan(records: readonly RequestRecord[]): number {
 export function lifecycleParts(input: LifecycleInput): LifecycleParts {
   const { topology, records, prediction } = input;
   const settings: LifecycleParts = {
+    ...(input.servers === undefined || input.servers.length === 0
+      ? {}
+      : { servers: [...input.servers] }),
     ...(topology.lifecycle === undefined ? {} : { lifecycle: topology.lifecycle }),
     ...(topology.asyncWorker === undefined ? {} : { asyncWorker: topology.asyncWorker }),
   };

@@ -21,6 +21,8 @@ export interface LifeEvent {
   kind: 'spawn' | 'ready' | 'exit' | 'initialised';
   pid: number;
   reason?: WorkerExitReason;
+  /** An exit: the signal that ended the worker, when its server logged one ("SIGKILL"). */
+  signal?: string;
   skipped?: boolean;
 }
 

@@ -50,6 +50,7 @@ export class LifecycleWatch {
           kind: 'exit',
           pid: m.pid,
           ...(m.reason === undefined ? {} : { reason: m.reason }),
+          ...(m.signal === null ? {} : { signal: m.signal }),
         });
     }
     return out.sort((a, b) => a.at - b.at);

@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../load/error-kind.js';
-import type { RawRequest } from '../load/raw-request.js';
+import type { PathSpec } from '../load/executor.js';
+import type { RawRequest, RequestShape } from '../load/raw-request.js';
 import { HISTOGRAMS, type HistogramName, type MicrosSummary } from '../load/recorder.js';
 import { runLoad } from '../load/threads.js';
 import type { Progress } from '../report/progress.js';
@@ -35,6 +36,8 @@ export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null,
 export interface LoadStepOptions {
   /** A target given by URL: the one path every request asks for (no per-request service time). */
   fixedPath?: string;
+  /** A user's app or a URL: the paths and request shape of the scenario's `request`. */
+  userRequest?: { paths: PathSpec; request?: RequestShape };
   /** The burst's number when a topology repeats its burst (0 for the first). */
   burst?: number;
   /**
@@ -60,7 +63,9 @@ export async function runLoadStep(
   const result = await runLoad(plan.task, {
     origin,
     paths:
-      options.fixedPath === undefined ? plan.paths : { kind: 'fixed', path: options.fixedPath },
+      options.userRequest?.paths ??
+      (options.fixedPath === undefined ? plan.paths : { kind: 'fixed', path: options.fixedPath }),
+    ...(options.userRequest?.request === undefined ? {} : { request: options.userRequest.request }),
     connectTimeoutMs: plan.targets.requestTimeoutMs,
     requestTimeoutMs: plan.targets.requestTimeoutMs,
     keepRequests,

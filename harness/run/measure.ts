@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ServerVersion } from '../../targets/protocol.js';
 import { isRealKind } from '../../targets/real/protocol.js';
 import { HarnessError, TargetCrashedError } from '../errors.js';
 import type { RawRequest } from '../load/raw-request.js';
+import { requestPlan } from '../load/request-paths.js';
 import { type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
+import { serversOf } from '../results/lifecycle-summary.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { TopologyStatus } from '../results/summary.js';
 import { estimateWait, numberWorkersByPid } from '../results/wait-estimate.js';
@@ -37,6 +40,8 @@ export interface Measurement extends LoadStep {
   error: HarnessError | undefined;
   /** Worker life events during the load, scenario seconds after its start. */
   events: LifeEvent[];
+  /** Real servers: the name and version of each server that ran. */
+  servers: ServerVersion[];
 }
 
 /** What measuring needs from the run beyond its plan. */
@@ -82,6 +87,7 @@ export async function measureTopology(
   let observed: Observed = {};
   const watch = new LifecycleWatch(supervisor);
   let events: LifeEvent[] = [];
+  let servers: ServerVersion[] = [];
   try {
     progress.stage(
       `${label}: starting ${topology.replicas} replica${topology.replicas === 1 ? '' : 's'}`,
@@ -97,6 +103,7 @@ export async function measureTopology(
       connections: plan.connections,
       ...(observation === null ? {} : { app: (replica: number) => observation.app(replica) }),
     });
+    if (!started.external) servers = serversOf(started.replicas);
     if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED, 0);
     const steps: LoadStep[] = [];
     for (let b = 0; b < repeat; b++) {
@@ -110,6 +117,15 @@ export async function measureTopology(
           burst: b,
           ...(options.allowRemote === undefined ? {} : { allowRemote: options.allowRemote }),
           ...(started.external ? { fixedPath: started.path } : {}),
+          ...(started.external || topology.app !== undefined
+            ? {
+                userRequest: requestPlan(
+                  scenario.request,
+                  started.external ? started.path : '/',
+                  scenario.model.seed,
+                ),
+              }
+            : {}),
           adjust: (records, raw) => adjustRecords(records, raw, topology, started, plan),
         }),
         b === 0 && !started.external ? observation?.observe(started, signal) : undefined,
@@ -131,6 +147,7 @@ export async function measureTopology(
       failure: null,
       error: undefined,
       events,
+      servers,
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
@@ -143,6 +160,7 @@ export async function measureTopology(
       failure: error.message,
       error,
       events: [],
+      servers,
     };
   } finally {
     clearTimeout(settle);
@@ -165,6 +183,7 @@ export async function measureTopology(
           fix: 'look at the target output above; the requests it served are kept in requests.ndjson',
         }),
         events,
+        servers,
       };
     }
     return {
@@ -175,6 +194,7 @@ export async function measureTopology(
       failure: String(runSignal.reason ?? 'aborted'),
       error: undefined,
       events,
+      servers,
     };
   }
 }

@@ -33,6 +33,7 @@ const NOTHING: Measurement = {
   failure: null,
   error: undefined,
   events: [],
+  servers: [],
 };
 
 async function figuresOf(name: string): Promise<unknown> {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { CalibrationState, Machine } from '../calibrate/calibration.js';
 import {
   type HarnessError,
@@ -11,6 +12,7 @@ import { predictLoad } from '../model/predict-load.js';
 import type { Progress } from '../report/progress.js';
 import type { Environment, RunSummary } from '../results/summary.js';
 import type { Scenario } from '../scenario/types.js';
+import { SERVER_LOG_DIR } from '../supervise/start-real-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { measureTopology } from './measure.js';
 import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './plan.js';
@@ -65,6 +67,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     now(),
     options.environment,
   );
+  // Real servers keep their own logs here (targets/real/server.ts).
+  options.supervisor.logDir = join(files.dir, SERVER_LOG_DIR);
   const limit = runLimit(options.signal, options.scenario.limits.runTimeout);
   let error: HarnessError | undefined;
   try {

@@ -71,6 +71,7 @@ export function summariseTopology(
       prediction,
       arrivals,
       events: measurement.events,
+      servers: measurement.servers,
       requestTimeout: scenario.limits.requestTimeout,
       runs,
       ...(plan.longRun === undefined ? {} : { longRun: plan.longRun }),

@@ -46,6 +46,8 @@ export function withEmulatedTwins(
     // harness/model/README.md), so the comparison would not be of the servers alone.
     if (t.replicas > 1) twin.balancerServer = 'haproxy';
     if (t.repeat !== undefined) twin.repeat = t.repeat;
+    // The same worker lives (maxRequests, timeout, preload), which the emulation reproduces.
+    if (t.lifecycle !== undefined) twin.lifecycle = t.lifecycle;
     out.push(twin);
   }
   return out;

@@ -63,16 +63,25 @@ interface ParsedLifecycle {
 
 type Issue = { path: string; message: string; fix: string };
 
+const REAL_GUNICORN_KINDS: readonly string[] = [
+  'gunicorn-sync',
+  'gunicorn-gthread',
+  'gunicorn-uvicorn',
+];
+const REAL_KINDS_HERE: readonly string[] = [...REAL_GUNICORN_KINDS, 'uvicorn', 'werkzeug'];
+
 /** Every combination the emulation or the model does not cover, with its field and a fix. */
 export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
   const out: Issue[] = [];
   const arbiterKind = t.kind === 'sync' || t.kind === 'gthread' || t.kind === 'async';
   const gunicornKind = t.kind === 'sync' || t.kind === 'gthread';
-  if (t.maxRequests > 0 && !gunicornKind)
+  // The real servers take these as their own options (targets/real/command.ts).
+  const realGunicorn = REAL_GUNICORN_KINDS.includes(t.kind);
+  if (t.maxRequests > 0 && !gunicornKind && !realGunicorn && t.kind !== 'uvicorn')
     out.push({
       path: 'maxRequests',
       message: `worker recycling is emulated for gunicorn's sync and gthread workers, not "${t.kind}"`,
-      fix: 'remove "maxRequests", or use kind "sync" or "gthread"',
+      fix: 'remove "maxRequests", or use kind "sync" or "gthread" (real: a gunicorn kind, or "uvicorn")',
     });
   if (t.maxRequestsJitter > 0 && t.maxRequests === 0)
     out.push({
@@ -80,15 +89,34 @@ export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
       message: 'jitter without maxRequests does nothing (gunicorn ignores it too)',
       fix: 'add "maxRequests", or remove "maxRequestsJitter"',
     });
-  if (t.timeout > 0 && !gunicornKind)
+  if (t.maxRequestsJitter > 0 && t.kind === 'uvicorn')
+    out.push({
+      path: 'maxRequestsJitter',
+      message: 'uvicorn has --limit-max-requests but no jitter',
+      fix: 'remove "maxRequestsJitter", or use kind "gunicorn-uvicorn" (gunicorn --max-requests-jitter)',
+    });
+  if (t.timeout > 0 && !gunicornKind && !realGunicorn)
     out.push({
       path: 'timeout',
       message: `the worker timeout is gunicorn's (--timeout), for sync and gthread workers, not "${t.kind}"`,
-      fix: 'remove "timeout", or use kind "sync" or "gthread"',
+      fix: 'remove "timeout", or use kind "sync" or "gthread" (real: a gunicorn kind)',
     });
-  if ((t.appLoadTime > 0 || t.preload) && !arbiterKind)
+  const real = REAL_KINDS_HERE.includes(t.kind);
+  if (t.appLoadTime > 0 && real)
     out.push({
-      path: t.preload ? 'preload' : 'appLoadTime',
+      path: 'appLoadTime',
+      message: `a real server's app loads in the time it takes; "appLoadTime" is emulated`,
+      fix: 'remove "appLoadTime": the summary gives the real boots from the server\'s own log',
+    });
+  if (t.preload && !arbiterKind && !realGunicorn)
+    out.push({
+      path: 'preload',
+      message: `"${t.kind}" has no master that could load the app before forking its workers`,
+      fix: 'remove it, or use kind "sync", "gthread" or "async" (real: a gunicorn kind)',
+    });
+  if (t.appLoadTime > 0 && !arbiterKind && !real)
+    out.push({
+      path: 'appLoadTime',
       message: `"${t.kind}" has no worker processes to load the app into`,
       fix: 'remove it, or use kind "sync", "gthread" or "async"',
     });

@@ -28,6 +28,13 @@ import { formatSeconds } from './duration.js';
 import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
 import { LOAD_FIELD_HELP, loadDuration, loadSchema } from './load-schema.js';
+import {
+  OWN_APP_FIELD_HELP,
+  OWN_APP_FIELDS,
+  ownAppProblems,
+  wholeSecondProblems,
+} from './own-app-schema.js';
+import { REQUEST_FIELD_HELP, REQUEST_FIELDS } from './request-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
 /**
@@ -101,8 +108,16 @@ const topology = z
     url: z.string().max(2000).optional(),
     repeat: count(1, MAX_REPEAT).optional(),
     ...LIFECYCLE_FIELDS,
+    ...OWN_APP_FIELDS,
   })
   .superRefine((t, ctx) => {
+    for (const issue of ownAppProblems(t))
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     for (const issue of lifecycleProblems(t))
       ctx.addIssue({
         code: 'custom',
@@ -291,9 +306,17 @@ export const scenarioSchema = z
       .transform(parseThresholdEntries),
     jobs: jobsSchema.optional(),
     fanout: fanoutSchema.optional(),
+    ...REQUEST_FIELDS,
   })
   .superRefine((s, ctx) => {
     checkAppFields(s, ctx);
+    for (const issue of wholeSecondProblems(s.topologies, s.timeScale))
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: issue.message,
+        params: { fix: issue.fix },
+      });
     checkThresholds(s.thresholds, new Set(s.topologies.map((t) => t.name)), ctx);
     const seen = new Map<string, number>();
     s.topologies.forEach((t, i) => {
@@ -493,11 +516,13 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].keepAlive': 'a duration in scenario time (gunicorn --keep-alive, default "2s")',
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
   'topologies[].endpoint':
-    '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written',
+    '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written, or for your own app (`app`) how the endpoint the requests hit is written, which the model needs',
   'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',
   ...LIFECYCLE_FIELD_HELP,
+  ...OWN_APP_FIELD_HELP,
+  ...REQUEST_FIELD_HELP,
   limits:
     'an object such as { "runTimeout": "10m", "requestTimeout": "10m", "startTimeout": "60s" }',
   'limits.runTimeout':

@@ -1,5 +1,6 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
+import type { OwnApp } from '../../targets/real/protocol.js';
 import type { Threshold } from '../gate/threshold.js';
 import type {
   ArrivalProcess,
@@ -143,6 +144,12 @@ export interface TopologySpec extends TopologyShape {
   asyncWorker?: AsyncWorkerSpec;
   /** The concurrency the sizing notes claim for this deployment, when the file gives one. */
   claimedConcurrency?: number;
+  /** Real kinds: the user's own app in place of the bundled one (own-app-schema.ts). */
+  app?: OwnApp;
+  /** Real gunicorn kinds: --graceful-timeout, scenario seconds. */
+  gracefulTimeout?: number;
+  /** Kind uvicorn: --limit-concurrency. */
+  limitConcurrency?: number;
 }
 
 /** A worker's life in scenario seconds (gunicorn's --max-requests, --preload, --timeout). */
@@ -215,6 +222,20 @@ export interface ModelOptions {
   replications: number;
 }
 
+/**
+ * What each request to a user's app or a URL looks like (request-schema.ts); the emulated
+ * servers and the bundled apps keep their own `/work?ms=...`.
+ */
+export interface RequestSpec {
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** Inclusive status ranges that count as success; null: every status below 400. */
+  success: Array<[number, number]> | null;
+  /** Where requests go, each drawn by weight; absent: the URL's path, or "/" for an app. */
+  paths?: Array<{ path: string; weight: number }>;
+}
+
 /** A validated scenario: defaults applied, durations in seconds. */
 export interface Scenario {
   name: string;
@@ -245,6 +266,8 @@ export interface Scenario {
   jobs?: JobsSpec;
   /** Server-sent events published to every client (topologies say where clients are known). */
   fanout?: FanoutSpec;
+  /** Requests to users' apps and URLs: method, paths, headers, body, success statuses. */
+  request?: RequestSpec;
 }
 
 /** Total concurrency of a topology by the usual arithmetic. */

@@ -3,6 +3,8 @@ import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
 import type { InputIssue } from '../errors.js';
 import { normaliseApp, normaliseScheduler } from './app-normalise.js';
 import { asyncWorkerOf, lifecycleOf } from './lifecycle-schema.js';
+import { ownAppParts } from './own-app-schema.js';
+import { requestOf } from './request-schema.js';
 import {
   ASGI_THREAD_POOL,
   DEFAULT_BACKLOG,
@@ -51,7 +53,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     if (asgi) spec.endpoint = t.endpoint ?? 'def';
     if (t.url !== undefined) spec.url = t.url;
     if (t.repeat !== undefined) spec.repeat = t.repeat;
-    return spec;
+    return { ...spec, ...ownAppParts(t, source) };
   });
   const { time, work, distribution, cv, samples } = parsed.service;
   const service: ServiceSpec = { time: time ?? sampleMean(samples ?? []), work, distribution };
@@ -78,6 +80,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     // Parsed once by the schema; validation succeeded, so every one parsed.
     thresholds: parsed.thresholds.flatMap((e) => (e.parsed?.ok ? [e.parsed.value] : [])),
     ...normaliseApp(parsed),
+    ...(parsed.request === undefined ? {} : { request: requestOf(parsed.request) }),
   };
 }
 

@@ -144,24 +144,36 @@ export function instanceConfig(
   };
 }
 
-/** Polls GET /health on a fresh connection each time until it answers 200. */
+/** What a readiness probe asks for and which statuses say the target serves. */
+export interface HealthProbe {
+  path: string;
+  answers: (status: number) => boolean;
+  /** The scenario field that sets the path, named when the probe never succeeds. */
+  field?: string;
+}
+
+/** The harness's own targets: GET /health, answered 200. */
+const OWN_HEALTH: HealthProbe = { path: '/health', answers: (status) => status === 200 };
+
+/** Polls the probe (GET /health) on a fresh connection each time until it answers. */
 export async function waitUntilAnswering(
   target: RunningTarget,
   timeoutMs: number,
   signal?: AbortSignal,
+  probe: HealthProbe = OWN_HEALTH,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (signal?.aborted) throw new RunAbortedError(String(signal.reason ?? 'abort'));
     try {
-      const response = await request(`http://${TARGET_HOST}:${target.port}/health`, {
+      const response = await request(`http://${TARGET_HOST}:${target.port}${probe.path}`, {
         reset: true,
         headersTimeout: Math.max(100, deadline - Date.now()),
         ...(signal === undefined ? {} : { signal }),
       });
       await response.body.dump();
-      if (response.statusCode === 200) return;
+      if (probe.answers(response.statusCode)) return;
       last = `HTTP ${response.statusCode}`;
     } catch (error) {
       last = (error as Error).message;
@@ -169,9 +181,12 @@ export async function waitUntilAnswering(
     await delay(20);
   }
   throw new TargetNotReadyError(
-    `${target.label} (port ${target.port}) did not answer GET /health within ${timeoutMs} ms: ${last}`,
+    `${target.label} (port ${target.port}) did not answer GET ${probe.path} within ${timeoutMs} ms: ${last}`,
     {
-      fix: 'the machine may be overloaded: run fewer replicas or workers',
+      fix:
+        probe.field === undefined
+          ? 'the machine may be overloaded: run fewer replicas or workers'
+          : `set ${probe.field} to a path the app answers with 2xx (or raise limits.startTimeout if it starts slowly); its server log is in the run directory`,
     },
   );
 }

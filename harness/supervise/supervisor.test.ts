@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from '../../targets/package-root.js';
-import { PortInUseError, TargetNotReadyError, TargetStartError } from '../errors.js';
+import {
+  AppLoadError,
+  PortInUseError,
+  PythonNotFoundError,
+  ServerBootError,
+  ServersMissingError,
+  TargetNotReadyError,
+  TargetStartError,
+} from '../errors.js';
 import { isAlive } from './process-tree.js';
 import { startTopology, TARGET_HOST } from './start-topology.js';
-import { Supervisor } from './supervisor.js';
+import { Supervisor, startError } from './supervisor.js';
 
 const silent = join(packageRoot(), 'dist', 'harness', 'supervise', 'fixtures', 'silent-target.js');
 const base = {
@@ -133,4 +141,31 @@ test('a target that exits before it is ready is a start error naming it', async 
     },
   );
   await supervisor.stopAll();
+});
+
+test("a real server's start failure becomes the error of its code, with its fix and last lines", () => {
+  const log = ['Traceback (most recent call last):', "ModuleNotFoundError: No module named 'shop'"];
+  const cases = [
+    ['EAPP', AppLoadError, 'E_APP_LOAD'],
+    ['ENOPYTHON', PythonNotFoundError, 'E_PYTHON_NOT_FOUND'],
+    ['ENOSERVER', ServersMissingError, 'E_SERVERS_MISSING'],
+    ['EBOOT', ServerBootError, 'E_SERVER_BOOT'],
+    ['ESTART', TargetStartError, 'E_TARGET_START'],
+  ] as const;
+  for (const [code, cls, errorCode] of cases) {
+    const error = startError('shop replica 0', {
+      type: 'failed',
+      code,
+      message: 'the app shop:app did not load',
+      fix: 'fix "app.module"',
+      log,
+    });
+    assert.ok(error instanceof cls, code);
+    assert.equal(error.code, errorCode);
+    assert.equal(error.fix, 'fix "app.module"');
+    assert.match(error.message, /last lines of the server's log:\n {4}Traceback/);
+    assert.match(error.message, /No module named 'shop'/);
+  }
+  const port = startError('x', { type: 'failed', code: 'EADDRINUSE', message: '127.0.0.1:80' });
+  assert.ok(port instanceof PortInUseError);
 });

@@ -1,10 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { forkEnv } from '../../targets/parent-pid.js';
-import { isTargetMessage, type TargetMessage } from '../../targets/protocol.js';
+import { isTargetMessage, type ServerVersion, type TargetMessage } from '../../targets/protocol.js';
 import {
+  AppLoadError,
+  type HarnessError,
   PortInUseError,
+  PythonNotFoundError,
   RunAbortedError,
+  ServerBootError,
+  ServersMissingError,
   TargetNotReadyError,
   TargetStartError,
 } from '../errors.js';
@@ -40,6 +45,8 @@ export interface RunningTarget {
   pid: number;
   port: number;
   workerPids: number[];
+  /** Real servers: their names and versions, as they reported them. */
+  servers?: ServerVersion[];
   /** Resolves when the target's main process exits. */
   exited: Promise<ExitInfo>;
 }
@@ -63,6 +70,8 @@ export class Supervisor {
   onMessage: ((label: string, message: TargetMessage) => void) | undefined;
   /** Receives every line targets print, prefixed with their label. */
   onOutput: ((line: string) => void) | undefined;
+  /** Where real servers keep their own logs (the run directory's server-logs); none when absent. */
+  logDir: string | undefined;
 
   /** Pids of the main processes still running. */
   get pids(): number[] {
@@ -109,9 +118,9 @@ export class Supervisor {
           cleanup();
           reject(
             new TargetNotReadyError(
-              `${spec.label} did not report ready within ${spec.readyTimeoutMs} ms`,
+              `${spec.label} did not report ready within ${spec.readyTimeoutMs} ms${lastLines(managed.output)}`,
               {
-                fix: 'the machine may be overloaded: run fewer replicas or workers, or look at the target output below',
+                fix: 'the machine may be overloaded: run fewer replicas or workers (or raise limits.startTimeout for an app that loads slowly), or look at its last lines above',
               },
             ),
           );
@@ -123,15 +132,7 @@ export class Supervisor {
             resolve(message);
           } else if (message.type === 'failed') {
             cleanup();
-            reject(
-              message.code === 'EADDRINUSE'
-                ? new PortInUseError(`${spec.label}: port in use (${message.message})`, {
-                    fix: 'choose another "port" in the scenario, or 0 to let the harness pick a free one',
-                  })
-                : new TargetStartError(
-                    `${spec.label} failed to start: ${message.code} ${message.message}`,
-                  ),
-            );
+            reject(startError(spec.label, message));
           }
         };
         const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -172,6 +173,7 @@ export class Supervisor {
       pid: child.pid ?? -1,
       port: ready.port,
       workerPids: ready.workerPids,
+      ...(ready.servers === undefined ? {} : { servers: ready.servers }),
       exited,
     };
   }
@@ -215,6 +217,43 @@ export class Supervisor {
       m.expectedExit = true;
       signalGroup(m.child, 'SIGKILL');
     }
+  }
+}
+
+/** A target's last lines, for an error message; empty when it printed none. */
+function lastLines(output: readonly string[]): string {
+  const tail = output.slice(-10);
+  return tail.length === 0 ? '' : `; its last lines:\n    ${tail.join('\n    ')}`;
+}
+
+/** The error a target's `failed` message means (real servers: targets/real/start-failure.ts). */
+export function startError(
+  label: string,
+  message: Extract<TargetMessage, { type: 'failed' }>,
+): HarnessError {
+  const log =
+    message.log === undefined || message.log.length === 0
+      ? ''
+      : `\n  last lines of the server's log:\n    ${message.log.join('\n    ')}`;
+  const options = message.fix === undefined ? {} : { fix: message.fix };
+  switch (message.code) {
+    case 'EADDRINUSE':
+      return new PortInUseError(`${label}: port in use (${message.message})`, {
+        fix: 'choose another "port" in the scenario, or 0 to let the harness pick a free one',
+      });
+    case 'EAPP':
+      return new AppLoadError(`${message.message}${log}`, options);
+    case 'ENOPYTHON':
+      return new PythonNotFoundError(`${message.message}${log}`, options);
+    case 'ENOSERVER':
+      return new ServersMissingError(`${message.message}${log}`, options);
+    case 'EBOOT':
+      return new ServerBootError(`${message.message}${log}`, options);
+    default:
+      return new TargetStartError(
+        `${label} failed to start: ${message.code} ${message.message}${log}`,
+        options,
+      );
   }
 }
 

@@ -26,6 +26,7 @@ export function launch(
   const wrapped = withParentDeathSignal(command);
   const child = spawn(wrapped.file, wrapped.args, {
     env: { ...process.env, ...wrapped.env },
+    ...(wrapped.cwd === undefined ? {} : { cwd: wrapped.cwd }),
     stdio: ['ignore', 'pipe', 'pipe', listenFd],
   });
   // The child holds its own copy of the listening socket now.

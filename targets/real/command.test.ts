@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  DEFAULT_REAL_LIFECYCLE,
   haproxyCommand,
   haproxyConfig,
   keepAliveSeconds,
@@ -22,6 +23,7 @@ const config: RealServerConfig = {
   endpoint: 'def',
   service: { work: 'sleep', ms: 200 },
   python: '/usr/bin/python3',
+  lifecycle: DEFAULT_REAL_LIFECYCLE,
 };
 
 test('gunicorn gets the harness socket as fd 3, its shape, and no per-request timeout', () => {
@@ -103,4 +105,71 @@ test('haproxy balances TCP connections with the policy named, on the inherited s
     '-f',
     '/tmp/h.cfg',
   ]);
+});
+
+test("the lifecycle fields become the real servers' own options", () => {
+  const life = {
+    ...DEFAULT_REAL_LIFECYCLE,
+    maxRequests: 200,
+    maxRequestsJitter: 20,
+    preload: true,
+    timeoutS: 30,
+    gracefulTimeoutS: 5,
+  };
+  const gunicorn = serverCommand({ ...config, lifecycle: life }, '/p').args.join(' ');
+  for (const part of [
+    '--max-requests 200',
+    '--max-requests-jitter 20',
+    '--preload',
+    '--timeout 30',
+    '--graceful-timeout 5',
+    '--log-level info',
+  ])
+    assert.ok(gunicorn.includes(part), `${part} missing from ${gunicorn}`);
+  const plain = serverCommand(config, '/p').args;
+  assert.ok(!plain.includes('--max-requests') && !plain.includes('--preload'));
+  const uvicorn = serverCommand(
+    { ...config, kind: 'uvicorn', lifecycle: { ...life, limitConcurrency: 50 } },
+    '/p',
+  ).args.join(' ');
+  assert.ok(uvicorn.includes('--limit-max-requests 200'), uvicorn);
+  assert.ok(uvicorn.includes('--limit-concurrency 50'), uvicorn);
+  assert.ok(!uvicorn.includes('--preload') && !uvicorn.includes('--timeout'), uvicorn);
+});
+
+test("a user's app: its directory, import path, interpreter, environment and arguments", () => {
+  const app = {
+    module: 'shop.main:create_app',
+    factory: true,
+    interface: 'wsgi' as const,
+    dir: '/home/u/shop',
+    pythonPath: ['/home/u/shop/src'],
+    python: '/home/u/shop/.venv/bin/python',
+    env: { SHOP_DB: 'sqlite:///x.db' },
+    config: '/home/u/shop/gunicorn.conf.py',
+    serverArgs: ['--limit-request-line', '8190'],
+    health: null,
+    timing: true,
+  };
+  const command = serverCommand({ ...config, app, python: app.python }, '/p');
+  assert.equal(command.file, app.python);
+  assert.equal(command.cwd, '/home/u/shop');
+  assert.equal(command.args.at(-1), 'harness_servers.own_app:app');
+  assert.deepEqual(command.args.slice(-3, -1), ['--limit-request-line', '8190']);
+  assert.equal(command.env.PYTHONPATH, '/home/u/shop:/home/u/shop/src:/p');
+  assert.equal(command.env.HARNESS_APP, 'shop.main:create_app');
+  assert.equal(command.env.HARNESS_APP_FACTORY, '1');
+  assert.equal(command.env.HARNESS_USER_CONFIG, '/home/u/shop/gunicorn.conf.py');
+  assert.equal(command.env.SHOP_DB, 'sqlite:///x.db');
+  assert.equal(withParentDeathSignal(command).cwd, '/home/u/shop');
+  const uvicorn = serverCommand(
+    {
+      ...config,
+      kind: 'uvicorn',
+      app: { ...app, interface: 'asgi', serverArgs: ['--no-server-header'] },
+    },
+    '/p',
+  );
+  assert.ok(uvicorn.args.includes('harness_servers.own_app:app'));
+  assert.deepEqual(uvicorn.args.slice(-2), ['--', '--no-server-header']);
 });

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import type { HaproxyConfig, RealServerConfig } from './protocol.js';
+import { delimiter, join } from 'node:path';
+import type { HaproxyConfig, OwnApp, RealLifecycle, RealServerConfig } from './protocol.js';
 
 /**
  * The command lines that start each real server and haproxy. Pure: paths in, argv out, so that
@@ -12,19 +12,52 @@ export interface Command {
   file: string;
   args: string[];
   env: Record<string, string>;
+  /** The working directory; absent: the launcher's. */
+  cwd?: string;
 }
 
 /** Python modules, relative to targets/python (the PYTHONPATH every server runs with). */
 const WSGI_APP = 'harness_apps.flask_app:app';
 const ASGI_APP = 'harness_apps.fastapi_app:app';
+/** The user's app, imported and wrapped by targets/python/harness_servers/own_app.py. */
+const OWN_APP = 'harness_servers.own_app:app';
 
 /** gunicorn takes --keep-alive in whole seconds; 0 would turn keep-alive off altogether. */
 export function keepAliveSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
+/** What the launcher passes when a topology sets none of the lifecycle fields. */
+export const DEFAULT_REAL_LIFECYCLE: RealLifecycle = {
+  maxRequests: 0,
+  maxRequestsJitter: 0,
+  preload: false,
+  // No per-request kill: the emulation has none by default, and a long burst must not trip it.
+  timeoutS: 0,
+  // Stopping a server at the end of a run takes at most this long.
+  gracefulTimeoutS: 1,
+  limitConcurrency: null,
+};
+
+/** The environment that tells own_app.py which app to load and how. */
+function ownAppEnv(app: OwnApp, pythonRoot: string): Record<string, string> {
+  return {
+    ...app.env,
+    // The app's directory first, as `gunicorn --chdir` and `uvicorn --app-dir` put it; the
+    // harness's modules last, so that none of them shadows one of the app's.
+    PYTHONPATH: [app.dir, ...app.pythonPath, pythonRoot].join(delimiter),
+    HARNESS_APP: app.module,
+    HARNESS_APP_FACTORY: app.factory ? '1' : '0',
+    HARNESS_APP_INTERFACE: app.interface,
+    HARNESS_APP_TIMING: app.timing ? '1' : '0',
+    ...(app.config === undefined ? {} : { HARNESS_USER_CONFIG: app.config }),
+  };
+}
+
 export function serverCommand(config: RealServerConfig, pythonRoot: string): Command {
-  const env: Record<string, string> = {
+  const { app } = config;
+  const life = config.lifecycle;
+  const base: Record<string, string> = {
     PYTHONPATH: pythonRoot,
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
@@ -33,6 +66,8 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
     HARNESS_DEFAULT_MS: String(config.service.ms),
     HARNESS_DEFAULT_WORK: config.service.work,
   };
+  const env = app === undefined ? base : { ...base, ...ownAppEnv(app, pythonRoot) };
+  const where = app === undefined ? {} : { cwd: app.dir };
   const python = config.python;
   switch (config.kind) {
     case 'werkzeug':
@@ -40,31 +75,40 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
         file: python,
         args: ['-m', 'harness_servers.werkzeug_main', '--fd', '3'],
         env,
+        ...where,
       };
-    case 'uvicorn':
+    case 'uvicorn': {
+      const args = [
+        '-m',
+        'harness_servers.uvicorn_main',
+        '--fd',
+        '3',
+        '--workers',
+        String(config.workers),
+        '--app',
+        app === undefined ? ASGI_APP : OWN_APP,
+        '--backlog',
+        String(config.backlog),
+        '--keep-alive',
+        String(config.keepAliveMs / 1000),
+      ];
+      if (life.maxRequests > 0) args.push('--limit-max-requests', String(life.maxRequests));
+      if (life.limitConcurrency !== null)
+        args.push('--limit-concurrency', String(life.limitConcurrency));
+      // uvicorn's own options, parsed by uvicorn's own command-line parser.
+      if (app !== undefined && app.serverArgs.length > 0) args.push('--', ...app.serverArgs);
       return {
         file: python,
-        args: [
-          '-m',
-          'harness_servers.uvicorn_main',
-          '--fd',
-          '3',
-          '--workers',
-          String(config.workers),
-          '--app',
-          ASGI_APP,
-          '--backlog',
-          String(config.backlog),
-          '--keep-alive',
-          String(config.keepAliveMs / 1000),
-        ],
+        args,
         env: {
           ...env,
           HARNESS_ENDPOINT: config.endpoint,
           HARNESS_THREADS: String(config.threads),
           HARNESS_ANNOUNCE: 'app',
         },
+        ...where,
       };
+    }
     case 'gunicorn-sync':
     case 'gunicorn-gthread':
     case 'gunicorn-uvicorn': {
@@ -88,13 +132,14 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
         String(config.backlog),
         '--keep-alive',
         String(keepAliveSeconds(config.keepAliveMs)),
-        // No per-request kill: the emulation has none, and a long burst must not trip it.
         '--timeout',
-        '0',
+        String(life.timeoutS),
         '--graceful-timeout',
-        '1',
+        String(life.gracefulTimeoutS),
+        // info: gunicorn logs each worker's boot and exit, which the launcher reads
+        // (server-log.ts).
         '--log-level',
-        'warning',
+        'info',
       ];
       if (config.kind === 'gunicorn-gthread')
         args.push(
@@ -103,12 +148,23 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
           '--worker-connections',
           String(config.workerConnections),
         );
-      args.push(config.kind === 'gunicorn-uvicorn' ? ASGI_APP : WSGI_APP);
+      if (life.maxRequests > 0)
+        args.push(
+          '--max-requests',
+          String(life.maxRequests),
+          '--max-requests-jitter',
+          String(life.maxRequestsJitter),
+        );
+      if (life.preload) args.push('--preload');
+      if (app !== undefined) args.push(...app.serverArgs);
+      args.push(
+        app !== undefined ? OWN_APP : config.kind === 'gunicorn-uvicorn' ? ASGI_APP : WSGI_APP,
+      );
       const extra: Record<string, string> =
         config.kind === 'gunicorn-uvicorn'
           ? { HARNESS_ENDPOINT: config.endpoint, HARNESS_THREADS: String(config.threads) }
           : {};
-      return { file: python, args, env: { ...env, ...extra } };
+      return { file: python, args, env: { ...env, ...extra }, ...where };
     }
   }
 }
@@ -160,5 +216,6 @@ export function withParentDeathSignal(command: Command): Command {
     file: 'setpriv',
     args: ['--pdeathsig', 'SIGKILL', '--', command.file, ...command.args],
     env: command.env,
+    ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
   };
 }

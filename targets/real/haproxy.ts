@@ -44,7 +44,13 @@ void child.exited.then((how) => {
 function probe(): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
-      { host: config.host, port: listening.port, path: '/health', agent: false, timeout: 1_000 },
+      {
+        host: config.host,
+        port: listening.port,
+        path: config.healthPath ?? '/health',
+        agent: false,
+        timeout: 1_000,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -58,7 +64,9 @@ function probe(): Promise<number> {
 
 const deadline = Date.now() + READY_TIMEOUT_MS;
 while (Date.now() < deadline) {
-  if ((await probe()) === 200) {
+  const status = await probe();
+  // A user's app may answer its probe path with any status: relayed at all is what counts.
+  if (status === 200 || (config.healthPath !== undefined && status > 0 && status < 500)) {
     ready = true;
     tell({ type: 'ready', port: listening.port, pid: child.child.pid ?? -1, workerPids: [] });
     break;

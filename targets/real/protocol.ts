@@ -26,12 +26,72 @@ export function isAsgiKind(kind: RealKind): boolean {
   return kind === 'uvicorn' || kind === 'gunicorn-uvicorn';
 }
 
+/** How a user's app speaks to its server: WSGI (Flask, Django) or ASGI (FastAPI, Starlette). */
+export type AppInterface = 'wsgi' | 'asgi';
+export const APP_INTERFACES = ['wsgi', 'asgi'] as const;
+
+/** The interface each real kind serves. */
+export function interfaceOf(kind: RealKind): AppInterface {
+  return isAsgiKind(kind) ? 'asgi' : 'wsgi';
+}
+
+/**
+ * A user's own app, run by a real server in place of the bundled ones (a topology's `app`).
+ * Paths are as the scenario resolved them (absolute, or relative to the harness's working
+ * directory).
+ */
+export interface OwnApp {
+  /** `package.module:attribute`, the attribute a dotted path inside the module. */
+  module: string;
+  /** The attribute is a factory: the harness calls it with no arguments to get the app. */
+  factory: boolean;
+  interface: AppInterface;
+  /** The server's working directory, first on the import path. */
+  dir: string;
+  /** More directories on the import path, after `dir`. */
+  pythonPath: string[];
+  /** The interpreter (a virtual environment's); absent: the harness's (Debian's). */
+  python?: string;
+  /** The virtual environment `python` belongs to, when the topology named one (`app.venv`). */
+  venv?: string;
+  env: Record<string, string>;
+  /** The user's gunicorn.conf.py, read before the harness's own hooks. */
+  config?: string;
+  /** More arguments for the server's command line. */
+  serverArgs: string[];
+  /** The path the readiness probe asks for; null: "/" and any answer below 500 will do. */
+  health: string | null;
+  /** Wrap the app in the Server-Timing middleware (harness_timing). */
+  timing: boolean;
+}
+
+/**
+ * gunicorn's and uvicorn's own options for a worker's life, in real seconds where they are
+ * durations (gunicorn takes whole ones).
+ */
+export interface RealLifecycle {
+  maxRequests: number;
+  maxRequestsJitter: number;
+  preload: boolean;
+  /** gunicorn --timeout; 0 never. */
+  timeoutS: number;
+  /** gunicorn --graceful-timeout. */
+  gracefulTimeoutS: number;
+  /** uvicorn --limit-concurrency; null none. */
+  limitConcurrency: number | null;
+}
+
 /** Start-up configuration of one real server instance (a replica), as JSON in argv[2]. */
 export interface RealServerConfig extends InstanceConfig {
   kind: RealKind;
   endpoint: Endpoint;
   /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
   python: string;
+  /** The user's app; absent: the bundled app of the kind. */
+  app?: OwnApp;
+  lifecycle: RealLifecycle;
+  /** Where the server's own log is written, line by line as it comes; absent: nowhere. */
+  logFile?: string;
 }
 
 /** Start-up configuration of haproxy in front of the replicas. */
@@ -49,4 +109,6 @@ export interface HaproxyConfig {
    */
   maxConnections: number;
   haproxy: string;
+  /** The path haproxy's readiness probe asks for through it (a user's app's); absent: /health. */
+  healthPath?: string;
 }

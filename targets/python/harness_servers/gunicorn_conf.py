@@ -4,20 +4,90 @@ line (targets/real/command.ts). Hooks only: they change nothing in how workers a
 - post_fork: the worker dies with its master (PR_SET_PDEATHSIG), and knows its number.
 - post_worker_init: after the app is loaded, stamp accepted connections for the middleware's
   `queue` (harness_timing.gunicorn_hooks) and announce the worker to the harness's launcher.
+
+A user's own gunicorn.conf.py (HARNESS_USER_CONFIG, a topology's `app.config`) is read first,
+as gunicorn would read it: every setting it makes stays, except those the topology's fields set
+on the command line, which gunicorn lets win over the file; its hooks run before the harness's.
+A setting of the file that the command line overrides with another value is said on stderr.
 """
 
 import os
+import runpy
+import sys
+
+import gunicorn
 
 from harness_apps import lifecycle
 from harness_timing.gunicorn_hooks import stamp_listeners
+
+sys.stderr.write("harness:server gunicorn %s\n" % gunicorn.__version__)
+if any("UvicornWorker" in arg for arg in sys.argv):
+    import uvicorn
+
+    sys.stderr.write("harness:server uvicorn %s\n" % uvicorn.__version__)
+sys.stderr.flush()
+
+_user = {}
+_user_file = os.environ.get("HARNESS_USER_CONFIG")
+if _user_file:
+    # gunicorn reads a config file as a module and takes its globals as settings.
+    _user = {
+        name: value
+        for name, value in runpy.run_path(_user_file).items()
+        if not name.startswith("__")
+    }
+    globals().update(
+        {name: value for name, value in _user.items() if name not in ("post_fork", "post_worker_init")}
+    )
+
+# Settings the topology owns: gunicorn's option for each, as the harness passes it.
+_OWNED = {
+    "workers": "--workers",
+    "worker_class": "--worker-class",
+    "threads": "--threads",
+    "worker_connections": "--worker-connections",
+    "backlog": "--backlog",
+    "keepalive": "--keep-alive",
+    "timeout": "--timeout",
+    "graceful_timeout": "--graceful-timeout",
+    "max_requests": "--max-requests",
+    "max_requests_jitter": "--max-requests-jitter",
+    "preload_app": "--preload",
+    "bind": "--bind",
+}
+
+
+def _overridden():
+    for name, option in _OWNED.items():
+        if name not in _user:
+            continue
+        if option == "--preload":
+            ours = option in sys.argv
+        elif option in sys.argv:
+            ours = sys.argv[sys.argv.index(option) + 1]
+        else:
+            continue
+        if str(_user[name]) != str(ours):
+            yield name, _user[name], ours
+
+
+for _name, _theirs, _ours in _overridden():
+    sys.stderr.write(
+        "harness: %s sets %s = %r; the topology's %r runs (set it in the scenario)\n"
+        % (_user_file, _name, _theirs, _ours)
+    )
 
 
 def post_fork(server, worker):
     lifecycle.die_with_parent(server.pid)
     # gunicorn numbers workers by age (1, 2, ... in order of spawning); the first W are 0..W-1.
     os.environ["HARNESS_WORKER"] = str(worker.age - 1)
+    if callable(_user.get("post_fork")):
+        _user["post_fork"](server, worker)
 
 
 def post_worker_init(worker):
+    if callable(_user.get("post_worker_init")):
+        _user["post_worker_init"](worker)
     stamp_listeners(worker)
     lifecycle.announce()

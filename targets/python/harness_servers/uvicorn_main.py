@@ -4,16 +4,28 @@ supervisor spawning N worker processes that all serve the one socket). uvicorn 0
 ``--fd`` opens the descriptor as a Unix socket, which a TCP socket is not; this script opens it
 with its real family and otherwise leaves uvicorn as it is.
 
-    python3 -m harness_servers.uvicorn_main --fd 3 --workers 4 --app harness_apps.fastapi_app:app
+    python3 -m harness_servers.uvicorn_main --fd 3 --workers 4 --app harness_apps.fastapi_app:app \
+        [--limit-max-requests N] [--limit-concurrency N] [-- <uvicorn's own options>]
+
+Options after ``--`` are uvicorn's own (a topology's ``app.serverArgs``), parsed by uvicorn's own
+command-line parser, so they mean exactly what they mean to ``uvicorn``.
 
 Each worker accepts through asyncio's accept loop, which takes every connection waiting in the
-kernel queue (up to the backlog) each time the socket becomes readable.
+kernel queue (up to the backlog) each time the socket becomes readable. Log lines carry the
+process id (``[%(process)d]``, gunicorn's layout), so that the harness can tell whose boot and
+exit each line reports (targets/real/server-log.ts).
+
+uvicorn 0.17's Multiprocess supervisor does not replace a worker that exits: one that reaches
+--limit-max-requests is gone for good (later uvicorn versions restart it).
 """
 
 import argparse
+import copy
 import socket
+import sys
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
 from harness_apps import lifecycle
@@ -31,25 +43,65 @@ class StampedServe:
         self.server.run(sockets=[StampedSocket.adopt(s) for s in sockets or []])
 
 
+def log_config():
+    config = copy.deepcopy(LOGGING_CONFIG)
+    layout = "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"
+    config["formatters"]["default"] = {"()": "logging.Formatter", "fmt": layout}
+    return config
+
+
+def uvicorn_options(extra):
+    """uvicorn's own options given after `--`, as Config keyword arguments."""
+    if not extra:
+        return {}
+    import click
+    from click.core import ParameterSource
+    from uvicorn.main import main as command
+
+    context = command.make_context("uvicorn", ["app:app", *extra])
+    out = {}
+    for name, value in context.params.items():
+        if name == "app" or context.get_parameter_source(name) != ParameterSource.COMMANDLINE:
+            continue
+        if name == "headers":
+            value = [header.split(":", 1) for header in value]
+        out[name] = value
+    click.echo("harness: uvicorn options %s" % sorted(out), err=True)
+    return out
+
+
 def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--app", required=True)
     parser.add_argument("--backlog", type=int, default=2048)
     parser.add_argument("--keep-alive", type=float, default=5.0)
-    args = parser.parse_args()
+    parser.add_argument("--limit-max-requests", type=int, default=None)
+    parser.add_argument("--limit-concurrency", type=int, default=None)
+    args = parser.parse_args(argv)
     lifecycle.die_with_parent()
+    sys.stderr.write("harness:server uvicorn %s\n" % uvicorn.__version__)
+    sys.stderr.flush()
     sock = socket.socket(fileno=args.fd)
-    config = uvicorn.Config(
-        args.app,
+    options = dict(
         workers=args.workers,
         backlog=args.backlog,
         timeout_keep_alive=args.keep_alive,
-        log_level="warning",
+        limit_max_requests=args.limit_max_requests,
+        limit_concurrency=args.limit_concurrency,
+        log_config=log_config(),
+        log_level="info",
         access_log=False,
         lifespan="on",
     )
+    options.update(uvicorn_options(extra))
+    config = uvicorn.Config(args.app, **options)
     server = uvicorn.Server(config=config)
     if args.workers > 1:
         Multiprocess(config, target=StampedServe(server), sockets=[sock]).run()
