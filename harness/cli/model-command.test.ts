@@ -372,7 +372,7 @@ test('racing kinds use the calibration of this machine by default and say so', a
       servers: { 'gunicorn-gthread': { direct: entry } },
     }),
   );
-  const flags = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2'];
+  const flags = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2', '--sticky-race'];
   const load = ['--users', '48', '--service', '1s', '--reports-dir', dir, '--json'];
   const calibrated = JSON.parse((await cli([...flags, ...load])).stdout);
   assert.ok(
@@ -391,4 +391,49 @@ test('racing kinds use the calibration of this machine by default and say so', a
     const band = calibrated.band[figure];
     assert.ok(band.p5 <= calibrated[figure] && calibrated[figure] <= band.p95, figure);
   }
+});
+
+test('a race mechanism fitted on this machine comes first, and says what it assumes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'model-race-fit-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cores = cpus();
+  await writeFile(
+    join(dir, 'race-mechanism.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      machine: {
+        hostname: 'here',
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cores.length,
+        cpuModel: cores[0]?.model ?? 'unknown',
+        node: process.version,
+      },
+      measuredAt: '2026-12-02T13:41:00.000Z',
+      objective: 'shares',
+      servers: {
+        'gunicorn-gthread': {
+          returnTime: 0.05,
+          wakeTime: 1,
+          spacing: 0.0003,
+          fittedOn: ['a', 'b'],
+        },
+      },
+    }),
+  );
+  const args = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2', '--users', '48'];
+  const answer = JSON.parse(
+    (await cli([...args, '--service', '1s', '--reports-dir', dir, '--json'])).stdout,
+  );
+  assert.ok(
+    answer.notes.some((n: string) =>
+      /mechanism fitted for gunicorn-gthread on this machine .*50 ms/.test(n),
+    ),
+    answer.notes.join('\n'),
+  );
+  // Its race concentrates the burst on few workers: a longer makespan than the uniform race.
+  const uniform = JSON.parse(
+    (await cli([...args, '--service', '1s', '--reports-dir', dir, '--uniform-race', '--json']))
+      .stdout,
+  );
+  assert.ok(answer.makespan > uniform.makespan, `${answer.makespan} vs ${uniform.makespan}`);
 });

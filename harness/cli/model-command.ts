@@ -6,6 +6,7 @@ import { packageRoot } from '../../targets/package-root.js';
 import { ENDPOINTS } from '../../targets/real/protocol.js';
 import { acceptRaceChoice } from '../calibrate/calibration.js';
 import { readRunCalibration } from '../calibrate/calibration-file.js';
+import { readRaceFit } from '../calibrate/race-fit-file.js';
 import { type InputIssue, OptionError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseGoal } from '../model/goal.js';
@@ -125,6 +126,7 @@ interface ModelOptions {
   cores?: number;
   stickiness?: number;
   uniformRace?: boolean;
+  stickyRace?: boolean;
   reportsDir?: string;
   seed?: number;
   replications?: number;
@@ -245,6 +247,10 @@ export function registerModelCommand(
       'racing kinds (gthread, uvicorn): draw the accept race uniformly instead of using the calibration',
     )
     .option(
+      '--sticky-race',
+      "racing kinds: the calibration's one-number stickiness even where the race mechanism is fitted",
+    )
+    .option(
       '--stickiness <s>',
       "racing kinds: this accept-race stickiness, 0 to 1, instead of the calibration's",
       stickinessArg,
@@ -283,9 +289,10 @@ checked by the same rules. Examples:
   npm run model -- --kind gthread --workers 4 --threads 2 --users 200 --service 2s --goal "p95Wait<5s"
   npm run model -- --usl sweep.csv
 For kinds whose workers race to accept (gthread, gunicorn-gthread, uvicorn, gunicorn-uvicorn)
-the model uses this machine's accept-race calibration (reports/calibration.json, from
-npm run calibrate), or the one shipped with the harness on a machine like this one, and says
-which; --uniform-race draws the race uniformly. Every figure is the mean over the simulated
+the model uses the race mechanism fitted on this machine (reports/race-mechanism.json), or
+this machine's one-number calibration (reports/calibration.json, from npm run calibrate), or
+the ones shipped with the harness on a machine like this one, and says which; --uniform-race
+draws the race uniformly. Every figure is the mean over the simulated
 bursts, with the band (5th to 95th percentile) one burst may land in.
 Goal grammar: <figure><op><value>, joined by "," or "&&"; figures meanWait, p50Wait, p95Wait,
 p99Wait, maxWait, makespan, throughput, utilisation, failed; ops < <= > >=.
@@ -299,7 +306,7 @@ Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid
 async function modelCommand(options: ModelOptions, io: CliIo): Promise<ExitCode> {
   if (options.usl !== undefined) return await uslCommand(options.usl, options, io);
   const scenario = await questionScenario(options, io);
-  const race = await raceChooser(options, io);
+  const race = await raceChooser(options, io, scenario.timeScale);
   const planned = plannerQuestions(scenario, {
     cores: options.cores ?? cpus().length,
     race,
@@ -508,6 +515,7 @@ function problemText(problems: readonly InputIssue[]): string {
 async function raceChooser(
   options: ModelOptions,
   io: CliIo,
+  timeScale: number,
 ): Promise<(topology: TopologySpec) => PlannerRace> {
   if (options.uniformRace && options.stickiness !== undefined)
     throw new OptionError('--uniform-race and --stickiness exclude each other', {
@@ -528,9 +536,24 @@ async function raceChooser(
       : resolve(io.cwd, options.reportsDir);
   const calibration = await readRunCalibration(reportsRoot);
   const machine = describeMachine(await describeEnvironment());
+  const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
-    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
-    return { stickiness: choice.stickiness, note: choice.note };
+    const server = acceptRaceServerOf(t.kind);
+    const choice = acceptRaceChoice(server, t.replicas, calibration, machine);
+    const mechanism =
+      server === null || fit?.state === 'none' ? undefined : fit?.fit.servers[server];
+    if (fit === undefined || fit.state === 'none' || mechanism === undefined)
+      return { stickiness: choice.stickiness, note: choice.note };
+    const where =
+      fit.state === 'own'
+        ? `on this machine (${fit.fit.measuredAt.slice(0, 10)})`
+        : `on a machine like this one (${fit.fit.machine.cpus} x ${fit.fit.machine.cpuModel}; ${fit.fit.measuredAt.slice(0, 10)}), the fit shipped with the harness`;
+    const ms = (s: number) => `${Number((s * 1e3).toPrecision(3))} ms`;
+    return {
+      stickiness: 0,
+      mechanism: { ...mechanism, timeScale },
+      note: `accept race as a mechanism fitted for ${server} ${where} on ${mechanism.fittedOn.length} configurations: an awake worker is back at accept after ${ms(mechanism.returnTime)}, a sleeping one wakes after ${ms(mechanism.wakeTime)}, the client opens a burst's connections ${ms(mechanism.spacing)} apart${t.replicas > 1 ? `, ${t.replicas} replicas apart at each replica` : ''}; --sticky-race uses the one-number stickiness instead`,
+    };
   };
 }
 

@@ -4,7 +4,7 @@ import { engineDeployment } from './deployment.js';
 import { arrivalPlanOf } from './predict-load.js';
 import { deploymentOf } from './server-kinds.js';
 import { distributionOf } from './service-time.js';
-import { DEFAULT_BEHAVIOUR, type ModelIssue } from './simulate.js';
+import { DEFAULT_BEHAVIOUR, type ModelIssue, type RaceMechanism } from './simulate.js';
 import type { WhatIfInput } from './what-if.js';
 
 /**
@@ -18,6 +18,8 @@ import type { WhatIfInput } from './what-if.js';
 /** The accept race one topology's model runs, and why (calibrate/calibration.ts decides it). */
 export interface PlannerRace {
   stickiness: number;
+  /** The race as a mechanism (race-mechanism.ts); when given, `stickiness` is unused. */
+  mechanism?: RaceMechanism;
   note: string;
 }
 
@@ -100,6 +102,7 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
         ...deployment.behaviour,
         cores: options.cores,
         stickiness: race.stickiness,
+        ...(race.mechanism === undefined ? {} : { race: race.mechanism }),
       },
       seed: scenario.model.seed,
       replications: scenario.model.replications,

@@ -75,6 +75,26 @@ export interface WorkerBehaviour {
    * (gthread) make it matter.
    */
   stickiness: number;
+  /**
+   * The accept race as a mechanism (race-mechanism.ts) instead of one stickiness: when given,
+   * it decides whether the worker that accepted last wins again, and `stickiness` is unused.
+   */
+  race?: RaceMechanism;
+}
+
+/**
+ * What makes the worker that accepted last win the next accept (race-mechanism.ts). Times are
+ * real seconds: they belong to the machine and the server, not to the scenario's time scale.
+ */
+export interface RaceMechanism {
+  /** Mean time an awake worker takes from one accept back to the next accept (exponential). */
+  returnTime: number;
+  /** Mean time a sleeping worker takes to wake and reach accept once a connection arrives. */
+  wakeTime: number;
+  /** Time between two connections of a burst as the client opens them. */
+  spacing: number;
+  /** Real seconds per model second: the scenario's timeScale; 1 for real-time questions. */
+  timeScale: number;
 }
 
 export const DEFAULT_BEHAVIOUR: WorkerBehaviour = {
@@ -176,6 +196,17 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       field: 'stickiness',
       message: 'the accept stickiness is a probability, from 0 to 1',
       fix: 'e.g. 0 for a uniform accept race, or the calibrated value',
+    });
+  const race = b.race;
+  if (
+    race !== undefined &&
+    !(race.returnTime > 0 && race.wakeTime > 0 && race.spacing >= 0 && race.timeScale > 0)
+  )
+    problems.push({
+      field: 'race',
+      message:
+        'the race mechanism needs a return time and a wake time above 0, a spacing of 0 or more and a time scale above 0',
+      fix: 'use the values npm run calibrate fitted',
     });
   if (!(b.cores > 0))
     problems.push({ field: 'cores', message: 'cores must be above 0', fix: 'e.g. 2' });

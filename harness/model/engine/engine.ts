@@ -95,7 +95,7 @@ export class Engine {
         : undefined;
     const connections = threaded ? topology.workerConnections : 1;
     this.workers = new WorkerPool(R * W, T, threaded, connections, drawLimit);
-    this.race = new AcceptRace(R, W, behaviour.stickiness, random);
+    this.race = new AcceptRace(R, W, behaviour.stickiness, random, behaviour.race);
     this.balancer = new ReplicaBalancer(R, topology.balancer, random);
     this.cpu =
       behaviour.work === 'cpu' ? new ProcessorSharing(R * W, T, behaviour.cores) : undefined;
