@@ -4,7 +4,8 @@ import type { Supervisor } from '../supervise/supervisor.js';
 import { measureShares } from './measure-shares.js';
 
 /**
- * The race model's transfer sweep: real servers measured on configurations that differ in
+ * The race model's transfer sweep: real servers (and the emulated gthread, on the real
+ * gthread's shapes, behind the emulated balancer) measured on configurations that differ in
  * every direction the model must carry over (workers, threads, worker_connections, burst size,
  * handler time, replicas behind haproxy), a few bursts each. Each configuration's measured
  * shares, waits and client spread are kept whole, so that the race model can be fitted on some
@@ -67,6 +68,12 @@ export const SWEEP: readonly SweepConfiguration[] = [
   c('uv-2-r2-120-200ms', 'uvicorn', 2, 40, 2, 120, 200),
   c('gu-3-48-100ms', 'gunicorn-uvicorn', 3, 40, 1, 48, 100),
   c('gu-2-150-200ms', 'gunicorn-uvicorn', 2, 40, 1, 150, 200),
+  // The emulated gthread on the real gthread's shapes: how alike the two race.
+  c('em-3x2-48-100ms', 'gthread', 3, 2, 1, 48, 100),
+  c('em-3x3-150-300ms', 'gthread', 3, 3, 1, 150, 300),
+  c('em-2x4-100-200ms', 'gthread', 2, 4, 1, 100, 200),
+  c('em-4x2-200-100ms', 'gthread', 4, 2, 1, 200, 100),
+  c('em-3x2-r2-96-100ms', 'gthread', 3, 2, 2, 96, 100),
 ];
 
 function topologyOf(config: SweepConfiguration): TopologySpec {

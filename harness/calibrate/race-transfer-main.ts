@@ -16,7 +16,7 @@ import { balancedStickiness, parseCalibration } from './calibration.js';
 import { SHIPPED_CALIBRATION } from './calibration-file.js';
 import { RACE_FIT_FILE, type RaceFit, writeRaceFit } from './race-fit-file.js';
 import type { SweepMeasurement } from './race-sweep.js';
-import { observationOf, renderTransfer, transferTable } from './race-transfer.js';
+import { mechanismBetter, observationOf, renderTransfer, transferTable } from './race-transfer.js';
 
 const args = process.argv.slice(2);
 const i = args.indexOf('--in');
@@ -40,7 +40,8 @@ const rows = transferTable(sweep.configurations, stickinessOf, 200, 60, objectiv
 process.stdout.write(
   args.includes('--json') ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTransfer(rows)}\n`,
 );
-// --write: fit each server on all its configurations and store the fit for the planner.
+// --write: fit each server on all its configurations and store the fit for the planner, for the
+// servers whose mechanism predicted the held-out configurations better than today's stickiness.
 const w = args.indexOf('--write');
 if (w >= 0) {
   const out = args[w + 1] ?? join(packageRoot(), 'reports', RACE_FIT_FILE);
@@ -48,6 +49,9 @@ if (w >= 0) {
   for (const server of ACCEPT_RACE_SERVERS) {
     const mine = sweep.configurations.filter((m) => m.server === server);
     if (mine.length === 0) continue;
+    const verdict = mechanismBetter(rows.filter((r) => r.server === server));
+    process.stderr.write(`${server}: ${verdict.text}\n`);
+    if (!verdict.better) continue;
     const observations = mine.map(observationOf);
     const fit = fitRace(observations, 60, objective);
     const spacings = observations.map((o) => o.spacing).sort((a, b) => a - b);

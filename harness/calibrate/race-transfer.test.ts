@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SweepMeasurement } from './race-sweep.js';
-import { observationOf, renderTransfer, transferTable } from './race-transfer.js';
+import { mechanismBetter, observationOf, renderTransfer, transferTable } from './race-transfer.js';
 
 const measurement = (name: string, users: number, shares: number[][][]): SweepMeasurement => ({
   name,
@@ -38,4 +38,7 @@ test('each configuration is predicted from the others, with both models beside t
     assert.ok(row.sticky.herfindahl > 0.4);
   }
   assert.match(renderTransfer(rows), /^a +2 +1\.000/m);
+  const verdict = mechanismBetter(rows);
+  assert.match(verdict.text, /mean absolute error out of sample/);
+  assert.equal(mechanismBetter([]).better, false);
 });

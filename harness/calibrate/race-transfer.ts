@@ -123,3 +123,25 @@ export function renderTransfer(rows: readonly TransferRow[]): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * Whether the mechanism predicted a server's held-out configurations better than the
+ * stickiness: the mean absolute relative error over the rows and the four wait figures.
+ */
+export function mechanismBetter(rows: readonly TransferRow[]): { better: boolean; text: string } {
+  let mechanism = 0;
+  let sticky = 0;
+  let n = 0;
+  for (const r of rows)
+    for (const f of BURST_FIGURES) {
+      mechanism += Math.abs(r.mechanism[f] - r.measured[f]) / r.measured[f];
+      sticky += Math.abs(r.sticky[f] - r.measured[f]) / r.measured[f];
+      n += 1;
+    }
+  if (n === 0) return { better: false, text: 'no held-out configuration' };
+  const better = mechanism < sticky;
+  return {
+    better,
+    text: `mean absolute error out of sample ${((mechanism / n) * 100).toFixed(1)}% with the mechanism, ${((sticky / n) * 100).toFixed(1)}% with the stickiness: ${better ? 'the planner uses the mechanism' : 'the planner keeps the stickiness'}`,
+  };
+}
