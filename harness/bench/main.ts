@@ -7,12 +7,14 @@
  */
 import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
+import { plannerSpeed } from './planner-speed.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { streamingMemory } from './streaming-memory.js';
 
 /** Every benchmark, in the order they run. Later issues add theirs here. */
 const BENCHMARKS: Benchmark[] = [
   simulatorSpeed,
+  plannerSpeed,
   streamingMemory,
   loadThroughput,
   burstSpread,

@@ -30,6 +30,13 @@ export interface ShareMeasurement {
   bursts: number[][][];
   /** Requests that failed, over all bursts. */
   errors: number;
+  /**
+   * Per burst, each served request's wait in real seconds: the response's first byte minus the
+   * burst's start, less the handler's own time (Server-Timing app), so queue and network.
+   */
+  waits: number[][];
+  /** Per burst, real milliseconds from the first request written to the last. */
+  spreadsMs: number[];
 }
 
 export async function measureShares(
@@ -48,7 +55,7 @@ export async function measureShares(
     });
     if (started.external) throw new Error('measureShares needs servers the harness starts');
     const knownPids = started.replicas.map((r) => [...r.workerPids]);
-    const out: ShareMeasurement = { bursts: [], errors: 0 };
+    const out: ShareMeasurement = { bursts: [], errors: 0, waits: [], spreadsMs: [] };
     for (let b = 0; b < options.bursts; b++) {
       if (options.signal?.aborted) break;
       await delay(options.pauseMs ?? 300);
@@ -63,7 +70,17 @@ export async function measureShares(
       };
       await runBurst(options.users, 'new', burstOptions);
       const counts = knownPids.map((pids) => new Array<number>(pids.length).fill(0));
+      const waits: number[] = [];
+      let firstWritten = Number.POSITIVE_INFINITY;
+      let lastWritten = Number.NEGATIVE_INFINITY;
       for (const request of recorder.requests) {
+        if (request.writtenNs !== undefined) {
+          firstWritten = Math.min(firstWritten, request.writtenNs);
+          lastWritten = Math.max(lastWritten, request.writtenNs);
+        }
+        const app = request.server?.appMs;
+        if (request.error === undefined && request.headersNs !== undefined && app !== undefined)
+          waits.push(Math.max(0, (request.headersNs - request.intendedNs) / 1e9 - app / 1000));
         const by = request.server?.servedBy;
         if (request.error !== undefined || by?.pid === undefined) {
           out.errors += 1;
@@ -82,6 +99,10 @@ export async function measureShares(
         row[w] = (row[w] as number) + 1;
       }
       out.bursts.push(counts);
+      out.waits.push(waits);
+      out.spreadsMs.push(
+        Number.isFinite(firstWritten) ? (lastWritten - firstWritten) / 1e6 : Number.NaN,
+      );
     }
     return out;
   } finally {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { packageRoot } from '../../targets/package-root.js';
 import { spawnCli } from '../test-support/spawn-cli.js';
 
 /** End-to-end: `model` as users run it. It starts no server, so these are quick. */
@@ -137,9 +138,7 @@ test('invalid options exit 104 naming each option and its fix', async () => {
     '--rate',
     '3',
     '--kind',
-    'gthread',
-    '--threads',
-    '2',
+    'flask-dev',
     '--timeout',
     '5s',
   ]);
@@ -148,7 +147,7 @@ test('invalid options exit 104 naming each option and its fix', async () => {
   assert.match(clash.stderr, /--users: a burst/);
   assert.match(clash.stderr, /--duration: open arrivals need both/);
   assert.match(clash.stderr, /--service: no service time given/);
-  assert.match(clash.stderr, /--timeout: a per-request timeout applies to sync workers only/);
+  assert.match(clash.stderr, /--timeout: the worker timeout is gunicorn's/);
   assert.match(clash.stderr, /fix: /);
   const bad = await cli(['--users', '10', '--service', 'gamma:2s']);
   assert.equal(bad.code, 104);
@@ -164,7 +163,10 @@ test('invalid options exit 104 naming each option and its fix', async () => {
     '4',
   ]);
   assert.equal(budget.code, 104);
-  assert.match(budget.stderr, /the limit is 20,000,000/);
+  assert.match(
+    budget.stderr,
+    /--duration: this load plans 36000001 requests; the limit is 10000000/,
+  );
   const goal = await cli(['--users', '10', '--service', '1s', '--goal', 'p97<5s']);
   assert.equal(goal.code, 104);
   assert.match(goal.stderr, /--goal: "p97" is not a figure/);
@@ -218,8 +220,17 @@ test('--help documents the options and the goal grammar', async () => {
     '--cores',
     '--max-requests',
     '--max-requests-jitter',
-    '--restart-time',
+    '--app-load-time',
+    '--preload',
     '--timeout',
+    '--load-starts',
+    '--endpoint',
+    '--handler',
+    '--thread-pool',
+    '--scenario',
+    '--only',
+    '--uniform-race',
+    '--stickiness',
     '--seed',
     '--replications',
     '--goal',
@@ -230,4 +241,199 @@ test('--help documents the options and the goal grammar', async () => {
   ])
     assert.match(stdout, new RegExp(`${option}[ ,<]`), option);
   assert.match(stdout, /Goal grammar/);
+});
+
+test('every kind a scenario names is accepted, mapped onto the engine as a scenario run maps it', async () => {
+  const cases: Array<[string[], string]> = [
+    [['--kind', 'werkzeug'], 'flask-dev'],
+    [['--kind', 'gunicorn-sync', '--workers', '3'], 'sync'],
+    [['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2'], 'gthread'],
+    [['--kind', 'uvicorn', '--workers', '2'], 'gthread'],
+    [['--kind', 'gunicorn-uvicorn', '--workers', '2', '--endpoint', 'async'], 'gthread'],
+    [['--kind', 'sync', '--threads', '2'], 'gthread'],
+  ];
+  for (const [flags, engineKind] of cases) {
+    const { code, stdout, stderr } = await cli([
+      ...flags,
+      '--users',
+      '20',
+      '--service',
+      '1s',
+      '--replications',
+      '5',
+      '--json',
+    ]);
+    assert.equal(code, 0, `${flags.join(' ')}: ${stderr}`);
+    const result = JSON.parse(stdout);
+    assert.equal(result.question.kind, engineKind, flags.join(' '));
+    assert.equal(result.question.declaredKind, flags[1]);
+  }
+  // uvicorn's def endpoints run in anyio's pool of 40: 100 requests on one worker wait 0, 1, 2 s.
+  const uvicorn = JSON.parse(
+    (await cli(['--kind', 'uvicorn', '--users', '100', '--service', '1s', '--json'])).stdout,
+  );
+  assert.equal(uvicorn.question.threads, 40);
+  assert.equal(uvicorn.maxWait, 2);
+});
+
+test('the async handler styles as the async-capacity scenario describes them', async () => {
+  const answer = async (handler: string) => {
+    const { code, stdout, stderr } = await cli([
+      '--kind',
+      'async',
+      '--workers',
+      '2',
+      '--handler',
+      handler,
+      '--users',
+      '200',
+      '--service',
+      '1s',
+      '--cores',
+      '2',
+      '--uniform-race',
+      '--json',
+    ]);
+    assert.equal(code, 0, stderr);
+    return JSON.parse(stdout);
+  };
+  // Awaiting handlers all run at once: nobody waits.
+  assert.equal((await answer('await')).maxWait, 0);
+  // def: 40 threads a worker, 100 requests a worker on average: waits of 0, 1 and 2 s.
+  const def = await answer('def');
+  assert.ok(def.maxWait >= 2 && def.maxWait <= 3.01, String(def.maxWait));
+  // Blocking: one request at a time a worker, ~100 each: the last waits ~100 s, not 2.
+  const blocking = await answer('blocking');
+  assert.ok(blocking.maxWait > 95, String(blocking.maxWait));
+  assert.ok(blocking.band.maxWait.p5 <= blocking.maxWait);
+  assert.ok(blocking.band.maxWait.p95 >= blocking.maxWait);
+});
+
+test('the topology flags obey the scenario schema, with its messages', async () => {
+  const { code, stderr } = await cli(['--workers', '65', '--users', '10', '--service', '1s']);
+  assert.equal(code, 104);
+  assert.match(stderr, /--workers: 65 is out of range/);
+  const gunicorn = await cli([
+    '--kind',
+    'gunicorn-sync',
+    '--threads',
+    '2',
+    '--users',
+    '10',
+    '--service',
+    '1s',
+  ]);
+  assert.equal(gunicorn.code, 104);
+  assert.match(
+    gunicorn.stderr,
+    /--threads: gunicorn runs the sync worker with threads above 1 as gthread/,
+  );
+});
+
+test('--scenario answers for each topology of a file, --only for some', async () => {
+  const all = await cli(['--scenario', 'async-capacity', '--json']);
+  assert.equal(all.code, 0, all.stderr);
+  const answer = JSON.parse(all.stdout);
+  assert.equal(answer.scenario, 'async-capacity');
+  assert.deepEqual(
+    answer.topologies.map((t: { name: string }) => t.name),
+    ['await-io', 'def-threadpool', 'blocking-in-async', 'cpu-bound'],
+  );
+  const one = await cli(['--scenario', 'async-capacity', '--only', 'def-threadpool']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /== def-threadpool ==|plain def handlers in a pool of 40/);
+  const unknown = await cli(['--scenario', 'async-capacity', '--only', 'nope']);
+  assert.equal(unknown.code, 104);
+  assert.match(unknown.stderr, /no topology "nope"/);
+  const mixed = await cli(['--scenario', 'async-capacity', '--workers', '3']);
+  assert.equal(mixed.code, 104);
+  assert.match(mixed.stderr, /--workers would be ignored/);
+});
+
+test('racing kinds use the calibration of this machine by default and say so', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'model-calibration-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cores = cpus();
+  const shipped = JSON.parse(
+    await readFile(join(packageRoot(), 'harness', 'calibrate', 'shipped-calibration.json'), 'utf8'),
+  );
+  const entry = { ...shipped.servers['gunicorn-gthread'].direct, stickiness: 0.5 };
+  await writeFile(
+    join(dir, 'calibration.json'),
+    JSON.stringify({
+      ...shipped,
+      machine: {
+        hostname: 'here',
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cores.length,
+        cpuModel: cores[0]?.model ?? 'unknown',
+        node: process.version,
+      },
+      servers: { 'gunicorn-gthread': { direct: entry } },
+    }),
+  );
+  const flags = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2', '--sticky-race'];
+  const load = ['--users', '48', '--service', '1s', '--reports-dir', dir, '--json'];
+  const calibrated = JSON.parse((await cli([...flags, ...load])).stdout);
+  assert.ok(
+    calibrated.notes.some((n: string) => /on this machine .*stickiness 0\.500/.test(n)),
+    calibrated.notes.join('\n'),
+  );
+  const uniform = JSON.parse((await cli([...flags, ...load, '--uniform-race'])).stdout);
+  assert.ok(uniform.notes.some((n: string) => /uniformly .*--uniform-race/.test(n)));
+  // A sticky race piles the burst onto fewer workers: a longer makespan than the uniform race.
+  assert.ok(
+    calibrated.makespan > uniform.makespan,
+    `${calibrated.makespan} vs ${uniform.makespan}`,
+  );
+  // Every figure has its band, the mean inside it.
+  for (const figure of ['meanWait', 'p95Wait', 'maxWait', 'makespan']) {
+    const band = calibrated.band[figure];
+    assert.ok(band.p5 <= calibrated[figure] && calibrated[figure] <= band.p95, figure);
+  }
+});
+
+test('a race mechanism fitted on this machine comes first, and says what it assumes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'model-race-fit-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cores = cpus();
+  await writeFile(
+    join(dir, 'race-mechanism.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      machine: {
+        hostname: 'here',
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cores.length,
+        cpuModel: cores[0]?.model ?? 'unknown',
+        node: process.version,
+      },
+      measuredAt: '2026-12-02T13:41:00.000Z',
+      objective: 'shares',
+      servers: {
+        'gunicorn-gthread': {
+          returnTime: 0.05,
+          wakeTime: 1,
+          spacing: 0.0003,
+          fittedOn: ['a', 'b'],
+        },
+      },
+    }),
+  );
+  const args = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2', '--users', '48'];
+  const answer = JSON.parse(
+    (await cli([...args, '--service', '1s', '--reports-dir', dir, '--json'])).stdout,
+  );
+  assert.ok(
+    answer.notes.some((n: string) =>
+      /mechanism fitted for gunicorn-gthread on this machine .*50 ms/.test(n),
+    ),
+    answer.notes.join('\n'),
+  );
+  // Its race concentrates the burst on few workers: a longer makespan than the uniform race.
+  const uniform = JSON.parse(
+    (await cli([...args, '--service', '1s', '--reports-dir', dir, '--uniform-race', '--json']))
+      .stdout,
+  );
+  assert.ok(answer.makespan > uniform.makespan, `${answer.makespan} vs ${uniform.makespan}`);
 });

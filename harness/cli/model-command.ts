@@ -1,35 +1,47 @@
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { OptionError } from '../errors.js';
+import { packageRoot } from '../../targets/package-root.js';
+import { ENDPOINTS } from '../../targets/real/protocol.js';
+import { acceptRaceChoice } from '../calibrate/calibration.js';
+import { readRunCalibration } from '../calibrate/calibration-file.js';
+import { readRaceFit } from '../calibrate/race-fit-file.js';
+import { type InputIssue, OptionError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { ArrivalPlan } from '../model/arrivals.js';
 import { parseGoal } from '../model/goal.js';
 import { searchGoal, VARIABLES, type Variable } from '../model/goal-search.js';
+import {
+  type PlannedTopology,
+  type PlannerRace,
+  plannerQuestions,
+} from '../model/planner-input.js';
+import { acceptRaceServerOf } from '../model/server-kinds.js';
 import { parseServiceSpec } from '../model/service-syntax.js';
 import type { ServiceDistribution } from '../model/service-time.js';
-import { DEFAULT_BEHAVIOUR, type ModelTopology } from '../model/simulate.js';
+import type { ModelIssue } from '../model/simulate.js';
 import { fitUsl, parseSweep } from '../model/usl.js';
-import { plannedRequests, type WhatIfInput, whatIf, whatIfProblems } from '../model/what-if.js';
-import { parseDuration } from '../scenario/duration.js';
-import { BALANCER_POLICIES, SERVER_KINDS, WORK_KINDS } from '../scenario/schema.js';
+import { plannedRequests, whatIf, whatIfProblems } from '../model/what-if.js';
+import { ASYNC_HANDLERS, INIT_MODES, LOAD_STARTS } from '../scenario/lifecycle-schema.js';
+import { loadScenario } from '../scenario/load.js';
+import { BALANCER_POLICIES, TOPOLOGY_KINDS, WORK_KINDS } from '../scenario/schema.js';
+import type { Scenario, TopologySpec } from '../scenario/types.js';
+import { validateScenario } from '../scenario/validate.js';
+import { describeEnvironment, describeMachine } from './environment.js';
 import type { CliIo } from './io.js';
 import {
   goalSearchJson,
+  plannedJson,
   questionOf,
   renderGoalSearch,
+  renderPlanned,
   renderUsl,
-  renderWhatIf,
   uslJson,
-  whatIfJson,
 } from './model-output.js';
-import { positiveNumber, wholeNumber } from './options.js';
+import { collect, positiveNumber, wholeNumber } from './options.js';
 
 /** Requests one what-if may simulate, over all its runs: about 10 to 20 s on a laptop core. */
 export const SIMULATION_BUDGET = 20_000_000;
-/** Largest burst: the closed form keeps one wait per request. */
-export const MAX_MODEL_USERS = 1_000_000;
 const DEFAULT_REPLICATIONS = { burst: 200, open: 20 } as const;
 
 function stickinessArg(value: string): number {
@@ -39,41 +51,90 @@ function stickinessArg(value: string): number {
   return n;
 }
 
+/** A number; its range is the scenario schema's to check, so that both say the same. */
+function numberArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return n;
+}
+
+/**
+ * The topology flags: each is the scenario field of the same name in kebab case
+ * (`--worker-connections` is `workerConnections`), given to the scenario schema unchanged.
+ */
+const TOPOLOGY_FLAGS = [
+  'workers',
+  'threads',
+  'replicas',
+  'balancer',
+  'workerConnections',
+  'endpoint',
+  'handler',
+  'threadPool',
+  'maxRequests',
+  'maxRequestsJitter',
+  'appLoadTime',
+  'preload',
+  'timeout',
+  'loadStarts',
+] as const;
+type TopologyFlag = (typeof TOPOLOGY_FLAGS)[number];
+
+/** Flags that describe the load or the topology, which --scenario takes from its file. */
+const QUESTION_FLAGS = [
+  'kind',
+  ...TOPOLOGY_FLAGS,
+  'initTime',
+  'initMode',
+  'initCapacity',
+  'users',
+  'rate',
+  'duration',
+  'arrivals',
+  'service',
+  'work',
+] as const;
+
 interface ModelOptions {
-  kind: (typeof SERVER_KINDS)[number];
-  workers: number;
-  threads: number;
-  replicas: number;
-  balancer: (typeof BALANCER_POLICIES)[number];
-  workerConnections: number;
+  scenario?: string;
+  only?: string[];
+  kind?: (typeof TOPOLOGY_KINDS)[number];
+  workers?: number;
+  threads?: number;
+  replicas?: number;
+  balancer?: string;
+  workerConnections?: number;
+  endpoint?: string;
+  handler?: string;
+  threadPool?: number;
+  maxRequests?: number;
+  maxRequestsJitter?: number;
+  appLoadTime?: string;
+  preload?: boolean;
+  timeout?: string;
+  loadStarts?: string;
+  initTime?: string;
+  initMode?: string;
+  initCapacity?: number;
   users?: number;
   rate?: number;
-  duration?: number;
-  arrivals: 'poisson' | 'constant';
+  duration?: string;
+  arrivals?: 'poisson' | 'regular' | 'constant';
   service?: ServiceDistribution;
-  work: (typeof WORK_KINDS)[number];
+  work?: (typeof WORK_KINDS)[number];
   cores?: number;
-  maxRequests: number;
-  maxRequestsJitter: number;
-  restartTime: number;
-  timeout: number;
-  stickiness: number;
-  seed: number;
+  stickiness?: number;
+  uniformRace?: boolean;
+  stickyRace?: boolean;
+  reportsDir?: string;
+  seed?: number;
   replications?: number;
   goal?: string;
   vary: Variable;
   max: number;
   usl?: string;
   json?: boolean;
-}
-
-function durationArg(name: string) {
-  return (value: string): number => {
-    const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
-    if (seconds === undefined)
-      throw new InvalidArgumentError(`expected a duration such as 2s, 150ms or 1.5m for ${name}`);
-    return seconds;
-  };
 }
 
 function serviceArg(value: string): ServiceDistribution {
@@ -93,45 +154,80 @@ export function registerModelCommand(
     .description(
       'what-if calculator: predict queue time for a topology and a load without running anything',
     )
-    .addOption(new Option('--kind <kind>', 'server kind').choices(SERVER_KINDS).default('sync'))
     .option(
-      '--workers <n>',
-      'worker processes per replica (gunicorn --workers)',
-      wholeNumber(1, 4096),
-      1,
+      '--scenario <file>',
+      "answer for a scenario file's load and topologies (a built-in name or a path)",
     )
-    .option('--threads <n>', 'threads per worker (gunicorn --threads)', wholeNumber(1, 4096), 1)
-    .option('--replicas <n>', 'replicas behind the balancer', wholeNumber(1, 4096), 1)
+    .option('--only <topology>', 'with --scenario: only this topology (repeatable)', collect)
     .addOption(
-      new Option('--balancer <policy>', 'how the balancer picks a replica')
-        .choices(BALANCER_POLICIES)
-        .default('round-robin'),
+      new Option('--kind <kind>', 'server kind, as a scenario names it (default: sync)').choices(
+        TOPOLOGY_KINDS,
+      ),
+    )
+    .option('--workers <n>', 'worker processes per replica (gunicorn --workers)', numberArg)
+    .option(
+      '--threads <n>',
+      'threads per worker (gunicorn --threads; uvicorn kinds: the pool of def endpoints, 40)',
+      numberArg,
+    )
+    .option('--replicas <n>', 'replicas behind the balancer', numberArg)
+    .addOption(
+      new Option('--balancer <policy>', 'how the balancer picks a replica').choices(
+        BALANCER_POLICIES,
+      ),
     )
     .option(
       '--worker-connections <n>',
-      'gthread: connections a worker holds before it stops accepting (gunicorn --worker-connections)',
-      wholeNumber(1, 1_000_000),
-      1000,
-    )
-    .option(
-      '--users <n>',
-      'a burst: this many requests at the same instant',
-      wholeNumber(1, MAX_MODEL_USERS),
-    )
-    .option(
-      '--rate <r>',
-      'open arrivals: requests per second (with --duration)',
-      positiveNumber(1e9),
-    )
-    .option(
-      '--duration <d>',
-      'open arrivals: how long they come, e.g. 10m',
-      durationArg('--duration'),
+      'gthread: connections a worker holds before it stops accepting (gunicorn --worker-connections, 1000)',
+      numberArg,
     )
     .addOption(
-      new Option('--arrivals <process>', 'open arrivals: Poisson or evenly spaced')
-        .choices(['poisson', 'constant'])
-        .default('poisson'),
+      new Option(
+        '--endpoint <style>',
+        'uvicorn kinds: how /work is written (def or async)',
+      ).choices(ENDPOINTS),
+    )
+    .addOption(
+      new Option('--handler <style>', 'kind async: how handlers run').choices(ASYNC_HANDLERS),
+    )
+    .option('--thread-pool <n>', 'kind async, handler def: threads per worker (40)', numberArg)
+    .option(
+      '--max-requests <n>',
+      'recycle a worker after this many requests (gunicorn --max-requests)',
+      numberArg,
+    )
+    .option(
+      '--max-requests-jitter <n>',
+      'plus up to this many, per worker (gunicorn --max-requests-jitter)',
+      numberArg,
+    )
+    .option(
+      '--app-load-time <d>',
+      'how long a new worker loads the app before it accepts (a replacement too)',
+    )
+    .option('--preload', 'the app is loaded once in the master (gunicorn --preload)')
+    .option('--timeout <d>', 'gunicorn --timeout: sync workers fail a request running longer')
+    .addOption(
+      new Option(
+        '--load-starts <when>',
+        'the load starts once workers accept, or as the socket listens',
+      ).choices(LOAD_STARTS),
+    )
+    .option('--init-time <d>', 'start-up work each worker does against a shared resource')
+    .addOption(new Option('--init-mode <mode>', 'who does the start-up work').choices(INIT_MODES))
+    .option(
+      '--init-capacity <n>',
+      'start-up runs the shared resource takes at full speed',
+      numberArg,
+    )
+    .option('--users <n>', 'a burst: this many requests at the same instant', numberArg)
+    .option('--rate <r>', 'open arrivals: requests per second (with --duration)', numberArg)
+    .option('--duration <d>', 'open arrivals: how long they come, e.g. 10m')
+    .addOption(
+      new Option(
+        '--arrivals <process>',
+        'open arrivals: Poisson or evenly spaced ("constant" is "regular") (default: poisson)',
+      ).choices(['poisson', 'regular', 'constant']),
     )
     .option(
       '--service <spec>',
@@ -139,9 +235,7 @@ export function registerModelCommand(
       serviceArg,
     )
     .addOption(
-      new Option('--work <work>', 'sleep (I/O wait) or cpu (needs a core)')
-        .choices(WORK_KINDS)
-        .default('sleep'),
+      new Option('--work <work>', 'sleep (I/O wait) or cpu (needs a core)').choices(WORK_KINDS),
     )
     .option(
       '--cores <n>',
@@ -149,40 +243,27 @@ export function registerModelCommand(
       positiveNumber(1e6),
     )
     .option(
-      '--max-requests <n>',
-      'recycle a worker after this many requests (gunicorn --max-requests)',
-      wholeNumber(0, 1e9),
-      0,
+      '--uniform-race',
+      'racing kinds (gthread, uvicorn): draw the accept race uniformly instead of using the calibration',
     )
     .option(
-      '--max-requests-jitter <n>',
-      'plus up to this many, per worker (gunicorn --max-requests-jitter)',
-      wholeNumber(0, 1e9),
-      0,
-    )
-    .option(
-      '--restart-time <d>',
-      'from a worker exit to its replacement accepting',
-      durationArg('--restart-time'),
-      DEFAULT_BEHAVIOUR.restartTime,
-    )
-    .option(
-      '--timeout <d>',
-      'sync only: a request running longer fails and its worker is killed (gunicorn --timeout)',
-      durationArg('--timeout'),
-      0,
+      '--sticky-race',
+      "racing kinds: the calibration's one-number stickiness even where the race mechanism is fitted",
     )
     .option(
       '--stickiness <s>',
-      "gthread: the accept race's stickiness, 0 (uniform, default) to 1; npm run calibrate measures it",
+      "racing kinds: this accept-race stickiness, 0 to 1, instead of the calibration's",
       stickinessArg,
-      0,
     )
-    .option('--seed <n>', 'seed of the simulation', wholeNumber(0, 2 ** 32 - 1), 1)
+    .option(
+      '--reports-dir <dir>',
+      'where calibration.json is looked for (default: the reports folder)',
+    )
+    .option('--seed <n>', 'seed of the simulation (default 1)', numberArg)
     .option(
       '--replications <n>',
-      `simulation runs averaged where random draws matter (default ${DEFAULT_REPLICATIONS.burst} for bursts, ${DEFAULT_REPLICATIONS.open} for open arrivals)`,
-      wholeNumber(1, 100_000),
+      `simulated runs (bursts) the figures and their band come from (default ${DEFAULT_REPLICATIONS.burst} for bursts, ${DEFAULT_REPLICATIONS.open} for open arrivals)`,
+      numberArg,
     )
     .option('--goal <goal>', 'find the smallest --vary meeting this goal, e.g. "p95Wait<5s"')
     .addOption(
@@ -197,11 +278,22 @@ export function registerModelCommand(
     .addHelpText(
       'after',
       `
-Give a burst (--users N) or open arrivals (--rate R --duration D), and --service. Examples:
+Give a burst (--users N) or open arrivals (--rate R --duration D), and --service; or a scenario
+file with --scenario. The topology flags are the scenario fields of the same names and are
+checked by the same rules. Examples:
   npm run model -- --kind gthread --workers 4 --threads 2 --replicas 3 --users 200 --service 2s
+  npm run model -- --kind gunicorn-uvicorn --workers 2 --endpoint async --users 200 --service 1s
+  npm run model -- --kind async --workers 2 --handler def --users 200 --service 1s
   npm run model -- --kind sync --workers 4 --rate 1.6 --duration 2h --service exp:2s
+  npm run model -- --scenario contest-200 --only gthread-4x2
   npm run model -- --kind gthread --workers 4 --threads 2 --users 200 --service 2s --goal "p95Wait<5s"
   npm run model -- --usl sweep.csv
+For kinds whose workers race to accept (gthread, gunicorn-gthread, uvicorn, gunicorn-uvicorn)
+the model uses the race mechanism fitted on this machine (reports/race-mechanism.json), or
+this machine's one-number calibration (reports/calibration.json, from npm run calibrate), or
+the ones shipped with the harness on a machine like this one, and says which; --uniform-race
+draws the race uniformly. Every figure is the mean over the simulated
+bursts, with the band (5th to 95th percentile) one burst may land in.
 Goal grammar: <figure><op><value>, joined by "," or "&&"; figures meanWait, p50Wait, p95Wait,
 p99Wait, maxWait, makespan, throughput, utilisation, failed; ops < <= > >=.
 Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid input.`,
@@ -213,13 +305,34 @@ Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid
 
 async function modelCommand(options: ModelOptions, io: CliIo): Promise<ExitCode> {
   if (options.usl !== undefined) return await uslCommand(options.usl, options, io);
-  const { input, declaredKind } = buildInput(options);
+  const scenario = await questionScenario(options, io);
+  const race = await raceChooser(options, io, scenario.timeScale);
+  const planned = plannerQuestions(scenario, {
+    cores: options.cores ?? cpus().length,
+    race,
+    ...(options.only === undefined ? {} : { only: options.only }),
+  });
+  const problems = planned.ok
+    ? planned.topologies.flatMap((t) => whatIfProblems(t.input))
+    : planned.problems;
+  if (!planned.ok || problems.length > 0)
+    throw new OptionError(problemText(problems.map(optionProblem)), {
+      fix: 'npm run model -- --help lists every option',
+    });
+  const fromFlags = options.scenario === undefined;
+  const questions = planned.topologies.map((t) => fitBudget(t, options, fromFlags));
   if (options.goal !== undefined) {
+    const only = questions[0];
+    if (questions.length !== 1 || only === undefined)
+      throw new OptionError('--goal searches one topology', {
+        fix: 'add --only <topology> to pick one from the scenario',
+      });
     const goal = parseGoal(options.goal);
     if (!goal.ok)
       throw new OptionError(`--goal: ${goal.message}`, {
         fix: 'write e.g. --goal "p95Wait<5s" or --goal "p99Wait<30s && makespan<2m"',
       });
+    const input = only.input;
     if (options.vary === 'workers' && input.topology.kind === 'flask-dev')
       throw new OptionError('--vary workers: flask-dev has one process', {
         fix: 'vary replicas, or use --kind sync or gthread',
@@ -227,118 +340,252 @@ async function modelCommand(options: ModelOptions, io: CliIo): Promise<ExitCode>
     const search = searchGoal(input, goal.conditions, options.vary, options.max);
     io.stdout.write(
       options.json
-        ? `${JSON.stringify(goalSearchJson(questionOf(input, declaredKind), options.goal, goal.conditions, search), null, 2)}\n`
-        : `${renderGoalSearch(input, declaredKind, options.goal, goal.conditions, search, options.max)}\n`,
+        ? `${JSON.stringify(goalSearchJson(questionOf(input, only.declaredKind), options.goal, goal.conditions, search), null, 2)}\n`
+        : `${renderGoalSearch(input, only.declaredKind, options.goal, goal.conditions, search, options.max)}\n`,
     );
     return ExitCode.Ok;
   }
-  const result = whatIf(input);
-  io.stdout.write(
-    options.json
-      ? `${JSON.stringify(whatIfJson(questionOf(input, declaredKind), result), null, 2)}\n`
-      : `${renderWhatIf(input, declaredKind, result)}\n`,
-  );
+  const answers = questions.map((q) => ({ question: q, result: whatIf(q.input) }));
+  if (options.json) {
+    const each = answers.map(({ question, result }) => plannedJson(question, result));
+    const body =
+      each.length === 1 && fromFlags ? each[0] : { scenario: scenario.name, topologies: each };
+    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else
+    io.stdout.write(
+      `${answers.map(({ question, result }) => renderPlanned(question, result, answers.length > 1)).join('\n\n')}\n`,
+    );
   return ExitCode.Ok;
 }
 
-/** Checks the options together and builds the question, or throws every problem at once. */
-function buildInput(options: ModelOptions): { input: WhatIfInput; declaredKind: string } {
-  const problems: Array<{ option: string; message: string; fix: string }> = [];
+/**
+ * The scenario the question is about: the --scenario file, or one written from the flags and
+ * validated by the same schema, so that a flag and the field of the same name obey one rule.
+ */
+async function questionScenario(options: ModelOptions, io: CliIo): Promise<Scenario> {
+  if (options.scenario !== undefined) {
+    const given = QUESTION_FLAGS.filter((f) => options[f] !== undefined);
+    if (given.length > 0)
+      throw new OptionError(
+        `--scenario takes the load and the topologies from its file; ${given.map(flagOf).join(', ')} would be ignored`,
+        { fix: 'edit the scenario file, or drop --scenario and give the flags' },
+      );
+    const ref = options.scenario;
+    return await loadScenario(
+      isAbsolute(ref) || !/[/\\]|\.json$/.test(ref) ? ref : resolve(io.cwd, ref),
+    );
+  }
+  if (options.only !== undefined)
+    throw new OptionError('--only picks topologies of a --scenario file', {
+      fix: 'add --scenario <file>, or drop --only',
+    });
+  const problems: InputIssue[] = [];
   const open = options.rate !== undefined || options.duration !== undefined;
   if (options.users !== undefined && open)
     problems.push({
-      option: '--users',
+      path: '--users',
       message: 'a burst (--users) and open arrivals (--rate, --duration) exclude each other',
       fix: 'keep --users for a burst, or --rate and --duration for a steady stream',
     });
   if (options.users === undefined && !open)
     problems.push({
-      option: '--users',
+      path: '--users',
       message: 'no load given',
       fix: 'add --users N for a burst, or --rate R --duration D for open arrivals',
     });
   if (open && (options.rate === undefined || options.duration === undefined))
     problems.push({
-      option: options.rate === undefined ? '--rate' : '--duration',
+      path: options.rate === undefined ? '--rate' : '--duration',
       message: 'open arrivals need both --rate and --duration',
       fix: 'add the missing one, e.g. --rate 5 --duration 1h',
     });
-  if (open && options.duration === 0)
-    problems.push({ option: '--duration', message: 'must be above 0', fix: 'e.g. --duration 1h' });
   if (options.service === undefined)
     problems.push({
-      option: '--service',
+      path: '--service',
       message: 'no service time given',
       fix: 'add e.g. --service 2s, --service exp:2s or --service lognormal:2s:cv=1.5',
     });
-  // gunicorn runs the sync worker with threads > 1 as gthread (gunicorn/config.py).
-  const kind = options.kind === 'sync' && options.threads > 1 ? 'gthread' : options.kind;
-  const topology: ModelTopology = {
-    kind,
-    workers: options.workers,
-    threads: options.threads,
-    replicas: options.replicas,
-    balancer: options.balancer,
-    workerConnections: options.workerConnections,
-  };
-  const arrivals: ArrivalPlan =
-    options.users !== undefined
-      ? { kind: 'burst', users: options.users }
-      : { kind: options.arrivals, rate: options.rate ?? 1, duration: options.duration ?? 1 };
-  const input: WhatIfInput = {
-    topology,
-    arrivals,
-    service: options.service ?? { kind: 'constant', mean: 1 },
-    behaviour: {
-      work: options.work,
-      cores: options.cores ?? cpus().length,
-      maxRequests: options.maxRequests,
-      maxRequestsJitter: options.maxRequestsJitter,
-      restartTime: options.restartTime,
-      timeout: options.timeout,
-      stickiness: options.stickiness,
-    },
-    seed: options.seed,
-    replications:
-      options.replications ??
-      (arrivals.kind === 'burst' ? DEFAULT_REPLICATIONS.burst : DEFAULT_REPLICATIONS.open),
-  };
-  const loadProblems = problems.length;
-  for (const issue of whatIfProblems(input))
-    problems.push({
-      option: `--${issue.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-      message: issue.message,
-      fix: issue.fix,
+  const validation = validateScenario(scenarioDocument(options), 'the command line', 'model');
+  if (!validation.ok)
+    for (const issue of validation.issues) {
+      const path = flagOfPath(issue.path, options.users !== undefined);
+      // A missing load or service is already said above, in the flags' words.
+      if (problems.some((p) => p.path === path)) continue;
+      problems.push({ ...issue, path });
+    }
+  if (problems.length > 0 || !validation.ok)
+    throw new OptionError(problemText(problems), {
+      fix: 'npm run model -- --help lists every option',
     });
-  if (loadProblems === 0) {
-    // Default replications shrink to fit the budget; asked-for ones are the user's to lower.
-    const once = plannedRequests({ ...input, replications: 1 });
-    if (options.replications === undefined && plannedRequests(input) > SIMULATION_BUDGET)
-      input.replications = Math.max(1, Math.floor(SIMULATION_BUDGET / Math.max(1, once)));
-    const planned = plannedRequests(input);
-    if (planned > SIMULATION_BUDGET)
-      problems.push({
-        option:
-          options.replications !== undefined && once <= SIMULATION_BUDGET
-            ? '--replications'
-            : open
-              ? '--duration'
-              : '--users',
-        message: `this would simulate about ${Math.round(planned).toLocaleString('en-US')} requests; the limit is ${SIMULATION_BUDGET.toLocaleString('en-US')}`,
-        fix:
-          once <= SIMULATION_BUDGET
-            ? `use --replications ${Math.max(1, Math.floor(SIMULATION_BUDGET / once))} or fewer`
-            : 'shorten --duration or lower --rate: a few hundred thousand requests give steady figures',
-      });
+  return validation.scenario;
+}
+
+/** The flags as a scenario document, for the scenario schema to check and complete. */
+function scenarioDocument(options: ModelOptions): Record<string, unknown> {
+  const topology: Record<string, unknown> = { name: 'model', kind: options.kind ?? 'sync' };
+  for (const flag of TOPOLOGY_FLAGS) {
+    const value = options[flag as TopologyFlag];
+    if (value !== undefined) topology[flag] = value;
   }
-  if (problems.length > 0) {
-    const lines = problems.map((p) => `  ${p.option}: ${p.message}\n    fix: ${p.fix}`);
+  if (
+    options.initTime !== undefined ||
+    options.initMode !== undefined ||
+    options.initCapacity !== undefined
+  )
+    topology.init = {
+      ...(options.initTime === undefined ? {} : { time: options.initTime }),
+      ...(options.initMode === undefined ? {} : { mode: options.initMode }),
+      ...(options.initCapacity === undefined ? {} : { capacity: options.initCapacity }),
+    };
+  const load =
+    options.users !== undefined
+      ? { executor: 'burst', users: options.users }
+      : {
+          executor: 'constant-arrival-rate',
+          rate: options.rate ?? 1,
+          duration: options.duration ?? 1,
+          arrivals:
+            options.arrivals === 'regular' || options.arrivals === 'constant'
+              ? 'regular'
+              : 'poisson',
+        };
+  const d = options.service ?? { kind: 'constant', mean: 1 };
+  const service: Record<string, unknown> = { work: options.work ?? 'sleep' };
+  if (d.kind === 'empirical')
+    Object.assign(service, { distribution: 'empirical', samples: d.samples });
+  else
+    Object.assign(service, {
+      time: d.mean,
+      distribution: d.kind,
+      ...(d.kind === 'lognormal' ? { cv: d.cv } : {}),
+    });
+  const model: Record<string, unknown> = {};
+  if (options.seed !== undefined) model.seed = options.seed;
+  if (options.replications !== undefined) model.replications = options.replications;
+  return {
+    load,
+    service,
+    topologies: [topology],
+    model,
+    // The planner runs nothing: give it the longest run a scenario may ask for.
+    limits: { runTimeout: '24h', requestTimeout: '24h' },
+  };
+}
+
+const kebab = (field: string): string => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const flagOf = (field: string): string => `--${kebab(field)}`;
+
+/** The flag that set a scenario field, for messages in the flags' words. */
+function flagOfPath(path: string, burst: boolean): string {
+  const topology = /^topologies\[0\]\.(\w+)(?:\.(\w+))?/.exec(path);
+  if (topology !== null) {
+    const [, field, sub] = topology;
+    if (field === 'init')
+      return flagOf(`init${sub === undefined ? 'Time' : sub[0]?.toUpperCase() + sub.slice(1)}`);
+    if (field === 'kind' || TOPOLOGY_FLAGS.includes(field as TopologyFlag))
+      return flagOf(field ?? '');
+  }
+  if (path === 'service.work') return '--work';
+  if (path.startsWith('service')) return '--service';
+  const load = /^load\.(users|rate|duration|arrivals)/.exec(path);
+  if (load !== null) return `--${load[1]}`;
+  if (path.startsWith('load')) return burst ? '--users' : '--duration';
+  if (path === 'model.seed') return '--seed';
+  if (path === 'model.replications') return '--replications';
+  return path;
+}
+
+function optionProblem(issue: ModelIssue): InputIssue {
+  const path =
+    issue.field.startsWith('topologies') || issue.field.includes('.')
+      ? issue.field
+      : flagOf(issue.field);
+  return { path, message: issue.message, fix: issue.fix };
+}
+
+function problemText(problems: readonly InputIssue[]): string {
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}\n    fix: ${p.fix}`);
+  return `${problems.length === 1 ? '1 problem' : `${problems.length} problems`} with the options:\n${lines.join('\n')}`;
+}
+
+/**
+ * How each topology's accept race is chosen: --uniform-race or --stickiness when given,
+ * otherwise the calibration a scenario run would use (acceptRaceChoice), with its note.
+ */
+async function raceChooser(
+  options: ModelOptions,
+  io: CliIo,
+  timeScale: number,
+): Promise<(topology: TopologySpec) => PlannerRace> {
+  if (options.uniformRace && options.stickiness !== undefined)
+    throw new OptionError('--uniform-race and --stickiness exclude each other', {
+      fix: 'keep one: --uniform-race is --stickiness 0',
+    });
+  const given = options.uniformRace ? 0 : options.stickiness;
+  if (given !== undefined)
+    return (t) =>
+      acceptRaceServerOf(t.kind) === null
+        ? { stickiness: 0, note: NOT_RACING }
+        : {
+            stickiness: given,
+            note: `accept race ${given === 0 ? 'drawn uniformly among the workers accepting (--uniform-race)' : `with stickiness ${given} (--stickiness)`}`,
+          };
+  const reportsRoot =
+    options.reportsDir === undefined
+      ? join(packageRoot(), 'reports')
+      : resolve(io.cwd, options.reportsDir);
+  const calibration = await readRunCalibration(reportsRoot);
+  const machine = describeMachine(await describeEnvironment());
+  const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
+  return (t) => {
+    const server = acceptRaceServerOf(t.kind);
+    const choice = acceptRaceChoice(server, t.replicas, calibration, machine);
+    const mechanism =
+      server === null || fit?.state === 'none' ? undefined : fit?.fit.servers[server];
+    if (fit === undefined || fit.state === 'none' || mechanism === undefined)
+      return { stickiness: choice.stickiness, note: choice.note };
+    const where =
+      fit.state === 'own'
+        ? `on this machine (${fit.fit.measuredAt.slice(0, 10)})`
+        : `on a machine like this one (${fit.fit.machine.cpus} x ${fit.fit.machine.cpuModel}; ${fit.fit.measuredAt.slice(0, 10)}), the fit shipped with the harness`;
+    const ms = (s: number) => `${Number((s * 1e3).toPrecision(3))} ms`;
+    return {
+      stickiness: 0,
+      mechanism: { ...mechanism, timeScale },
+      note: `accept race as a mechanism fitted for ${server} ${where} on ${mechanism.fittedOn.length} configurations: an awake worker is back at accept after ${ms(mechanism.returnTime)}, a sleeping one wakes after ${ms(mechanism.wakeTime)}, the client opens a burst's connections ${ms(mechanism.spacing)} apart${t.replicas > 1 ? `, ${t.replicas} replicas apart at each replica` : ''}; --sticky-race uses the one-number stickiness instead`,
+    };
+  };
+}
+
+const NOT_RACING = 'workers accept only when idle, so which one accepts changes no wait';
+
+/** Default replications, shrunk to fit the budget; asked-for ones are the user's to lower. */
+function fitBudget(
+  planned: PlannedTopology,
+  options: ModelOptions,
+  fromFlags: boolean,
+): PlannedTopology {
+  const input = { ...planned.input };
+  const open = input.arrivals.kind !== 'burst';
+  if (fromFlags && options.replications === undefined)
+    input.replications = open ? DEFAULT_REPLICATIONS.open : DEFAULT_REPLICATIONS.burst;
+  const once = plannedRequests({ ...input, replications: 1 });
+  if (once > SIMULATION_BUDGET)
     throw new OptionError(
-      `${problems.length === 1 ? '1 problem' : `${problems.length} problems`} with the options:\n${lines.join('\n')}`,
-      { fix: 'npm run model -- --help lists every option' },
+      `${planned.name}: this would simulate about ${Math.round(once).toLocaleString('en-US')} requests in one run; the limit is ${SIMULATION_BUDGET.toLocaleString('en-US')}`,
+      {
+        fix: 'shorten --duration or lower --rate: a few hundred thousand requests give steady figures',
+      },
     );
+  if (plannedRequests(input) > SIMULATION_BUDGET) {
+    if (options.replications !== undefined)
+      throw new OptionError(
+        `--replications: this would simulate about ${Math.round(plannedRequests(input)).toLocaleString('en-US')} requests; the limit is ${SIMULATION_BUDGET.toLocaleString('en-US')}`,
+        { fix: `use --replications ${Math.max(1, Math.floor(SIMULATION_BUDGET / once))} or fewer` },
+      );
+    input.replications = Math.max(1, Math.floor(SIMULATION_BUDGET / Math.max(1, once)));
   }
-  return { input, declaredKind: options.kind };
+  return { ...planned, input };
 }
 
 async function uslCommand(file: string, options: ModelOptions, io: CliIo): Promise<ExitCode> {

@@ -1,5 +1,7 @@
 import type { GoalCondition } from '../model/goal.js';
 import type { GoalSearch } from '../model/goal-search.js';
+import type { PlannedTopology } from '../model/planner-input.js';
+import type { Spread } from '../model/predict.js';
 import { describeService } from '../model/service-syntax.js';
 import type { UslFit, UslPoint } from '../model/usl.js';
 import { uslThroughput } from '../model/usl.js';
@@ -140,21 +142,25 @@ export function renderWhatIf(
     );
   }
   lines.push('');
-  const widths = [14, 11, 22];
-  const hasSpread = result.spread !== undefined;
+  const widths = { figure: 14, value: 11, band: 22 };
+  const band = bandOf(result);
   lines.push(
-    `${pad('figure', widths[0] as number)}${pad('value', widths[1] as number)}${hasSpread ? pad('spread (p5..p95)', widths[2] as number) : ''}method`,
+    `${pad('figure', widths.figure)}${pad('mean', widths.value)}${pad('band (p5..p95)', widths.band)}method`,
   );
   for (const f of WHAT_IF_FIGURES) {
-    const spread = result.spread?.[f];
-    const spreadText =
-      spread === undefined || spread.p5 === spread.p95
-        ? ''
-        : `${formatFigure(f, spread.p5)}..${formatFigure(f, spread.p95)}`;
+    const b = band[f];
+    const bandText =
+      b.p5 === b.p95 ? '(none)' : `${formatFigure(f, b.p5)}..${formatFigure(f, b.p95)}`;
     lines.push(
-      `${pad(LABELS[f], widths[0] as number)}${pad(formatFigure(f, result.figures[f]), widths[1] as number)}${hasSpread ? pad(spreadText, widths[2] as number) : ''}${methodText(result.methods[f], result)}`,
+      `${pad(LABELS[f], widths.figure)}${pad(formatFigure(f, result.figures[f]), widths.value)}${pad(bandText, widths.band)}${methodText(result.methods[f], result)}`,
     );
   }
+  lines.push(
+    '',
+    result.replications > 1
+      ? `Each figure is the mean over ${result.replications} simulated runs; the band is where one run (one burst) lands 90% of the time.`
+      : 'Nothing here varies from run to run in the model: the band is the figure itself.',
+  );
   lines.push('', 'Waits are queue time: handler start minus arrival, in seconds.');
   if (!result.exactQuantiles)
     lines.push(
@@ -193,12 +199,24 @@ function signedPercent(x: number): string {
   return `${p >= 0 ? '+' : ''}${Math.abs(p) < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
+/**
+ * For every figure, the 5th and 95th percentile over the simulated runs: where one run (one
+ * burst) lands 90% of the time. A figure nothing random moves has the band of its own value.
+ */
+export function bandOf(result: WhatIfResult): Record<WhatIfFigure, Spread> {
+  const out = {} as Record<WhatIfFigure, Spread>;
+  for (const f of WHAT_IF_FIGURES)
+    out[f] = result.spread?.[f] ?? { p5: result.figures[f], p95: result.figures[f] };
+  return out;
+}
+
 /** The JSON of a what-if: the figures at the top level with summary.json's names. */
 export function whatIfJson(question: Question, result: WhatIfResult): Record<string, unknown> {
   return {
     question,
     ...result.figures,
     methods: result.methods,
+    band: bandOf(result),
     ...(result.spread === undefined ? {} : { spread: result.spread }),
     replications: result.replications,
     simulatedRequests: result.simulatedRequests,
@@ -206,6 +224,32 @@ export function whatIfJson(question: Question, result: WhatIfResult): Record<str
     backOfEnvelope: result.backOfEnvelope,
     checks: result.checks,
     notes: result.notes,
+  };
+}
+
+/** One topology of the planner's answer: the what-if with its name and its mapping notes. */
+export function renderPlanned(
+  planned: PlannedTopology,
+  result: WhatIfResult,
+  named: boolean,
+): string {
+  const text = renderWhatIf(planned.input, planned.declaredKind, {
+    ...result,
+    notes: [...planned.notes, ...result.notes],
+  });
+  return named ? `== ${planned.name} ==\n${text}` : text;
+}
+
+export function plannedJson(
+  planned: PlannedTopology,
+  result: WhatIfResult,
+): Record<string, unknown> {
+  return {
+    name: planned.name,
+    ...whatIfJson(questionOf(planned.input, planned.declaredKind), {
+      ...result,
+      notes: [...planned.notes, ...result.notes],
+    }),
   };
 }
 

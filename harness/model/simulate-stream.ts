@@ -29,6 +29,8 @@ export interface StreamInput {
   warmup?: number;
   /** Waits kept for exact quantiles before falling back to the histogram. */
   exactLimit?: number;
+  /** When each worker first accepts (EngineInput.firstUp): a cold start. */
+  firstUp?: Float64Array;
 }
 
 /** The figures of one run. Times in seconds. */
@@ -76,6 +78,7 @@ export function simulateStream(input: StreamInput): StreamResult {
       },
     },
     ...(input.behaviour === undefined ? {} : { behaviour: input.behaviour }),
+    ...(input.firstUp === undefined ? {} : { firstUp: input.firstUp }),
   };
   const totals = runEngine(engine);
   return {

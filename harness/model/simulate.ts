@@ -1,6 +1,7 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
-import { EventHeap } from './event-heap.js';
-import { IndexedMinHeap } from './indexed-heap.js';
+import { Engine } from './engine/engine.js';
+import { NONE } from './engine/request-slots.js';
+import { f64 } from './engine/typed-arrays.js';
 import type { Random } from './random.js';
 
 /**
@@ -38,7 +39,9 @@ import type { Random } from './random.js';
  * completions, then arrivals, each in the order it was scheduled.
  *
  * Memory is proportional to the requests in the system at once, not to the requests simulated:
- * each request occupies a slot from arrival to end, and slots are reused. What happens to a
+ * each request occupies a slot from arrival to end, and slots are reused. The engine's parts
+ * (engine/): request slots and their queues, the worker pool, the balancer, the accept race and
+ * processor sharing, each a small class over typed arrays, and engine.ts's event loop. What happens to a
  * finished request is the sink's business: `simulate` records every request in arrays,
  * simulateStream (simulate-stream.ts) folds them into running figures.
  */
@@ -72,6 +75,26 @@ export interface WorkerBehaviour {
    * (gthread) make it matter.
    */
   stickiness: number;
+  /**
+   * The accept race as a mechanism (race-mechanism.ts) instead of one stickiness: when given,
+   * it decides whether the worker that accepted last wins again, and `stickiness` is unused.
+   */
+  race?: RaceMechanism;
+}
+
+/**
+ * What makes the worker that accepted last win the next accept (race-mechanism.ts). Times are
+ * real seconds: they belong to the machine and the server, not to the scenario's time scale.
+ */
+export interface RaceMechanism {
+  /** Mean time an awake worker takes from one accept back to the next accept (exponential). */
+  returnTime: number;
+  /** Mean time a sleeping worker takes to wake and reach accept once a connection arrives. */
+  wakeTime: number;
+  /** Time between two connections of a burst as the client opens them. */
+  spacing: number;
+  /** Real seconds per model second: the scenario's timeScale; 1 for real-time questions. */
+  timeScale: number;
 }
 
 export const DEFAULT_BEHAVIOUR: WorkerBehaviour = {
@@ -84,12 +107,7 @@ export const DEFAULT_BEHAVIOUR: WorkerBehaviour = {
   stickiness: 0,
 };
 
-/** How a request ended. */
-export const STATUS = {
-  ok: 0,
-  /** Its handler ran past the timeout: the request failed and its worker was killed. */
-  timeout: 1,
-} as const;
+export { STATUS } from './engine/engine.js';
 
 /** Receives each request as it ends. `start` is when its handler started. */
 export interface RequestSink {
@@ -142,14 +160,6 @@ export interface EngineInput {
   onWorker?: (worker: number, up: boolean, now: number) => void;
 }
 
-const NONE = -1;
-const EV_COMPLETE = 0;
-const EV_TIMEOUT = 1;
-const EV_RESTART = 2;
-const UP = 0;
-const DRAINING = 1;
-const DOWN = 2;
-
 /** A setting that does not fit the question, named by its field. */
 export interface ModelIssue {
   /** The field of WorkerBehaviour, ModelTopology or the question it concerns, e.g. "timeout". */
@@ -187,6 +197,17 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       message: 'the accept stickiness is a probability, from 0 to 1',
       fix: 'e.g. 0 for a uniform accept race, or the calibrated value',
     });
+  const race = b.race;
+  if (
+    race !== undefined &&
+    !(race.returnTime > 0 && race.wakeTime > 0 && race.spacing >= 0 && race.timeScale > 0)
+  )
+    problems.push({
+      field: 'race',
+      message:
+        'the race mechanism needs a return time and a wake time above 0, a spacing of 0 or more and a time scale above 0',
+      fix: 'use the values npm run calibrate fitted',
+    });
   if (!(b.cores > 0))
     problems.push({ field: 'cores', message: 'cores must be above 0', fix: 'e.g. 2' });
   if (!(b.restartTime >= 0) || !Number.isFinite(b.restartTime))
@@ -200,401 +221,11 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
 
 /** Runs the simulation to the end and returns the whole-run tallies. */
 export function runEngine(input: EngineInput): EngineTotals {
-  const { topology, random, sink, serviceOf, nextArrival } = input;
+  const { topology } = input;
   const b: WorkerBehaviour = { ...DEFAULT_BEHAVIOUR, ...input.behaviour };
   const problems = behaviourProblems(topology, b);
   if (problems.length > 0) throw new RangeError(problems.map((p) => p.message).join('; '));
-  const { replicas: R, workers: W, balancer } = topology;
-  const threaded = topology.kind === 'gthread';
-  const T = threaded ? topology.threads : 1;
-  const cap = threaded ? topology.workerConnections : 1;
-  const G = R * W;
-  const cpu = b.work === 'cpu';
-  const recycle = b.maxRequests > 0;
-  const timeout = b.timeout > 0 ? b.timeout : Number.POSITIVE_INFINITY;
-
-  // Request slots, reused: a request holds one from arrival to end. Queues are linked lists
-  // through `sLink`, a request being in at most one queue at a time.
-  let capacity = 256;
-  let sIndex = new Int32Array(capacity);
-  let sArrival = new Float64Array(capacity);
-  let sService = new Float64Array(capacity);
-  let sStart = new Float64Array(capacity);
-  let sDeadline = new Float64Array(capacity);
-  let sReplica = new Int32Array(capacity);
-  let sWorker = new Int32Array(capacity); // global worker g = r * W + w, NONE before accept
-  let sThread = new Int32Array(capacity);
-  let sLink = new Int32Array(capacity);
-  let freeSlots = new Int32Array(capacity);
-  let freeTop = 0;
-  for (let s = capacity - 1; s >= 0; s--) freeSlots[freeTop++] = s;
-
-  const grow = (): void => {
-    const next = capacity * 2;
-    const f64 = (a: Float64Array) => {
-      const out = new Float64Array(next);
-      out.set(a);
-      return out;
-    };
-    const i32 = (a: Int32Array) => {
-      const out = new Int32Array(next);
-      out.set(a);
-      return out;
-    };
-    sIndex = i32(sIndex);
-    sArrival = f64(sArrival);
-    sService = f64(sService);
-    sStart = f64(sStart);
-    sDeadline = f64(sDeadline);
-    sReplica = i32(sReplica);
-    sWorker = i32(sWorker);
-    sThread = i32(sThread);
-    sLink = i32(sLink);
-    freeSlots = new Int32Array(next);
-    freeTop = 0;
-    for (let s = next - 1; s >= capacity; s--) freeSlots[freeTop++] = s;
-    capacity = next;
-  };
-
-  const kernelHead = new Int32Array(R).fill(NONE);
-  const kernelTail = new Int32Array(R).fill(NONE);
-  const active = new Int32Array(R); // connections per replica, for least-connections
-  const workerHead = new Int32Array(G).fill(NONE);
-  const workerTail = new Int32Array(G).fill(NONE);
-  const held = new Int32Array(G); // connections a worker holds (accepted, not finished)
-  const freeThreads = new Int32Array(G * T); // per worker, a stack of idle thread ids
-  const freeCount = new Int32Array(G).fill(T);
-  for (let g = 0; g < G; g++) for (let t = 0; t < T; t++) freeThreads[g * T + t] = T - 1 - t;
-  const threadSlot = new Int32Array(G * T).fill(NONE);
-  const state = new Uint8Array(G); // UP, DRAINING or DOWN
-  const served = new Float64Array(G);
-  const limit = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
-  const drawLimit = (): number =>
-    b.maxRequests + (b.maxRequestsJitter > 0 ? random.int(b.maxRequestsJitter + 1) : 0);
-  if (recycle) for (let g = 0; g < G; g++) limit[g] = drawLimit();
-  const firstUp = input.firstUp;
-  const onWorker = input.onWorker;
-  const candidates = new Int32Array(W);
-  // The accept race: per replica, the worker that accepted last and when.
-  const sticky = b.stickiness;
-  const lastAcceptor = new Int32Array(R).fill(NONE);
-  const lastAcceptAt = new Float64Array(R).fill(Number.NaN);
-  let rrNext = 0;
-  const heap = new EventHeap(1024);
-
-  // CPU processor sharing. U is machine "virtual time": the CPU each busy process has had,
-  // growing at rate min(1, cores / busy processes). Within process g, its V grows by dU / n
-  // for n requests running there; a request finishes when V reaches its tag (V at its start
-  // plus its service). Keys in `processes` are the U at which each process's next request
-  // finishes if nothing changes.
-  const cpuN = new Int32Array(cpu ? G : 0);
-  const cpuV = new Float64Array(cpu ? G : 0);
-  const cpuU0 = new Float64Array(cpu ? G : 0);
-  const tags = new Float64Array(cpu ? G * T : 0).fill(Number.POSITIVE_INFINITY);
-  const processes = new IndexedMinHeap(cpu ? G : 0);
-  let U = 0;
-  let cpuClock = 0;
-  let busyProcesses = 0;
-  let rate = 0;
-
-  const totals: EngineTotals = {
-    requests: 0,
-    ok: 0,
-    timeouts: 0,
-    firstArrival: Number.NaN,
-    lastEnd: Number.NaN,
-    busyTime: 0,
-    sojournTime: 0,
-    inSystemArea: 0,
-    maxInSystem: 0,
-    restarts: 0,
-  };
-  let inSystem = 0;
-  let clock = 0;
-
-  const pickReplica = (): number => {
-    if (R === 1) return 0;
-    if (balancer === 'random') return random.int(R);
-    if (balancer === 'round-robin') {
-      const r = rrNext;
-      rrNext = rrNext + 1 === R ? 0 : rrNext + 1;
-      return r;
-    }
-    let best = NONE;
-    for (let k = 0; k < R; k++) {
-      const r = (rrNext + k) % R;
-      if (best === NONE || (active[r] as number) < (active[best] as number)) best = r;
-    }
-    rrNext = (best + 1) % R;
-    return best;
-  };
-
-  const advanceCpu = (now: number): void => {
-    if (busyProcesses > 0) U += (now - cpuClock) * rate;
-    cpuClock = now;
-  };
-  const touch = (g: number): void => {
-    const n = cpuN[g] as number;
-    if (n > 0) cpuV[g] = (cpuV[g] as number) + (U - (cpuU0[g] as number)) / n;
-    cpuU0[g] = U;
-  };
-  const rekey = (g: number): void => {
-    const n = cpuN[g] as number;
-    if (n === 0) {
-      processes.remove(g);
-      return;
-    }
-    let min = Number.POSITIVE_INFINITY;
-    for (let k = g * T; k < g * T + T; k++) if ((tags[k] as number) < min) min = tags[k] as number;
-    processes.set(g, U + (min - (cpuV[g] as number)) * n);
-  };
-  const setRate = (): void => {
-    rate = busyProcesses === 0 ? 0 : Math.min(1, b.cores / busyProcesses);
-  };
-  const cpuAdd = (g: number, t: number, work: number): void => {
-    touch(g);
-    tags[g * T + t] = (cpuV[g] as number) + work;
-    if (cpuN[g] === 0) {
-      busyProcesses++;
-      setRate();
-    }
-    cpuN[g] = (cpuN[g] as number) + 1;
-    rekey(g);
-  };
-  const cpuRemove = (g: number, t: number): void => {
-    touch(g);
-    tags[g * T + t] = Number.POSITIVE_INFINITY;
-    cpuN[g] = (cpuN[g] as number) - 1;
-    if (cpuN[g] === 0) {
-      busyProcesses--;
-      setRate();
-    }
-    rekey(g);
-  };
-  const cpuNextTime = (): number =>
-    processes.length === 0
-      ? Number.POSITIVE_INFINITY
-      : cpuClock + Math.max(0, processes.peekKey() - U) / rate;
-
-  const begin = (s: number, g: number, now: number): void => {
-    const remaining = (freeCount[g] as number) - 1;
-    freeCount[g] = remaining;
-    const t = freeThreads[g * T + remaining] as number;
-    threadSlot[g * T + t] = s;
-    sThread[s] = t;
-    sStart[s] = now;
-    if (recycle) {
-      served[g] = (served[g] as number) + 1;
-      if ((served[g] as number) >= (limit[g] as number) && state[g] === UP) state[g] = DRAINING;
-    }
-    const work = sService[s] as number;
-    if (!cpu) {
-      if (work > timeout) {
-        sDeadline[s] = now + timeout;
-        heap.push(now + timeout, s * 4 + EV_TIMEOUT);
-      } else heap.push(now + work, s * 4 + EV_COMPLETE);
-      return;
-    }
-    cpuAdd(g, t, work);
-    if (timeout !== Number.POSITIVE_INFINITY) {
-      sDeadline[s] = now + timeout;
-      heap.push(now + timeout, s * 4 + EV_TIMEOUT);
-    }
-  };
-
-  const canAccept = (g: number): boolean =>
-    state[g] === UP && (threaded ? (held[g] as number) < cap : freeCount[g] === T);
-
-  /** Workers of replica r accept from its kernel queue while they may. */
-  const acceptAt = (r: number, now: number): void => {
-    while (kernelHead[r] !== NONE) {
-      let count = 0;
-      for (let w = 0; w < W; w++) {
-        const g = r * W + w;
-        if (canAccept(g)) candidates[count++] = g;
-      }
-      if (count === 0) return;
-      const s = kernelHead[r] as number;
-      const last = lastAcceptor[r] as number;
-      const g =
-        sticky > 0 &&
-        count > 1 &&
-        last !== NONE &&
-        canAccept(last) &&
-        ((sArrival[s] as number) < now || lastAcceptAt[r] === now) &&
-        random.next() < sticky
-          ? last
-          : (candidates[count === 1 ? 0 : random.int(count)] as number);
-      lastAcceptor[r] = g;
-      lastAcceptAt[r] = now;
-      kernelHead[r] = sLink[s] as number;
-      if (kernelHead[r] === NONE) kernelTail[r] = NONE;
-      sLink[s] = NONE;
-      sWorker[s] = g;
-      held[g] = (held[g] as number) + 1;
-      if ((freeCount[g] as number) > 0) begin(s, g, now);
-      else {
-        // Only gthread gets here: the connection waits for one of its worker's threads.
-        if (workerTail[g] === NONE) workerHead[g] = s;
-        else sLink[workerTail[g] as number] = s;
-        workerTail[g] = s;
-      }
-    }
-  };
-
-  const arrive = (now: number): void => {
-    if (freeTop === 0) grow();
-    const s = freeSlots[--freeTop] as number;
-    const index = totals.requests++;
-    if (index === 0) totals.firstArrival = now;
-    sIndex[s] = index;
-    sArrival[s] = now;
-    sService[s] = serviceOf(index);
-    sStart[s] = Number.NaN;
-    sDeadline[s] = Number.NaN;
-    sWorker[s] = NONE;
-    sLink[s] = NONE;
-    const r = pickReplica();
-    sReplica[s] = r;
-    active[r] = (active[r] as number) + 1;
-    if (kernelTail[r] === NONE) kernelHead[r] = s;
-    else sLink[kernelTail[r] as number] = s;
-    kernelTail[r] = s;
-    inSystem++;
-    if (inSystem > totals.maxInSystem) totals.maxInSystem = inSystem;
-    acceptAt(r, now);
-  };
-
-  /** Request in slot s ends: tell the sink, release what it held. Returns its worker. */
-  const finish = (s: number, now: number, status: number): number => {
-    const g = sWorker[s] as number;
-    const r = sReplica[s] as number;
-    const t = sThread[s] as number;
-    const start = sStart[s] as number;
-    sink.done(sIndex[s] as number, sArrival[s] as number, start, now, r, g - r * W, t, status);
-    totals.busyTime += now - start;
-    totals.sojournTime += now - (sArrival[s] as number);
-    totals.lastEnd = now;
-    if (status === STATUS.ok) totals.ok++;
-    else totals.timeouts++;
-    active[r] = (active[r] as number) - 1;
-    held[g] = (held[g] as number) - 1;
-    threadSlot[g * T + t] = NONE;
-    inSystem--;
-    sDeadline[s] = Number.NaN;
-    freeSlots[freeTop++] = s;
-    return g;
-  };
-
-  const releaseThread = (g: number, t: number, now: number): void => {
-    freeThreads[g * T + (freeCount[g] as number)] = t;
-    freeCount[g] = (freeCount[g] as number) + 1;
-    const next = workerHead[g] as number;
-    if (next !== NONE) {
-      // The freed thread takes the next request queued in its worker at once.
-      workerHead[g] = sLink[next] as number;
-      if (workerHead[g] === NONE) workerTail[g] = NONE;
-      sLink[next] = NONE;
-      begin(next, g, now);
-    }
-  };
-
-  const goDown = (g: number, now: number): void => {
-    state[g] = DOWN;
-    totals.restarts++;
-    onWorker?.(g, false, now);
-    heap.push(now + b.restartTime, g * 4 + EV_RESTART);
-  };
-
-  const complete = (s: number, now: number): void => {
-    const t = sThread[s] as number;
-    const g = finish(s, now, STATUS.ok);
-    releaseThread(g, t, now);
-    if (state[g] === DRAINING && held[g] === 0) goDown(g, now);
-    else acceptAt((g / W) | 0, now);
-  };
-
-  const expire = (s: number, now: number): void => {
-    // A CPU-bound request may have finished (and its slot been reused) before its deadline.
-    if (sDeadline[s] !== now) return;
-    const t = sThread[s] as number;
-    const g = sWorker[s] as number;
-    if (cpu) cpuRemove(g, t);
-    finish(s, now, STATUS.timeout);
-    // The killed process's thread is gone with it; the replacement starts with all idle.
-    freeThreads[g * T + (freeCount[g] as number)] = t;
-    freeCount[g] = (freeCount[g] as number) + 1;
-    if (state[g] !== DOWN) goDown(g, now);
-  };
-
-  const restart = (g: number, now: number): void => {
-    state[g] = UP;
-    onWorker?.(g, true, now);
-    served[g] = 0;
-    if (recycle) limit[g] = drawLimit();
-    acceptAt((g / W) | 0, now);
-  };
-
-  const cpuComplete = (now: number): void => {
-    const g = processes.peek();
-    let t = 0;
-    let min = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < T; k++) {
-      const tag = tags[g * T + k] as number;
-      if (tag < min) {
-        min = tag;
-        t = k;
-      }
-    }
-    touch(g);
-    cpuV[g] = min; // snap: the request has had exactly its service
-    cpuRemove(g, t);
-    complete(threadSlot[g * T + t] as number, now);
-  };
-
-  // Workers still booting when the load starts come up like a replacement does.
-  if (firstUp !== undefined) {
-    for (let g = 0; g < G; g++) {
-      const at = firstUp[g] ?? 0;
-      if (at <= 0) continue;
-      state[g] = DOWN;
-      if (at !== Number.POSITIVE_INFINITY) heap.push(at, g * 4 + EV_RESTART);
-    }
-  }
-  let arrival = nextArrival();
-  for (;;) {
-    const th = heap.peekTime();
-    const tc = cpu ? cpuNextTime() : Number.POSITIVE_INFINITY;
-    let now: number;
-    let kind: number;
-    if (th <= tc && th <= arrival) {
-      if (th === Number.POSITIVE_INFINITY) break;
-      now = th;
-      kind = 0;
-    } else if (tc <= arrival) {
-      now = tc;
-      kind = 1;
-    } else {
-      now = arrival;
-      kind = 2;
-    }
-    if (inSystem > 0) totals.inSystemArea += inSystem * (now - clock);
-    clock = now;
-    if (cpu) advanceCpu(now);
-    if (kind === 0) {
-      const id = heap.pop();
-      const type = id & 3;
-      const x = id >>> 2;
-      if (type === EV_COMPLETE) complete(x, now);
-      else if (type === EV_TIMEOUT) expire(x, now);
-      else restart(x, now);
-    } else if (kind === 1) cpuComplete(now);
-    else {
-      arrive(now);
-      arrival = nextArrival();
-    }
-  }
-  return totals;
+  return new Engine(input, b).run();
 }
 
 export interface SimulationInput {
@@ -644,8 +275,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   let next = 0;
   const engineInput: EngineInput = {
     topology: input.topology,
-    nextArrival: () => (next < n ? (arrivals[next++] as number) : Number.POSITIVE_INFINITY),
-    serviceOf: (index) => service[index] as number,
+    nextArrival: () => (next < n ? f64(arrivals, next++) : Number.POSITIVE_INFINITY),
+    serviceOf: (index) => f64(service, index),
     random: input.random,
     sink: {
       done(index, _arrival, s, e, r, w, t, st) {

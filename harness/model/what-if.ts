@@ -57,6 +57,8 @@ export interface WhatIfInput {
   seed: number;
   /** Simulation runs when the result depends on random draws. */
   replications: number;
+  /** When each worker first accepts, for a load that starts while workers boot (boot.ts). */
+  firstUp?: Float64Array;
 }
 
 /** An approximation or identity set beside the figure the result reports. */
@@ -140,6 +142,7 @@ function cpuUncontended(t: ModelTopology, cores: number): boolean {
 function plainWorkers(input: WhatIfInput): boolean {
   const b = input.behaviour;
   return (
+    input.firstUp === undefined &&
     b.maxRequests === 0 &&
     b.timeout === 0 &&
     (b.work === 'sleep' || cpuUncontended(input.topology, b.cores))
@@ -195,6 +198,7 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
       arrivals,
       service: input.service,
       seed: input.seed + k,
+      ...(input.firstUp === undefined ? {} : { firstUp: input.firstUp }),
     });
     perRun.push(run.figures);
     exactQuantiles &&= run.exactQuantiles;

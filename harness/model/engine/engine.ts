@@ -1,0 +1,257 @@
+import { EventHeap } from '../event-heap.js';
+import type {
+  EngineInput,
+  EngineTotals,
+  ModelTopology,
+  RequestSink,
+  WorkerBehaviour,
+} from '../simulate.js';
+import { AcceptRace } from './accept-race.js';
+import { ProcessorSharing } from './processor-sharing.js';
+import { ReplicaBalancer } from './replica-balancer.js';
+import { NONE, RequestSlots, SlotQueues } from './request-slots.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** How a request ended. */
+export const STATUS = {
+  ok: 0,
+  /** Its handler ran past the timeout: the request failed and its worker was killed. */
+  timeout: 1,
+} as const;
+
+/**
+ * The timed events in the engine's heap. An event's id packs its kind with its subject (a slot
+ * for complete and timeout, a worker for restart): id = subject x 4 + kind.
+ */
+export const EVENT = {
+  /** A handler that needs no CPU reached its service time. */
+  complete: 0,
+  /** A handler reached the timeout. */
+  timeout: 1,
+  /** A replacement (or a booting) worker starts accepting. */
+  restart: 2,
+} as const;
+type EventKind = (typeof EVENT)[keyof typeof EVENT];
+
+const eventId = (kind: EventKind, subject: number): number => subject * 4 + kind;
+
+/**
+ * One run of the simulation (see simulate.ts for the model). The parts keep the state: slots
+ * for the requests in the system, FIFO queues through them (a kernel queue per replica, a
+ * queue per gthread worker for its threads), the worker pool, the balancer, the accept race,
+ * processor sharing for CPU-bound work and a heap of timed events. This class holds the
+ * handlers that move requests between them and the loop that takes the earliest of three
+ * sources in turn: a timed event, a CPU completion, the next arrival. At equal instants timed
+ * events run first, then CPU completions, then arrivals, each in the order it was scheduled.
+ */
+export class Engine {
+  private readonly slots = new RequestSlots();
+  private readonly kernel: SlotQueues;
+  private readonly waiting: SlotQueues;
+  private readonly workers: WorkerPool;
+  private readonly balancer: ReplicaBalancer;
+  private readonly race: AcceptRace;
+  private readonly cpu: ProcessorSharing | undefined;
+  private readonly events = new EventHeap(1024);
+  private readonly sink: RequestSink;
+  private readonly W: number;
+  private readonly timeout: number;
+  private readonly restartTime: number;
+  private readonly totals: EngineTotals = {
+    requests: 0,
+    ok: 0,
+    timeouts: 0,
+    firstArrival: Number.NaN,
+    lastEnd: Number.NaN,
+    busyTime: 0,
+    sojournTime: 0,
+    inSystemArea: 0,
+    maxInSystem: 0,
+    restarts: 0,
+  };
+  private inSystem = 0;
+  private clock = 0;
+
+  /** `behaviour` is complete and checked (behaviourProblems) by the caller. */
+  constructor(
+    private readonly input: EngineInput,
+    behaviour: WorkerBehaviour,
+  ) {
+    const topology: ModelTopology = input.topology;
+    const { replicas: R, workers: W } = topology;
+    const threaded = topology.kind === 'gthread';
+    const T = threaded ? topology.threads : 1;
+    const random = input.random;
+    this.W = W;
+    this.sink = input.sink;
+    this.timeout = behaviour.timeout > 0 ? behaviour.timeout : Number.POSITIVE_INFINITY;
+    this.restartTime = behaviour.restartTime;
+    this.kernel = new SlotQueues(R, this.slots);
+    this.waiting = new SlotQueues(R * W, this.slots);
+    const { maxRequests, maxRequestsJitter } = behaviour;
+    const drawLimit =
+      maxRequests > 0
+        ? () => maxRequests + (maxRequestsJitter > 0 ? random.int(maxRequestsJitter + 1) : 0)
+        : undefined;
+    const connections = threaded ? topology.workerConnections : 1;
+    this.workers = new WorkerPool(R * W, T, threaded, connections, drawLimit);
+    this.race = new AcceptRace(R, W, behaviour.stickiness, random, behaviour.race);
+    this.balancer = new ReplicaBalancer(R, topology.balancer, random);
+    this.cpu =
+      behaviour.work === 'cpu' ? new ProcessorSharing(R * W, T, behaviour.cores) : undefined;
+    // Workers still booting when the load starts come up like a replacement does.
+    const firstUp = input.firstUp;
+    if (firstUp !== undefined)
+      for (let g = 0; g < R * W; g++) {
+        const at = firstUp[g] ?? 0;
+        if (at <= 0) continue;
+        this.workers.down(g);
+        if (at !== Number.POSITIVE_INFINITY) this.events.push(at, eventId(EVENT.restart, g));
+      }
+  }
+
+  /** Runs to the end: every arrival served or failed, nothing left scheduled. */
+  run(): EngineTotals {
+    const { events, cpu } = this;
+    const nextArrival = this.input.nextArrival;
+    let arrival = nextArrival();
+    for (;;) {
+      const timed = events.peekTime();
+      const cpuDone = cpu === undefined ? Number.POSITIVE_INFINITY : cpu.nextTime();
+      if (timed <= cpuDone && timed <= arrival) {
+        if (timed === Number.POSITIVE_INFINITY) break;
+        this.moveTo(timed);
+        this.dispatch(events.pop(), timed);
+      } else if (cpu !== undefined && cpuDone <= arrival) {
+        this.moveTo(cpuDone);
+        this.complete(this.workers.slotOn(cpu.finishNext()), cpuDone);
+      } else {
+        this.moveTo(arrival);
+        this.arrive(arrival);
+        arrival = nextArrival();
+      }
+    }
+    return this.totals;
+  }
+
+  private moveTo(now: number): void {
+    if (this.inSystem > 0) this.totals.inSystemArea += this.inSystem * (now - this.clock);
+    this.clock = now;
+    this.cpu?.advance(now);
+  }
+
+  private dispatch(id: number, now: number): void {
+    const kind = id & 3;
+    const subject = id >>> 2;
+    if (kind === EVENT.complete) this.complete(subject, now);
+    else if (kind === EVENT.timeout) this.expire(subject, now);
+    else this.restart(subject, now);
+  }
+
+  private arrive(now: number): void {
+    const { totals, slots } = this;
+    const index = totals.requests++;
+    if (index === 0) totals.firstArrival = now;
+    const s = slots.take(index, now, this.input.serviceOf(index));
+    const r = this.balancer.pick();
+    slots.replica[s] = r;
+    this.balancer.opened(r);
+    this.kernel.push(r, s);
+    this.inSystem++;
+    if (this.inSystem > totals.maxInSystem) totals.maxInSystem = this.inSystem;
+    this.acceptAt(r, now);
+  }
+
+  /** Workers of replica r accept from its kernel queue while they may. */
+  private acceptAt(r: number, now: number): void {
+    const { kernel, slots, workers } = this;
+    for (let s = kernel.peek(r); s !== NONE; s = kernel.peek(r)) {
+      const g = this.race.choose(r, workers, slots.arrivalOf(s), now);
+      if (g === NONE) return;
+      kernel.shift(r);
+      slots.worker[s] = g;
+      workers.hold(g);
+      if (workers.hasIdleThread(g)) this.begin(s, g, now);
+      // Only gthread gets here: the connection waits for one of its worker's threads.
+      else this.waiting.push(g, s);
+    }
+  }
+
+  /** A thread of worker g starts the handler of the request in slot s. */
+  private begin(s: number, g: number, now: number): void {
+    const { slots, timeout } = this;
+    const t = this.workers.start(g, s);
+    slots.thread[s] = t;
+    slots.start[s] = now;
+    const work = slots.serviceOf(s);
+    if (this.cpu === undefined) {
+      if (work > timeout) {
+        slots.deadline[s] = now + timeout;
+        this.events.push(now + timeout, eventId(EVENT.timeout, s));
+      } else this.events.push(now + work, eventId(EVENT.complete, s));
+      return;
+    }
+    this.cpu.add(g, t, work);
+    if (timeout !== Number.POSITIVE_INFINITY) {
+      slots.deadline[s] = now + timeout;
+      this.events.push(now + timeout, eventId(EVENT.timeout, s));
+    }
+  }
+
+  /** The request in slot s ends: tell the sink, release what it held. Returns its worker. */
+  private finish(s: number, now: number, status: number): number {
+    const { slots, totals } = this;
+    const g = slots.workerOf(s);
+    const r = slots.replicaOf(s);
+    const t = slots.threadOf(s);
+    const start = slots.startOf(s);
+    const arrival = slots.arrivalOf(s);
+    this.sink.done(slots.indexOf(s), arrival, start, now, r, g - r * this.W, t, status);
+    totals.busyTime += now - start;
+    totals.sojournTime += now - arrival;
+    totals.lastEnd = now;
+    if (status === STATUS.ok) totals.ok++;
+    else totals.timeouts++;
+    this.balancer.closed(r);
+    this.workers.finish(g, t);
+    this.inSystem--;
+    slots.release(s);
+    return g;
+  }
+
+  private complete(s: number, now: number): void {
+    const t = this.slots.threadOf(s);
+    const g = this.finish(s, now, STATUS.ok);
+    this.workers.freeThread(g, t);
+    // The freed thread takes the next request queued in its worker at once.
+    if (this.waiting.peek(g) !== NONE) this.begin(this.waiting.shift(g), g, now);
+    if (this.workers.isDrained(g)) this.goDown(g, now);
+    else this.acceptAt((g / this.W) | 0, now);
+  }
+
+  private expire(s: number, now: number): void {
+    const { slots } = this;
+    // A CPU-bound request may have finished (and its slot been reused) before its deadline.
+    if (slots.deadlineOf(s) !== now) return;
+    const t = slots.threadOf(s);
+    const g = slots.workerOf(s);
+    this.cpu?.remove(g, t);
+    this.finish(s, now, STATUS.timeout);
+    // The killed process's thread is gone with it; the replacement starts with all idle.
+    this.workers.freeThread(g, t);
+    if (!this.workers.isDown(g)) this.goDown(g, now);
+  }
+
+  private goDown(g: number, now: number): void {
+    this.workers.down(g);
+    this.totals.restarts++;
+    this.input.onWorker?.(g, false, now);
+    this.events.push(now + this.restartTime, eventId(EVENT.restart, g));
+  }
+
+  private restart(g: number, now: number): void {
+    this.workers.up(g);
+    this.input.onWorker?.(g, true, now);
+    this.acceptAt((g / this.W) | 0, now);
+  }
+}
