@@ -5,31 +5,26 @@
  *
  * Plain JavaScript, because it must answer when dist/ is missing or stale.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** What the compiler reads: every .ts under these folders, and the compiler's configuration. */
+/** Folders whose .ts files the compiler reads. */
 const SOURCE_DIRS = ['harness', 'targets'];
-const SOURCE_FILES = ['tsconfig.json'];
 /** Folders under SOURCE_DIRS that hold no sources (node-gyp's output). */
 const SKIP = new Set(['node_modules', 'build']);
 
 /**
- * `{ state: 'missing' }` without a build, `{ state: 'stale', changed }` when a source is newer
- * than the build's start (`changed`: up to three of them, newest first, relative to `root`),
- * otherwise `{ state: 'fresh' }`.
+ * `{ state: 'missing' }` without a build, `{ state: 'stale', changed, count }` when a source is
+ * newer than its compiled file or has none (`changed`: up to three, newest first, relative to
+ * `root`), otherwise `{ state: 'fresh' }`. Each source is compared with its own output, so a
+ * build by `npm run build` and one by `npx tsc` are judged alike.
  */
 export function buildState(root) {
-  let stamp;
+  const dist = join(root, 'dist');
   try {
-    stamp = Number(readFileSync(join(root, 'dist', '.build-stamp'), 'utf8'));
+    statSync(join(dist, 'harness', 'cli', 'main.js'));
   } catch {
-    try {
-      // A build made before stamps existed: its entry point's time stands in.
-      stamp = statSync(join(root, 'dist', 'harness', 'cli', 'main.js')).mtimeMs;
-    } catch {
-      return { state: 'missing' };
-    }
+    return { state: 'missing' };
   }
   const newer = [];
   const visit = (dir) => {
@@ -43,19 +38,26 @@ export function buildState(root) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP.has(entry.name)) visit(path);
-      } else if (entry.name.endsWith('.ts')) check(path);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) check(path);
     }
   };
   const check = (path) => {
+    const source = relative(root, path);
+    let time;
     try {
-      const time = statSync(path).mtimeMs;
-      if (time > stamp) newer.push({ path: relative(root, path), time });
+      time = statSync(path).mtimeMs;
     } catch {
-      // Removed while we looked: nothing to compare.
+      return; // Removed while we looked: nothing to compare.
     }
+    let built = -1;
+    try {
+      built = statSync(join(dist, source.replace(/\.ts$/, '.js'))).mtimeMs;
+    } catch {
+      // Never compiled: a new source.
+    }
+    if (time > built) newer.push({ path: source, time });
   };
   for (const dir of SOURCE_DIRS) visit(join(root, dir));
-  for (const file of SOURCE_FILES) check(join(root, file));
   if (newer.length === 0) return { state: 'fresh' };
   newer.sort((a, b) => b.time - a.time);
   return { state: 'stale', changed: newer.slice(0, 3).map((n) => n.path), count: newer.length };
@@ -66,7 +68,8 @@ export function describeBuildState(state) {
   if (state.state === 'missing')
     return 'error E_BUILD_MISSING: the harness is not built (no dist/)\nfix: run `npm ci` (or `npm run build`) in the repository';
   if (state.state === 'stale') {
-    const more = state.count > state.changed.length ? ` and ${state.count - state.changed.length} more` : '';
+    const more =
+      state.count > state.changed.length ? ` and ${state.count - state.changed.length} more` : '';
     return `error E_BUILD_STALE: dist/ is older than the sources (${state.changed.join(', ')}${more} changed since the last build)\nfix: run \`npm run build\`, then the command again`;
   }
   return undefined;

@@ -2,26 +2,16 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { readRunCalibration } from '../calibrate/calibration-file.js';
 import { describeError, OptionError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
-import { renderGateMarkdown } from '../gate/markdown.js';
-import { type GateConfig, hasGate } from '../gate/run-gate.js';
-import { renderGate } from '../gate/text.js';
+import type { GateConfig } from '../gate/run-gate.js';
 import { METRIC_NAMES } from '../gate/threshold.js';
-import { createProgress } from '../report/progress.js';
-import { renderTable } from '../report/table.js';
-import { removeTemporaryFilesSync } from '../results/atomic-write.js';
-import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
-import { loadScenario } from '../scenario/load.js';
 import { MAX_REPEAT } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
-import { Supervisor } from '../supervise/supervisor.js';
-import { describeEnvironment, describeMachine } from './environment.js';
-import { type GateOptions, loadBaseline, mergeThresholds } from './gate-options.js';
+import type { GateOptions } from './gate-options.js';
 import type { CliIo } from './io.js';
 import {
   collect,
@@ -30,7 +20,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from './options.js';
-import { checkTargets, withUrl } from './targets-options.js';
+import { loadRunModules } from './scenario-modules.js';
 
 interface ScenarioOptions extends GateOptions {
   timeScale?: number;
@@ -144,6 +134,22 @@ async function scenarioCommand(
   options: ScenarioOptions,
   io: CliIo,
 ): Promise<ExitCode> {
+  const {
+    checkTargets,
+    createProgress,
+    describeEnvironment,
+    describeMachine,
+    hasGate,
+    loadBaseline,
+    loadScenario,
+    mergeThresholds,
+    readRunCalibration,
+    removeTemporaryFilesSync,
+    renderTable,
+    runScenario,
+    Supervisor,
+    withUrl,
+  } = await loadRunModules();
   const supervisor = new Supervisor();
   io.onExit(() => supervisor.killAllNow());
   io.onExit(removeTemporaryFilesSync);
@@ -152,6 +158,7 @@ async function scenarioCommand(
       applyOptions(
         await loadScenario(isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref)),
         options,
+        withUrl,
       ),
       options.threshold ?? [],
     );
@@ -203,6 +210,7 @@ async function scenarioCommand(
 
 /** Prints the gate, appends it to GitHub's job summary when asked, and names what failed. */
 async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<ExitCode> {
+  const { renderGate, renderGateMarkdown } = await loadRunModules();
   (json ? io.stderr : io.stdout).write(`\n${renderGate(gate)}\n`);
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (stepSummary !== undefined && stepSummary !== '') {
@@ -222,7 +230,11 @@ async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<
 }
 
 /** Command-line options override the scenario file. */
-function applyOptions(scenario: Scenario, options: ScenarioOptions): Scenario {
+function applyOptions(
+  scenario: Scenario,
+  options: ScenarioOptions,
+  withUrl: (scenario: Scenario, url: string) => Scenario['topologies'],
+): Scenario {
   const out: Scenario = { ...scenario, model: { ...scenario.model } };
   if (options.timeScale !== undefined) out.timeScale = options.timeScale;
   if (options.seed !== undefined) out.model.seed = options.seed;

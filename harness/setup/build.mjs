@@ -9,13 +9,12 @@
  * command, which then failed with MODULE_NOT_FOUND (issue 17).
  *
  *   .build/<id>/harness/...     one compiled tree per build, <id> sortable by time
- *   .build/<id>/.build-stamp    when the compile started (ms), for the staleness check
  *   dist -> .build/<id>         the newest complete build
  *
  * Plain JavaScript, because it runs before anything is compiled.
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +40,6 @@ if (tsc.status !== 0) {
   process.stderr.write(`build: tsc failed (exit ${tsc.status ?? tsc.signal}); dist/ is unchanged\n`);
   process.exit(tsc.status ?? 1);
 }
-writeFileSync(join(out, '.build-stamp'), `${started}\n`);
 
 const dist = join(root, 'dist');
 const link = join(root, `.dist.${process.pid}.tmp`);
