@@ -167,6 +167,24 @@ export class ServersMissingError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A topology sent requests and not one succeeded (nothing listening, every request refused or
+ * timed out), and the scenario did not say errors are expected (`expectErrors`). Without it a
+ * run against a dead target ended 0 and CI without thresholds went green (issue 17).
+ */
+export class NoSuccessError extends HarnessError {
+  override readonly name = 'NoSuccessError';
+  readonly code = 'E_NO_SUCCESS';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** The reports directory given (or its parent) cannot be created or written. */
+export class ReportsDirError extends HarnessError {
+  override readonly name = 'ReportsDirError';
+  readonly code = 'E_REPORTS_DIR';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -187,10 +205,32 @@ export const ERROR_CLASSES = [
   ThresholdsFailedError,
   RemoteNotAllowedError,
   ServersMissingError,
+  NoSuccessError,
+  ReportsDirError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */
 export function describeError(error: HarnessError): string {
-  const fix = error.fix === undefined ? '' : `\nfix: ${error.fix}`;
-  return `error ${error.code}: ${error.message}${fix}`;
+  const fix = error.fix === undefined ? '' : `\nfix: ${printable(error.fix)}`;
+  return `error ${error.code}: ${printable(error.message)}${fix}`;
+}
+
+/**
+ * Control characters other than newline and tab (terminal escape sequences among them), C1
+ * controls and the Unicode bidirectional overrides.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text that came from a file or an option, made safe for a terminal: every character in
+ * UNPRINTABLE is written as an escape (`\x1b`, `\u202e`), so quoting a garbage file, or a
+ * scenario with escape sequences in its strings, can never drive the terminal (issue 17).
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

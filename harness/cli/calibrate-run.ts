@@ -8,6 +8,7 @@ import { runCalibration } from '../calibrate/run-calibration.js';
 import { ResultsWriteError, RunAbortedError, ServersMissingError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
+import { ensureReportsDir } from '../results/run-dir.js';
 import { missingRealServerParts, realServerTools } from '../supervise/real-servers.js';
 import { Supervisor } from '../supervise/supervisor.js';
 import type { CalibrateOptions } from './calibrate-command.js';
@@ -31,6 +32,7 @@ export async function calibrateCommand(options: CalibrateOptions, io: CliIo): Pr
       options.reportsDir === undefined
         ? join(packageRoot(), 'reports')
         : resolve(io.cwd, options.reportsDir);
+    await ensureReportsDir(reportsRoot);
     const machine = describeMachine(await describeEnvironment());
     const before = await readCalibration(reportsRoot);
     const previous =

@@ -2,11 +2,16 @@
 /**
  * The harness's entry point, and the only module that ends the process. It turns signals into
  * an orderly stop: the first Ctrl-C, SIGTERM or SIGHUP aborts the run, which stops its targets
- * and writes what it measured; a second one kills the targets and exits at once.
+ * and writes what it measured; a second one kills the targets and exits at once. A run that has
+ * not ended STOP_GRACE_MS after the first signal (a call that never returns, a real server still
+ * starting) is ended the same way: a signal always ends the harness within seconds (issue 17).
  */
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCli } from './program.js';
+
+/** How long an orderly stop may take after the first signal before the harness quits anyway. */
+const STOP_GRACE_MS = 15_000;
 
 const interrupt = new AbortController();
 const cleanups: Array<() => void> = [];
@@ -20,6 +25,15 @@ const runCleanups = (): void => {
   }
 };
 
+/** Quits with `code` after `ms` unless the process has ended; the timer keeps nothing alive. */
+const deadline = (ms: number, message: string, code: ExitCode): void => {
+  setTimeout(() => {
+    process.stderr.write(`\n${message}\n`);
+    runCleanups();
+    process.exit(code);
+  }, ms).unref();
+};
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (!interrupt.signal.aborted) {
@@ -27,6 +41,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
         `\n${signal}: stopping the run and keeping its results (again to quit at once)\n`,
       );
       interrupt.abort(signal);
+      deadline(
+        STOP_GRACE_MS,
+        `${signal}: the run did not stop within ${STOP_GRACE_MS / 1000} s; targets killed, quitting; the results as last written are kept`,
+        ExitCode.Aborted,
+      );
       return;
     }
     process.stderr.write(
@@ -50,6 +69,7 @@ const io: CliIo = {
   cwd: process.cwd(),
   interrupt: interrupt.signal,
   onExit: (cleanup) => cleanups.push(cleanup),
+  deadline,
 };
 
 try {

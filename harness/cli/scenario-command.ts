@@ -20,6 +20,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from './options.js';
+import { armRunDeadline } from './run-deadline.js';
 import { loadRunModules } from './scenario-modules.js';
 
 interface ScenarioOptions extends GateOptions {
@@ -139,6 +140,7 @@ async function scenarioCommand(
     createProgress,
     describeEnvironment,
     describeMachine,
+    ensureReportsDir,
     hasGate,
     loadBaseline,
     loadScenario,
@@ -163,6 +165,7 @@ async function scenarioCommand(
       options.threshold ?? [],
     );
     checkTargets(scenario, options.allowRemote ?? []);
+    armRunDeadline(io, scenario);
     const gate: GateConfig = {
       thresholds: scenario.thresholds ?? {},
       baseline:
@@ -177,6 +180,7 @@ async function scenarioCommand(
       options.reportsDir === undefined
         ? join(packageRoot(), 'reports')
         : resolve(io.cwd, options.reportsDir);
+    await ensureReportsDir(reportsRoot);
     const environment = await describeEnvironment();
     const result = await runScenario({
       scenario,

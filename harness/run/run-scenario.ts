@@ -32,6 +32,7 @@ import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
+import { noSuccessError } from '../results/no-success.js';
 import { toPredictedRecords } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
 import { resultsWrite } from '../results/results-write.js';
@@ -308,6 +309,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         );
   }
   summary.complete = error === undefined && summary.topologies.length === topologies.length;
+  // Every topology ran, but one answered nothing: the run fails, and is not judged (issue 17).
+  error ??= noSuccessError(summary.topologies, scenario.expectErrors === true);
   summary.finishedAt = now().toISOString();
   // Each closing write is tried even when one before failed; the first failure is the run's.
   const finish = async (file: string, write: () => Promise<void>): Promise<void> => {

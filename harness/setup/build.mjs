@@ -14,7 +14,15 @@
  * Plain JavaScript, because it runs before anything is compiled.
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,12 +40,20 @@ mkdirSync(out, { recursive: true });
 
 const tsc = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json'), '--outDir', out],
+  [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    join(root, 'tsconfig.json'),
+    '--outDir',
+    out,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 if (tsc.status !== 0) {
   rmSync(out, { recursive: true, force: true });
-  process.stderr.write(`build: tsc failed (exit ${tsc.status ?? tsc.signal}); dist/ is unchanged\n`);
+  process.stderr.write(
+    `build: tsc failed (exit ${tsc.status ?? tsc.signal}); dist/ is unchanged\n`,
+  );
   process.exit(tsc.status ?? 1);
 }
 
