@@ -25,13 +25,18 @@ const runCleanups = (): void => {
   }
 };
 
-/** Quits with `code` after `ms` unless the process has ended; the timer keeps nothing alive. */
+/**
+ * Quits with `code` after `ms` unless the process has ended first. The timer keeps the event
+ * loop alive on purpose: a run stuck on a promise that nothing will settle would otherwise end
+ * with Node's own exit 13 (unsettled top-level await) instead of its code. A run that ends in
+ * time exits through process.exit below, which does not wait for it.
+ */
 const deadline = (ms: number, message: string, code: ExitCode): void => {
   setTimeout(() => {
     process.stderr.write(`\n${message}\n`);
     runCleanups();
     process.exit(code);
-  }, ms).unref();
+  }, ms);
 };
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -4,26 +4,26 @@ import type { CliIo } from './io.js';
 
 /**
  * Time a run has, past `limits.runTimeout`, to stop its load, write its files and its report in
- * order before the harness quits anyway.
+ * order before the harness quits anyway: as long as the run itself, from 10 s to 60 s (a longer
+ * run has more requests to write).
  */
-export const RUN_DEADLINE_GRACE_MS = 30_000;
+export function runDeadlineGraceMs(runTimeoutSeconds: number): number {
+  return Math.min(60, Math.max(10, runTimeoutSeconds)) * 1000;
+}
 
 /**
  * Makes `limits.runTimeout` hold whatever the run is doing: the run stops itself at the limit
  * (harness/run), and if something it waits for never returns (a system call that hangs, a
- * target that neither answers nor dies), the process ends RUN_DEADLINE_GRACE_MS later with
+ * target that neither answers nor dies), the process ends runDeadlineGraceMs later with
  * E_RUN_TIMEOUT, its targets killed and its files as last written (issue 17).
  */
 export function armRunDeadline(io: CliIo, scenario: Scenario): void {
+  const grace = runDeadlineGraceMs(scenario.limits.runTimeout);
   const error = new RunTimeoutError(
-    `the run passed limits.runTimeout (${scenario.limits.runTimeout} s) by ${RUN_DEADLINE_GRACE_MS / 1000} s without stopping; targets killed`,
+    `the run passed limits.runTimeout (${scenario.limits.runTimeout} s) by ${grace / 1000} s without stopping; targets killed`,
     {
       fix: 'results as last written are in the run directory; raise limits.runTimeout if the run needs longer',
     },
   );
-  io.deadline?.(
-    scenario.limits.runTimeout * 1000 + RUN_DEADLINE_GRACE_MS,
-    describeError(error),
-    error.exitCode,
-  );
+  io.deadline?.(scenario.limits.runTimeout * 1000 + grace, describeError(error), error.exitCode);
 }
