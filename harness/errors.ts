@@ -219,6 +219,7 @@ export function describeError(error: HarnessError): string {
  * Control characters other than newline and tab (terminal escape sequences among them), C1
  * controls and the Unicode bidirectional overrides.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

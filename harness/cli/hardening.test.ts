@@ -220,6 +220,7 @@ test('a directory given as the scenario is named as one, with files to choose fr
 });
 
 /** No byte a terminal would act on: controls other than newline and tab, DEL and C1. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 test('garbage and binary files are refused without echoing their bytes', async (t) => {
