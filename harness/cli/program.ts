@@ -24,6 +24,11 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     load: async () => (await import('./model-command.js')).registerModelCommand,
   },
   {
+    name: 'compare',
+    summary: 'set two finished runs side by side with the change of every figure',
+    load: async () => (await import('./compare-command.js')).registerCompareCommand,
+  },
+  {
     name: 'report',
     summary: "rebuild a run's self-contained report.html from the files in its directory",
     load: async () => (await import('./report-command.js')).registerReportCommand,

@@ -57,7 +57,7 @@ export const COMPARE_FIGURES: readonly FigureSpec[] = [
     label: 'p95 latency',
     unit: 'seconds',
     better: 'lower',
-    of: (t) => finite(t.load?.latency.p95),
+    of: (t) => finite(t.load?.latency?.p95),
   },
   { key: 'requests', label: 'requests', unit: 'count', better: 'none', of: (t) => t.requests },
   {
@@ -79,7 +79,7 @@ export const COMPARE_FIGURES: readonly FigureSpec[] = [
     label: 'model p95 wait',
     unit: 'seconds',
     better: 'none',
-    of: (t) => finite(t.predicted.p95Wait),
+    of: (t) => finite(t.predicted?.p95Wait),
   },
   {
     key: 'modelErrorP95',
