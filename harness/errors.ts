@@ -117,10 +117,12 @@ export class RunAbortedError extends HarnessError {
   readonly exitCode = ExitCode.Aborted;
   readonly signal: string;
 
-  constructor(signal: string) {
-    super(`run interrupted by ${signal}`, {
-      fix: 'results gathered before the interrupt are in the run directory, marked incomplete',
-    });
+  /** `fix` says what was kept, for a command that keeps something else than a run directory. */
+  constructor(
+    signal: string,
+    fix = 'results gathered before the interrupt are in the run directory, marked incomplete',
+  ) {
+    super(`run interrupted by ${signal}`, { fix });
     this.signal = signal;
   }
 }

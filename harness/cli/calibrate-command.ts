@@ -49,10 +49,7 @@ export function registerCalibrateCommand(
         .argParser(wholeNumber(2, 200))
         .default(DEFAULT_BURSTS),
     )
-    .option(
-      '--reports-dir <dir>',
-      "where calibration.json is written (default: the harness's reports/)",
-    )
+    .option('--reports-dir <dir>', 'where calibration.json is written (default: reports/)')
     .option('--json', 'print the calibration as JSON')
     .addHelpText(
       'after',

@@ -58,7 +58,11 @@ export async function calibrateCommand(options: CalibrateOptions, io: CliIo): Pr
         ? calibrationOptions
         : { ...calibrationOptions, bursts: options.bursts },
     );
-    if (io.interrupt.aborted) throw new RunAbortedError(String(io.interrupt.reason ?? 'signal'));
+    if (io.interrupt.aborted)
+      throw new RunAbortedError(
+        String(io.interrupt.reason ?? 'signal'),
+        'nothing is written: calibration.json keeps what it held before',
+      );
     let file: string;
     try {
       file = await writeCalibration(reportsRoot, calibration);

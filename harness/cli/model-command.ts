@@ -12,7 +12,7 @@ import type { ServiceDistribution } from '../model/service-time.js';
 import { DEFAULT_BEHAVIOUR, type ModelTopology } from '../model/simulate.js';
 import { fitUsl, parseSweep } from '../model/usl.js';
 import { plannedRequests, type WhatIfInput, whatIf, whatIfProblems } from '../model/what-if.js';
-import { parseDuration } from '../scenario/duration.js';
+import { formatSeconds, parseDuration } from '../scenario/duration.js';
 import { BALANCER_POLICIES, SERVER_KINDS, WORK_KINDS } from '../scenario/schema.js';
 import type { CliIo } from './io.js';
 import {
@@ -160,11 +160,10 @@ export function registerModelCommand(
       wholeNumber(0, 1e9),
       0,
     )
-    .option(
-      '--restart-time <d>',
-      'from a worker exit to its replacement accepting',
-      durationArg('--restart-time'),
-      DEFAULT_BEHAVIOUR.restartTime,
+    .addOption(
+      new Option('--restart-time <d>', 'from a worker exit to its replacement accepting')
+        .argParser(durationArg('--restart-time'))
+        .default(DEFAULT_BEHAVIOUR.restartTime, formatSeconds(DEFAULT_BEHAVIOUR.restartTime)),
     )
     .option(
       '--timeout <d>',
@@ -204,7 +203,8 @@ Give a burst (--users N) or open arrivals (--rate R --duration D), and --service
   npm run model -- --usl sweep.csv
 Goal grammar: <figure><op><value>, joined by "," or "&&"; figures meanWait, p50Wait, p95Wait,
 p99Wait, maxWait, makespan, throughput, utilisation, failed; ops < <= > >=.
-Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid input.`,
+Formulas and assumptions: harness/model/README.md.
+Exit codes: 0 ok, 1 internal error (a bug), 104 invalid input.`,
     )
     .action(async (options: ModelOptions) => {
       setExit(await modelCommand(options, io));

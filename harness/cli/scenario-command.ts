@@ -11,6 +11,7 @@ import { METRIC_NAMES } from '../gate/threshold.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { MAX_REPEAT } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
+import { builtInScenarios } from './built-in-scenarios.js';
 import type { GateOptions } from './gate-options.js';
 import type { CliIo } from './io.js';
 import {
@@ -54,7 +55,7 @@ export function registerScenarioCommand(
       'real seconds per scenario second, overriding the scenario (1 = real time)',
       positiveNumber(10),
     )
-    .option('--reports-dir <dir>', 'where run directories are written', undefined)
+    .option('--reports-dir <dir>', 'where run directories are written (default: reports/)')
     .option('--only <topology>', 'run only this topology (repeatable)', collect)
     .option('--seed <n>', 'seed of the model simulation', wholeNumber(0, 2 ** 32 - 1))
     .option(
@@ -121,9 +122,13 @@ Real servers (kinds werkzeug, gunicorn-sync, gunicorn-gthread, gunicorn-uvicorn,
 Debian's packages: npm run setup installs them. The model uses the accept race measured by
 npm run calibrate (<reports-dir>/calibration.json) when it was made on this machine.
 
-Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,
-103 a target failed or real servers are missing, 104 invalid input (a malformed threshold, a bad
-baseline file, a URL to a host not allowed), 105 interrupted (results so far are kept).`,
+Built-in scenarios: ${builtInScenarios().join(', ')}.
+
+Exit codes: 0 ok (every threshold passed), 1 internal error (a bug), 99 a threshold or the
+baseline comparison failed, 103 a target failed, no request succeeded, the run timed out or real
+servers are missing, 104 invalid input (a malformed threshold, a bad baseline file, a URL to a
+host not allowed, a reports directory that cannot be written), 105 interrupted (results so far
+are kept).`,
     )
     .action(async (ref: string, options: ScenarioOptions) => {
       setExit(await scenarioCommand(ref, options, io));
