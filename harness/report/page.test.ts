@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { runSummary, topologySummary } from '../gate/fixtures.js';
 import { buildCharts } from './charts.js';
 import { buildIndexPage } from './index-page.js';
-import { buildReportPage } from './page.js';
+import { buildReportPage, runBadges } from './page.js';
 
 const evil = '<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>';
 
@@ -101,4 +101,35 @@ test("the index shows each run's headline figures, its verdict and the machine l
   const failed = buildIndexPage([{ ...entry, headlines: [], gate: 'failed' }]);
   assert.match(failed, /class="bad">gate failed/);
   assert.doesNotMatch(failed, /class="ok"/, 'a failed gate never shows as ok');
+});
+
+test('the header never shows only a green "complete" for a failed gate or a run that served nothing, and names the machine load', () => {
+  const summary = runSummary([topologySummary('sync', [0, 1])], 'demo');
+  summary.environment.loadAverage = [5.5, 3, 2];
+  const failedGate = { passed: false } as Parameters<typeof runBadges>[1];
+  const badges = (gate: Parameters<typeof runBadges>[1]) =>
+    runBadges(summary, gate).map(String).join(' ');
+  assert.match(badges(failedGate), /badge bad">gate failed/);
+  assert.doesNotMatch(badges(failedGate), /badge ok/);
+  assert.match(badges(null), /badge ok">complete</);
+  const dead = runSummary([{ ...topologySummary('dead', [0]), errors: 4, requests: 4 }], 'demo');
+  assert.match(
+    runBadges(dead, null).map(String).join(' '),
+    /badge bad">no request succeeded: dead/,
+  );
+  const html = buildReportPage({
+    summary,
+    scenario: { name: 'demo' },
+    charts: [],
+    gate: null,
+    notes: [],
+    assets: { vega: '', vegaLite: '', vegaEmbed: '' },
+  });
+  const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
+  assert.match(header, /Machine: load average 5\.50 at the start on \d+ cores/);
+  assert.match(
+    html,
+    /<section id="scenario"><h2>Scenario<\/h2><details><summary>/,
+    'the JSON folded away',
+  );
 });
