@@ -6,6 +6,7 @@
  * not ended STOP_GRACE_MS after the first signal (a call that never returns, a real server still
  * starting) is ended the same way: a signal always ends the harness within seconds (issue 17).
  */
+import { describeError, RunAbortedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCli } from './program.js';
@@ -48,7 +49,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       interrupt.abort(signal);
       deadline(
         STOP_GRACE_MS,
-        `${signal}: the run did not stop within ${STOP_GRACE_MS / 1000} s; targets killed, quitting; the results as last written are kept`,
+        describeError(
+          new RunAbortedError(
+            `${signal}; it did not stop within ${STOP_GRACE_MS / 1000} s, so its targets were killed`,
+            'the results as last written are in the run directory',
+          ),
+        ),
         ExitCode.Aborted,
       );
       return;
