@@ -135,7 +135,11 @@ test('the README says each thing once', () => {
     .map((s) => s.trim())
     .filter((s) => s.length > 60 && !s.startsWith('|'));
   const seen = new Set<string>();
-  const repeated = sentences.filter((s) => (seen.has(s) ? true : (seen.add(s), false)));
+  const repeated: string[] = [];
+  for (const sentence of sentences) {
+    if (seen.has(sentence)) repeated.push(sentence);
+    seen.add(sentence);
+  }
   assert.deepEqual(repeated, []);
   const development = readme.slice(readme.indexOf('## Development'));
   const paths = [...development.matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]);
