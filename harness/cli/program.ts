@@ -12,29 +12,40 @@ type Register = (program: Command, io: CliIo, setExit: (code: ExitCode) => void)
  * options and help) is light, what it runs is loaded when it runs, so `--help`, `--version` and
  * option errors answer without loading the load generator, the model or the report (issue 17).
  */
-const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Register> }> = [
+const COMMANDS: ReadonlyArray<{
+  name: string;
+  /** Its arguments, as its own help shows them. */
+  args: string;
+  summary: string;
+  load: () => Promise<Register>;
+}> = [
   {
     name: 'scenario',
+    args: '<scenario>',
     summary: 'run a scenario against its targets and compare the measurement with the model',
     load: async () => (await import('./scenario-command.js')).registerScenarioCommand,
   },
   {
     name: 'model',
+    args: '',
     summary: 'what-if calculator: predict queue time for a topology and a load without running',
     load: async () => (await import('./model-command.js')).registerModelCommand,
   },
   {
     name: 'compare',
+    args: '<before> <after>',
     summary: 'set two finished runs side by side with the change of every figure',
     load: async () => (await import('./compare-command.js')).registerCompareCommand,
   },
   {
     name: 'report',
+    args: '<run-dir>',
     summary: "rebuild a run's self-contained report.html from the files in its directory",
     load: async () => (await import('./report-command.js')).registerReportCommand,
   },
   {
     name: 'calibrate',
+    args: '',
     summary: "measure the accept race of each server's workers on this machine for the model",
     load: async () => (await import('./calibrate-command.js')).registerCalibrateCommand,
   },
@@ -63,14 +74,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
-  const named = COMMANDS.find((c) => c.name === argv.find((a) => !a.startsWith('-')));
+  const words = argv.filter((a) => !a.startsWith('-'));
+  // `help <command>` shows that command's own help, so its definition is loaded too.
+  const wanted = words[0] === 'help' ? words[1] : words[0];
+  const named = COMMANDS.find((c) => c.name === wanted);
   for (const command of named === undefined ? COMMANDS : [named]) {
     if (command === named) {
       const register = await command.load();
       register(program, io, setExit);
     } else {
       // Named only, for the top-level help and the parser's "did you mean"; never run.
-      program.command(command.name).description(command.summary);
+      program.command(`${command.name} ${command.args}`.trim()).description(command.summary);
     }
   }
   // Every command answers --version too (`npm run scenario -- --version`).
