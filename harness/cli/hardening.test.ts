@@ -245,6 +245,11 @@ test('garbage and binary files are refused without echoing their bytes', async (
     ['binary.json', bytes(4096, false), /a binary file/],
     ['latin.json', bytes(4096, true), /not UTF-8 text/],
     [
+      'deep.json',
+      Buffer.from(`{"name": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+      /nested more than 32 levels deep/,
+    ],
+    [
       'escapes.json',
       Buffer.from('{"name": "x\\u001b[2J\\u009b", "description": "\\u202e", "nope": \u001b[31m}'),
       /not valid JSON/,

@@ -10,6 +10,34 @@ import { ScenarioNotFoundError, ScenarioSyntaxError } from '../errors.js';
 export const MAX_SCENARIO_BYTES = 8 * 1024 * 1024;
 
 /**
+ * The deepest nesting of objects and arrays read. A scenario nests six levels at most
+ * (`topologies[].scheduler.…`); a file nested hundreds of thousands deep parsed, then overflowed
+ * the stack of the code describing it (an internal error, issue 17), so it is refused first.
+ */
+export const MAX_SCENARIO_DEPTH = 32;
+
+/** The deepest nesting of `{` and `[` outside strings, and where it first passes `limit`. */
+export function nestingDepth(text: string, limit: number): { depth: number; offset: number } {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (depth > limit) return { depth, offset: i };
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return { depth: deepest, offset: -1 };
+}
+
+/**
  * Reads a scenario file as text, refusing at once, with a message that names what it is, a
  * directory (which readFile reports as "EISDIR"), a file too large to be a scenario, and a
  * binary file, whose bytes the JSON parser would otherwise quote back to the terminal (issue 17).
@@ -50,5 +78,12 @@ export async function readScenarioText(file: string, ref: string): Promise<strin
     throw new ScenarioSyntaxError(`${file}: not UTF-8 text, so not a JSON scenario file`, {
       fix: 'save the scenario as UTF-8 JSON; is this the file you meant?',
     });
-  return bytes.toString('utf8');
+  const text = bytes.toString('utf8');
+  const nesting = nestingDepth(text, MAX_SCENARIO_DEPTH);
+  if (nesting.offset >= 0)
+    throw new ScenarioSyntaxError(
+      `${file}: nested more than ${MAX_SCENARIO_DEPTH} levels deep (at offset ${nesting.offset}), deeper than any scenario`,
+      { fix: 'give a scenario .json file; is this the file you meant?' },
+    );
+  return text;
 }
