@@ -117,10 +117,12 @@ export class RunAbortedError extends HarnessError {
   readonly exitCode = ExitCode.Aborted;
   readonly signal: string;
 
-  constructor(signal: string) {
-    super(`run interrupted by ${signal}`, {
-      fix: 'results gathered before the interrupt are in the run directory, marked incomplete',
-    });
+  /** `fix` says what was kept, for a command that keeps something else than a run directory. */
+  constructor(
+    signal: string,
+    fix = 'results gathered before the interrupt are in the run directory, marked incomplete',
+  ) {
+    super(`run interrupted by ${signal}`, { fix });
     this.signal = signal;
   }
 }
@@ -199,6 +201,24 @@ export class ServerBootError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A topology sent requests and not one succeeded (nothing listening, every request refused or
+ * timed out), and the scenario did not say errors are expected (`expectErrors`). Without it a
+ * run against a dead target ended 0 and CI without thresholds went green (issue 17).
+ */
+export class NoSuccessError extends HarnessError {
+  override readonly name = 'NoSuccessError';
+  readonly code = 'E_NO_SUCCESS';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** The reports directory given (or its parent) cannot be created or written. */
+export class ReportsDirError extends HarnessError {
+  override readonly name = 'ReportsDirError';
+  readonly code = 'E_REPORTS_DIR';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -223,10 +243,33 @@ export const ERROR_CLASSES = [
   PythonNotFoundError,
   AppPathNotFoundError,
   ServerBootError,
+  NoSuccessError,
+  ReportsDirError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */
 export function describeError(error: HarnessError): string {
-  const fix = error.fix === undefined ? '' : `\nfix: ${error.fix}`;
-  return `error ${error.code}: ${error.message}${fix}`;
+  const fix = error.fix === undefined ? '' : `\nfix: ${printable(error.fix)}`;
+  return `error ${error.code}: ${printable(error.message)}${fix}`;
+}
+
+/**
+ * Control characters other than newline and tab (terminal escape sequences among them), C1
+ * controls and the Unicode bidirectional overrides.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text that came from a file or an option, made safe for a terminal: every character in
+ * UNPRINTABLE is written as an escape (`\x1b`, `\u202e`), so quoting a garbage file, or a
+ * scenario with escape sequences in its strings, can never drive the terminal (issue 17).
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

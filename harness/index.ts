@@ -2,9 +2,17 @@
  * The harness as a library: every public function, class and type, named one by one. The CLI
  * (harness/cli/) is built on these; a program can use them to validate scenarios, run them,
  * predict queue time and gate on the results without the command line. Exports are sorted by
- * the layer they come from (errors, gate, load, model, report, results, run, scenario, supervise).
+ * the layer they come from (errors, compare, gate, load, model, report, results, run, scenario, supervise).
  */
 
+export type { ChangeThreshold, ThresholdCheck } from './compare/change-threshold.js';
+export { checkChanges, parseChangeThreshold } from './compare/change-threshold.js';
+export type { CompareRow, Comparison } from './compare/compare-runs.js';
+export { COMPARE_FIGURES, compareRuns } from './compare/compare-runs.js';
+export {
+  renderComparisonMarkdown,
+  renderComparisonText,
+} from './compare/render-comparison.js';
 export type { InputIssue } from './errors.js';
 export {
   AppLoadError,
@@ -13,9 +21,12 @@ export {
   describeError,
   ERROR_CLASSES,
   HarnessError,
+  NoSuccessError,
   OptionError,
   PortInUseError,
   PythonNotFoundError,
+  printable,
+  ReportsDirError,
   ResultsWriteError,
   RunAbortedError,
   RunTimeoutError,
@@ -93,6 +104,7 @@ export { Clock } from './scenario/clock.js';
 export { describeLoad } from './scenario/describe-load.js';
 export { formatSeconds, parseDuration } from './scenario/duration.js';
 export { jsonErrorOffset } from './scenario/json-position.js';
+export { scenarioJsonSchema } from './scenario/json-schema.js';
 export { listScenarios, loadScenario, parseJson } from './scenario/load.js';
 export type { ScenarioOverrides } from './scenario/overrides.js';
 export type {

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { harnessVersion } from '../cli/version.js';
+import { parseBenchArgs } from './args.js';
 /**
  * `npm run bench [-- <benchmark>... ] [-- --json]`: runs the benchmarks (all by default) and
  * prints their figures; with --json, one JSON object with every figure at the end. Benchmarks
@@ -9,6 +11,7 @@ import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { plannerSpeed } from './planner-speed.js';
 import { simulatorSpeed } from './simulator-speed.js';
+import { startup } from './startup.js';
 import { streamingMemory } from './streaming-memory.js';
 
 /** Every benchmark, in the order they run. Later issues add theirs here. */
@@ -20,21 +23,29 @@ const BENCHMARKS: Benchmark[] = [
   burstSpread,
   timingAccuracy,
   loadMemory,
+  startup,
 ];
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const names = args.filter((a) => !a.startsWith('--'));
-const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
-if (args.includes('--help') || unknown.length > 0) {
-  const out = unknown.length > 0 ? process.stderr : process.stdout;
-  if (unknown.length > 0) out.write(`unknown benchmark ${unknown.join(', ')}\n`);
-  out.write(
-    `usage: npm run bench [-- <name>...] [-- --json]\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(20)} ${b.description}`).join('\n')}\n`,
-  );
-  process.exit(unknown.length > 0 ? 104 : 0);
+const parsed = parseBenchArgs(
+  process.argv.slice(2),
+  BENCHMARKS.map((b) => b.name),
+);
+const usage = `usage: npm run bench [-- <name>...] [-- --json]\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(20)} ${b.description}`).join('\n')}\n\n  --json     the figures as JSON on stdout, after the text\n  --version  print the version\n  --help     this help\n\nExit codes: 0 ran (a missed goal is printed, never failed), 1 a benchmark threw (a bug),\n104 an unknown benchmark or option.\n`;
+if (parsed.action === 'refuse') {
+  process.stderr.write(`${parsed.problems.map((p) => `error: ${p}`).join('\n')}\n\n${usage}`);
+  process.exit(104);
 }
-const chosen = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => names.includes(b.name));
+if (parsed.action === 'help') {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+if (parsed.action === 'version') {
+  process.stdout.write(`${harnessVersion()}\n`);
+  process.exit(0);
+}
+const json = parsed.json;
+const chosen =
+  parsed.names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => parsed.names.includes(b.name));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const report: Record<string, BenchFigure[]> = {};
 log(

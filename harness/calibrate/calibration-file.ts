@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
 import { writeFileAtomic } from '../results/atomic-write.js';
+import { makeDirectories } from '../results/run-dir.js';
 import {
   CALIBRATION_FILE,
   type Calibration,
@@ -60,7 +61,7 @@ export async function writeCalibration(
   calibration: Calibration,
 ): Promise<string> {
   const file = join(reportsRoot, CALIBRATION_FILE);
-  await mkdir(reportsRoot, { recursive: true });
+  await makeDirectories(reportsRoot);
   await writeFileAtomic(file, `${JSON.stringify(calibration, null, 2)}\n`);
   return file;
 }

@@ -194,7 +194,12 @@ test('a target that stalls: its requests time out at limits.requestTimeout as ti
         { name: 'stalls', kind: 'flask-dev' },
         { name: 'after', kind: 'sync', workers: 6 },
       ],
-      { service: { time: '200ms' }, limits: { runTimeout: '1m', requestTimeout: '1.5s' } },
+      // The stalled topology may fail every request, which without expectErrors fails the run.
+      {
+        expectErrors: true,
+        service: { time: '200ms' },
+        limits: { runTimeout: '1m', requestTimeout: '1.5s' },
+      },
     ),
   );
   await burstInFlight(run.watch, 6);

@@ -1,3 +1,5 @@
+import type { ExitCode } from '../exit-codes.js';
+
 /**
  * What a command may touch of the outside world, handed to it so that tests can call commands
  * with fakes. Only harness/cli/main.ts builds the real one, and only it ends the process.
@@ -11,4 +13,10 @@ export interface CliIo {
   interrupt: AbortSignal;
   /** Registers work that must run even if the process is about to exit abruptly. */
   onExit(cleanup: () => void): void;
+  /**
+   * Ends the process after `ms` unless it has ended by then: prints `message`, runs the exit
+   * hooks (targets killed, temporary files removed) and exits with `code`. The last resort that
+   * makes `limits.runTimeout` hold whatever the run is waiting for. Absent in tests' fakes.
+   */
+  deadline?(ms: number, message: string, code: ExitCode): void;
 }

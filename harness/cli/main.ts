@@ -2,11 +2,17 @@
 /**
  * The harness's entry point, and the only module that ends the process. It turns signals into
  * an orderly stop: the first Ctrl-C, SIGTERM or SIGHUP aborts the run, which stops its targets
- * and writes what it measured; a second one kills the targets and exits at once.
+ * and writes what it measured; a second one kills the targets and exits at once. A run that has
+ * not ended STOP_GRACE_MS after the first signal (a call that never returns, a real server still
+ * starting) is ended the same way: a signal always ends the harness within seconds (issue 17).
  */
+import { describeError, RunAbortedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCli } from './program.js';
+
+/** How long an orderly stop may take after the first signal before the harness quits anyway. */
+const STOP_GRACE_MS = 15_000;
 
 const interrupt = new AbortController();
 const cleanups: Array<() => void> = [];
@@ -20,6 +26,20 @@ const runCleanups = (): void => {
   }
 };
 
+/**
+ * Quits with `code` after `ms` unless the process has ended first. The timer keeps the event
+ * loop alive on purpose: a run stuck on a promise that nothing will settle would otherwise end
+ * with Node's own exit 13 (unsettled top-level await) instead of its code. A run that ends in
+ * time exits through process.exit below, which does not wait for it.
+ */
+const deadline = (ms: number, message: string, code: ExitCode): void => {
+  setTimeout(() => {
+    process.stderr.write(`\n${message}\n`);
+    runCleanups();
+    process.exit(code);
+  }, ms);
+};
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (!interrupt.signal.aborted) {
@@ -27,6 +47,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
         `\n${signal}: stopping the run and keeping its results (again to quit at once)\n`,
       );
       interrupt.abort(signal);
+      deadline(
+        STOP_GRACE_MS,
+        describeError(
+          new RunAbortedError(
+            `${signal}; it did not stop within ${STOP_GRACE_MS / 1000} s, so its targets were killed`,
+            'the results as last written are in the run directory',
+          ),
+        ),
+        ExitCode.Aborted,
+      );
       return;
     }
     process.stderr.write(
@@ -50,6 +80,7 @@ const io: CliIo = {
   cwd: process.cwd(),
   interrupt: interrupt.signal,
   onExit: (cleanup) => cleanups.push(cleanup),
+  deadline,
 };
 
 try {

@@ -257,7 +257,7 @@ export function registerModelCommand(
     )
     .option(
       '--reports-dir <dir>',
-      'where calibration.json is looked for (default: the reports folder)',
+      'where calibration.json is looked for (default: reports/)',
     )
     .option('--seed <n>', 'seed of the simulation (default 1)', numberArg)
     .option(
@@ -296,7 +296,8 @@ draws the race uniformly. Every figure is the mean over the simulated
 bursts, with the band (5th to 95th percentile) one burst may land in.
 Goal grammar: <figure><op><value>, joined by "," or "&&"; figures meanWait, p50Wait, p95Wait,
 p99Wait, maxWait, makespan, throughput, utilisation, failed; ops < <= > >=.
-Formulas and assumptions: harness/model/README.md. Exit codes: 0 ok, 104 invalid input.`,
+Formulas and assumptions: harness/model/README.md.
+Exit codes: 0 ok, 1 internal error (a bug), 104 invalid input.`,
     )
     .action(async (options: ModelOptions) => {
       setExit(await modelCommand(options, io));

@@ -2,26 +2,17 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { readRunCalibration } from '../calibrate/calibration-file.js';
 import { describeError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
-import { renderGateMarkdown } from '../gate/markdown.js';
-import { type GateConfig, hasGate } from '../gate/run-gate.js';
-import { renderGate } from '../gate/text.js';
+import type { GateConfig } from '../gate/run-gate.js';
 import { METRIC_NAMES } from '../gate/threshold.js';
-import { createProgress } from '../report/progress.js';
-import { renderTable } from '../report/table.js';
-import { removeTemporaryFilesSync } from '../results/atomic-write.js';
-import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
-import { loadScenario } from '../scenario/load.js';
 import type { ScenarioOverrides } from '../scenario/overrides.js';
 import { MAX_REPEAT } from '../scenario/schema.js';
-import { Supervisor } from '../supervise/supervisor.js';
-import { describeEnvironment, describeMachine } from './environment.js';
-import { type GateOptions, loadBaseline } from './gate-options.js';
+import { builtInScenarios } from './built-in-scenarios.js';
+import type { GateOptions } from './gate-options.js';
 import type { CliIo } from './io.js';
 import {
   collect,
@@ -30,7 +21,8 @@ import {
   positiveNumber,
   wholeNumber,
 } from './options.js';
-import { checkTargets } from './targets-options.js';
+import { armRunDeadline } from './run-deadline.js';
+import { loadRunModules } from './scenario-modules.js';
 
 interface ScenarioOptions extends GateOptions {
   timeScale?: number;
@@ -63,7 +55,7 @@ export function registerScenarioCommand(
       'real seconds per scenario second, overriding the scenario (1 = real time; at least 0.01); checked with the file as if it said it',
       positiveNumber(10),
     )
-    .option('--reports-dir <dir>', 'where run directories are written', undefined)
+    .option('--reports-dir <dir>', 'where run directories are written (default: reports/)')
     .option('--only <topology>', 'run only this topology (repeatable)', collect)
     .option('--seed <n>', 'seed of the model simulation', wholeNumber(0, 2 ** 32 - 1))
     .option(
@@ -130,9 +122,13 @@ Real servers (kinds werkzeug, gunicorn-sync, gunicorn-gthread, gunicorn-uvicorn,
 Debian's packages: npm run setup installs them. The model uses the accept race measured by
 npm run calibrate (<reports-dir>/calibration.json) when it was made on this machine.
 
-Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,
-103 a target failed or real servers are missing, 104 invalid input (a malformed threshold, a bad
-baseline file, a URL to a host not allowed), 105 interrupted (results so far are kept).`,
+Built-in scenarios: ${builtInScenarios().join(', ')}.
+
+Exit codes: 0 ok (every threshold passed), 1 internal error (a bug), 99 a threshold or the
+baseline comparison failed, 103 a target failed, no request succeeded, the run timed out or real
+servers are missing, 104 invalid input (a malformed threshold, a bad baseline file, a URL to a
+host not allowed, a reports directory that cannot be written), 105 interrupted (results so far
+are kept).`,
     )
     .action(async (ref: string, options: ScenarioOptions) => {
       setExit(await scenarioCommand(ref, options, io));
@@ -144,6 +140,21 @@ async function scenarioCommand(
   options: ScenarioOptions,
   io: CliIo,
 ): Promise<ExitCode> {
+  const {
+    checkTargets,
+    createProgress,
+    describeEnvironment,
+    describeMachine,
+    ensureReportsDir,
+    hasGate,
+    loadBaseline,
+    loadScenario,
+    readRunCalibration,
+    removeTemporaryFilesSync,
+    renderTable,
+    runScenario,
+    Supervisor,
+  } = await loadRunModules();
   const supervisor = new Supervisor();
   io.onExit(() => supervisor.killAllNow());
   io.onExit(removeTemporaryFilesSync);
@@ -154,6 +165,7 @@ async function scenarioCommand(
       overridesOf(options),
     );
     checkTargets(scenario, options.allowRemote ?? []);
+    armRunDeadline(io, scenario);
     const gate: GateConfig = {
       thresholds: scenario.thresholds ?? [],
       baseline:
@@ -168,6 +180,7 @@ async function scenarioCommand(
       options.reportsDir === undefined
         ? join(packageRoot(), 'reports')
         : resolve(io.cwd, options.reportsDir);
+    await ensureReportsDir(reportsRoot);
     const environment = await describeEnvironment();
     const result = await runScenario({
       scenario,
@@ -201,6 +214,7 @@ async function scenarioCommand(
 
 /** Prints the gate, appends it to GitHub's job summary when asked, and names what failed. */
 async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<ExitCode> {
+  const { renderGate, renderGateMarkdown } = await loadRunModules();
   (json ? io.stderr : io.stdout).write(`\n${renderGate(gate)}\n`);
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (stepSummary !== undefined && stepSummary !== '') {

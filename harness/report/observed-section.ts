@@ -2,8 +2,8 @@ import type { DeliveryRecord, FanoutFigures } from '../results/fanout-figures.js
 import type { JobRecord, JobsFigures } from '../results/jobs-figures.js';
 import type { RunSummary } from '../results/summary.js';
 import type { Chart } from './charts.js';
-import { escapeHtml } from './escape.js';
 import { clientsPerWorkerSpec, latencySpec, shareSpec } from './fanout-charts.js';
+import { html, rawHtml } from './html.js';
 import { jobsTimelineSpec, runsPerSlotSpec } from './jobs-charts.js';
 import { fanoutStory, jobsStory } from './observed-text.js';
 import { chartDiv } from './page.js';
@@ -111,7 +111,8 @@ function section(
   charts: readonly Chart[],
   note: string | null,
 ): string {
-  const paragraphs = story.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
-  const notes = note === null ? '' : `<ul class="notes"><li>${escapeHtml(note)}</li></ul>`;
-  return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${paragraphs}${notes}<div class="grid">${charts.map(chartDiv).join('')}</div></section>`;
+  const notes = note === null ? '' : html`<ul class="notes"><li>${note}</li></ul>`;
+  return String(
+    html`<section id="${id}"><h2>${title}</h2>${story.map((p) => html`<p>${p}</p>`)}${notes}<div class="grid">${charts.map((c) => rawHtml(chartDiv(c)))}</div></section>`,
+  );
 }

@@ -5,8 +5,9 @@ import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
 import { deploymentText } from './deployment-text.js';
-import { escapeHtml, inlineScriptCode, jsonForScript } from './escape.js';
+import { inlineScriptCode } from './escape.js';
 import { renderFidelityHtml } from './fidelity-text.js';
+import { type Html, html, rawHtml, scriptJson } from './html.js';
 import { setupsSection } from './setups-section.js';
 
 /**
@@ -14,9 +15,12 @@ import { setupsSection } from './setups-section.js';
  * environment, with Vega, Vega-Lite and vega-embed inlined so that it opens from disk with no
  * network. Pure: returns the page as a string.
  *
- * Every string from a scenario or a run goes through escapeHtml (text, attributes) or
- * jsonForScript (the chart specs, in a <script type="application/json">); the only code on the
- * page is the inlined libraries and the fixed BOOT script below.
+ * The page is built with the `html` tagged template (html.ts), which escapes every value put
+ * into it: a string from a scenario or a run can reach the page only as text. The chart specs
+ * go in as scriptJson (a <script type="application/json">); the only markup passed through as
+ * it is (rawHtml) is the harness's own: the inlined libraries, the fixed BOOT script and style,
+ * and the sections other modules build (fidelity, setups, observations), which escape their own
+ * values.
  */
 
 export interface VegaAssets {
@@ -104,27 +108,29 @@ const seconds = (v: number): string => (Number.isFinite(v) ? formatSeconds(v) : 
 const percent = (v: number): string =>
   Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%` : 'n/a';
 
-function figuresTable(summary: RunSummary): string {
-  const head = `<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;
+function figuresTable(summary: RunSummary): Html {
+  const head = html`<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;
   const rows = summary.topologies.flatMap((t) => {
-    const name = escapeHtml(t.name);
     const expected = t.predicted.expected;
     const span = expected === undefined ? 4 : 5;
     const typical =
       expected === undefined
         ? []
         : [
-            `<tr><td class="text">typical run (model, ${expected.replications} runs with fresh inputs)</td><td>${expected.count}</td><td>${seconds(expected.meanWait)}</td><td>${seconds(expected.p95Wait)}</td><td>${seconds(expected.maxWait)}</td><td>${seconds(expected.makespan)}</td></tr>`,
+            html`<tr><td class="text">typical run (model, ${expected.replications} runs with fresh inputs)</td><td>${expected.count}</td><td>${seconds(expected.meanWait)}</td><td>${seconds(expected.p95Wait)}</td><td>${seconds(expected.maxWait)}</td><td>${seconds(expected.makespan)}</td></tr>`,
           ];
+    const bursts = (t.bursts ?? 1) > 1 ? ` (mean of ${t.bursts} bursts)` : '';
+    const estimated =
+      t.measured.waitSource === 'estimate' ? html` <span class="badge warn">estimated</span>` : '';
     return [
-      `<tr><td rowspan="${span}" class="text"><strong>${name}</strong><br><small>${escapeHtml(shape(t))}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="${span}">${t.errors} / ${t.requests}</td><td rowspan="${span}">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
-      `<tr><td class="text">predicted (${escapeHtml(t.predicted.method)})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
-      `<tr><td class="text">measured${(t.bursts ?? 1) > 1 ? ` (mean of ${t.bursts} bursts)` : ''}${t.measured.waitSource === 'estimate' ? ' <span class="badge warn">estimated</span>' : ''}</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
-      `<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
+      html`<tr><td rowspan="${span}" class="text"><strong>${t.name}</strong><br><small>${shape(t)}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="${span}">${t.errors} / ${t.requests}</td><td rowspan="${span}">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
+      html`<tr><td class="text">predicted (${t.predicted.method})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
+      html`<tr><td class="text">measured${bursts}${estimated}</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
+      html`<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
       ...typical,
     ];
   });
-  return `<table>${head}${rows.join('')}</table>`;
+  return html`<table>${head}${rows}</table>`;
 }
 
 const rate = (perSecond: number): string => `${Number(perSecond.toPrecision(3))}/s`;
@@ -133,11 +139,11 @@ const rate = (perSecond: number): string => `${Number(perSecond.toPrecision(3))}
  * What a load other than a burst measured: throughput beside the offered rate and the model,
  * latency from the intended start and from the write, lateness, and the operational laws.
  */
-function loadTable(t: TopologySummary): string {
+function loadTable(t: TopologySummary): Html {
   const load = t.load;
-  if (load === null || load.executor === 'burst') return '';
-  const row = (k: string, v: string): string =>
-    `<tr><th class="text">${k}</th><td class="text">${v}</td></tr>`;
+  if (load === null || load.executor === 'burst') return html``;
+  const row = (k: string, v: string): Html =>
+    html`<tr><th class="text">${k}</th><td class="text">${v}</td></tr>`;
   const p = (x: { p50: number; p95: number; p99: number; max: number; count: number }) =>
     `p50 ${seconds(x.p50)}, p95 ${seconds(x.p95)}, p99 ${seconds(x.p99)}, max ${seconds(x.max)} (n = ${x.count})`;
   const rows = [
@@ -183,49 +189,54 @@ function loadTable(t: TopologySummary): string {
   }
   if (load.predictedMinResponse !== null)
     rows.push(row('model: least response time', seconds(load.predictedMinResponse)));
-  return `<table class="load">${rows.join('')}</table>`;
+  return html`<table class="load">${rows}</table>`;
 }
 
-function gateSection(gate: GateOutcome | null): string {
-  if (gate === null) return '';
+function gateSection(gate: GateOutcome | null): Html {
+  if (gate === null) return html``;
   const badge = gate.passed
-    ? '<span class="badge ok">passed</span>'
-    : '<span class="badge bad">failed</span>';
+    ? html`<span class="badge ok">passed</span>`
+    : html`<span class="badge bad">failed</span>`;
   const failures =
     gate.failures.length === 0
       ? ''
-      : `<ul>${gate.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`;
+      : html`<ul>${gate.failures.map((f) => html`<li>${f}</li>`)}</ul>`;
   const thresholds =
     gate.thresholds.length === 0
       ? ''
-      : `<table><tr><th class="text">result</th><th class="text">threshold</th><th class="text">topology</th><th class="text">observed</th></tr>${gate.thresholds
-          .map(
-            (r) =>
-              `<tr><td class="text">${r.status}</td><td class="text"><code>${escapeHtml(`${r.threshold.key} ${r.threshold.condition}`)}</code></td><td class="text">${escapeHtml(r.topology)}</td><td class="text">${escapeHtml(observedText(r))}</td></tr>`,
-          )
-          .join('')}</table>`;
-  const baseline =
-    gate.baseline === null
-      ? ''
-      : `<h3>Baseline ${escapeHtml(gate.baseline.baselineRun.runId)} (${escapeHtml(gate.baseline.baselineRun.scenario)}), tolerance ${Number((gate.baseline.options.tolerance * 100).toPrecision(3))}%, slack ${formatSeconds(gate.baseline.options.slack)}</h3><table><tr><th class="text">result</th><th class="text">topology</th><th class="text">figure</th><th>baseline</th><th>this run</th><th>limit</th></tr>${gate.baseline.rows
-          .map((row) => {
-            const v = (x: number | null) =>
-              x === null
-                ? 'n/a'
-                : row.unit === 'fraction'
-                  ? `${(x * 100).toFixed(2)}%`
-                  : formatSeconds(x);
-            return `<tr><td class="text">${row.status}</td><td class="text">${escapeHtml(row.topology)}</td><td class="text">${row.label}</td><td>${v(row.baseline)}</td><td>${v(row.current)}</td><td>${row.limit === null ? escapeHtml(row.note ?? '') : `&le; ${v(row.limit)}`}</td></tr>`;
-          })
-          .join('')}</table>`;
-  return `<section id="gate"><h2>Gate ${badge}</h2>${failures}${thresholds}${baseline}</section>`;
+      : html`<table><tr><th class="text">result</th><th class="text">threshold</th><th class="text">topology</th><th class="text">observed</th></tr>${gate.thresholds.map(
+          (r) =>
+            html`<tr><td class="text">${r.status}</td><td class="text"><code>${r.threshold.key} ${r.threshold.condition}</code></td><td class="text">${r.topology}</td><td class="text">${observedText(r)}</td></tr>`,
+        )}</table>`;
+  let baseline: Html | string = '';
+  if (gate.baseline !== null) {
+    const b = gate.baseline;
+    baseline = html`<h3>Baseline ${b.baselineRun.runId} (${b.baselineRun.scenario}), tolerance ${Number((b.options.tolerance * 100).toPrecision(3))}%, slack ${formatSeconds(b.options.slack)}</h3><table><tr><th class="text">result</th><th class="text">topology</th><th class="text">figure</th><th>baseline</th><th>this run</th><th>limit</th></tr>${b.rows.map(
+      (row) => {
+        const v = (x: number | null) =>
+          x === null
+            ? 'n/a'
+            : row.unit === 'fraction'
+              ? `${(x * 100).toFixed(2)}%`
+              : formatSeconds(x);
+        return html`<tr><td class="text">${row.status}</td><td class="text">${row.topology}</td><td class="text">${row.label}</td><td>${v(row.baseline)}</td><td>${v(row.current)}</td><td>${row.limit === null ? (row.note ?? '') : `≤ ${v(row.limit)}`}</td></tr>`;
+      },
+    )}</table>`;
+  }
+  return html`<section id="gate"><h2>Gate ${badge}</h2>${failures}${thresholds}${baseline}</section>`;
 }
 
 export function chartDiv(chart: Chart): string {
-  return `<div class="chart${chart.id.endsWith('-timeline') ? ' wide' : ''}" data-chart="${escapeHtml(chart.id)}" role="figure" aria-label="${escapeHtml(String(typeof chart.spec.title === 'object' && chart.spec.title !== null && 'text' in chart.spec.title ? chart.spec.title.text : chart.id))}"></div>`;
+  const title =
+    typeof chart.spec.title === 'object' && chart.spec.title !== null && 'text' in chart.spec.title
+      ? chart.spec.title.text
+      : chart.id;
+  return String(
+    html`<div class="chart${chart.id.endsWith('-timeline') ? ' wide' : ''}" data-chart="${chart.id}" role="figure" aria-label="${String(title)}"></div>`,
+  );
 }
 
-function environmentTable(summary: RunSummary): string {
+function environmentTable(summary: RunSummary): Html {
   const e = summary.environment;
   const rows: Array<[string, string]> = [
     ['Node.js', e.node],
@@ -238,22 +249,50 @@ function environmentTable(summary: RunSummary): string {
     ['started', summary.startedAt],
     ['finished', summary.finishedAt ?? 'not finished'],
   ];
-  return `<table>${rows.map(([k, v]) => `<tr><th class="text">${k}</th><td class="text">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+  return html`<table>${rows.map(([k, v]) => html`<tr><th class="text">${k}</th><td class="text">${v}</td></tr>`)}</table>`;
+}
+
+/**
+ * The run's state as the header shows it, worst first, so that a run whose gate failed, or in
+ * which a topology served nothing, never shows only a green "complete" (issue 17).
+ */
+export function runBadges(summary: RunSummary, gate: GateOutcome | null): Html[] {
+  const badges: Html[] = [];
+  const dead = summary.topologies.filter((t) => t.requests > 0 && t.errors >= t.requests);
+  if (gate !== null && !gate.passed) badges.push(html`<span class="badge bad">gate failed</span>`);
+  if (dead.length > 0)
+    badges.push(
+      html`<span class="badge bad">no request succeeded: ${dead.map((t) => t.name).join(', ')}</span>`,
+    );
+  if (!summary.complete) badges.push(html`<span class="badge warn">incomplete</span>`);
+  else if (badges.length === 0)
+    badges.push(
+      html`<span class="badge ok">${gate === null ? 'complete' : 'complete, gate passed'}</span>`,
+    );
+  else badges.push(html`<span class="badge warn">complete</span>`);
+  return badges;
+}
+
+/** The machine's load when the run started, for the header: how far its figures can be trusted. */
+function machineLine(summary: RunSummary): Html {
+  const e = summary.environment;
+  const load = e.loadAverage?.[0];
+  if (load === undefined)
+    return html`<p class="lede">Machine: ${e.cpus} cores (${e.cpuModel}); load not recorded.</p>`;
+  const busy = load > e.cpus;
+  return html`<p class="lede">Machine: load average ${load.toFixed(2)} at the start on ${e.cpus} cores (${e.cpuModel})${busy ? html`, <span class="badge warn">busier than its cores</span>: timings are noisier` : ''}.</p>`;
 }
 
 export function buildReportPage(input: PageInput): string {
   const { summary, charts } = input;
   const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
   const runCharts = charts.filter((c) => c.topology === null && c.section === undefined);
-  const status = summary.complete
-    ? '<span class="badge ok">complete</span>'
-    : '<span class="badge warn">incomplete</span>';
   const topologySections = summary.topologies.map((t) => {
     const own = charts.filter((c) => c.topology === t.name);
     const failure =
       t.status === 'complete'
         ? ''
-        : `<p class="lede"><span class="badge warn">${escapeHtml(t.status)}</span> ${escapeHtml(t.failure ?? '')}</p>`;
+        : html`<p class="lede"><span class="badge warn">${t.status}</span> ${t.failure ?? ''}</p>`;
     const extra: string[] = [];
     if (t.url) extra.push(`Measured at ${t.url}; the harness started nothing.`);
     if (t.measured.waitSource === 'estimate')
@@ -266,50 +305,59 @@ export function buildReportPage(input: PageInput): string {
       );
     if (t.predicted.acceptRace !== undefined && t.predicted.acceptRace.source !== 'not-applicable')
       extra.push(`Accept race: ${t.predicted.acceptRace.note}.`);
-    const extraHtml = extra.map((e) => `<p class="lede">${escapeHtml(e)}</p>`).join('');
-    return `<section class="topology"><h2>${escapeHtml(t.name)}</h2><p class="lede">${escapeHtml(shape(t))}. Model: ${escapeHtml(t.predicted.note)}.</p>${extraHtml}${failure}${loadTable(t)}<div class="grid">${own.map(chartDiv).join('')}</div></section>`;
+    return html`<section class="topology"><h2>${t.name}</h2><p class="lede">${shape(t)}. Model: ${t.predicted.note}.</p>${extra.map((e) => html`<p class="lede">${e}</p>`)}${failure}${loadTable(t)}<div class="grid">${own.map((c) => rawHtml(chartDiv(c)))}</div></section>`;
   });
   const notes =
     input.notes.length === 0
       ? ''
-      : `<ul class="notes">${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+      : html`<ul class="notes">${input.notes.map((n) => html`<li>${n}</li>`)}</ul>`;
   const scale =
     summary.timeScale === 1
       ? 'in real time'
       : `at time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real); every time is in scenario seconds unless marked real`;
-  const script = (code: string, name: string) => `<script>${inlineScriptCode(code, name)}</script>`;
-  return `<!doctype html>
+  // The inlined libraries are code of our own, checked by inlineScriptCode; nothing else is raw.
+  const script = (code: string, name: string) =>
+    html`<script>${rawHtml(inlineScriptCode(code, name))}</script>`;
+  const scenarioJson = JSON.stringify(input.scenario, null, 2);
+  return String(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(summary.scenario)} ${escapeHtml(summary.runId)}: capacity report</title>
-<style>${STYLE}</style>
+<title>${summary.scenario} ${summary.runId}: capacity report</title>
+<style>${rawHtml(STYLE)}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>${escapeHtml(summary.scenario)} <small>${escapeHtml(summary.runId)}</small> ${status}</h1>
-<p class="lede">${escapeHtml(summary.description)}</p>
-<p class="lede">${escapeHtml(describeLoad(summary.load))}, service ${formatSeconds(summary.service.time)} (${escapeHtml(summary.service.work)}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
+<h1>${summary.scenario} <small>${summary.runId}</small> ${runBadges(summary, input.gate)}</h1>
+<p class="lede">${summary.description}</p>
+<p class="lede">${describeLoad(summary.load)}, service ${formatSeconds(summary.service.time)} (${summary.service.work}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
+${machineLine(summary)}
 ${notes}
 </header>
 ${gateSection(input.gate)}
-<section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map(chartDiv).join('')}</section>
-${(input.sections ?? []).join('\n')}
-${renderFidelityHtml(summary)}
-${setupsSection(summary)}
-${topologySections.join('\n')}
-<section id="scenario"><h2>Scenario</h2><p class="lede">As the run used it: defaults applied, durations in seconds, command-line options included.</p><pre>${escapeHtml(JSON.stringify(input.scenario, null, 2))}</pre></section>
+<section id="figures"><h2>Figures</h2>${figuresTable(summary)}${runCharts.map((c) => rawHtml(chartDiv(c)))}</section>
+${(input.sections ?? []).map(
+  (section) => html`${rawHtml(section)}
+`,
+)}
+${rawHtml(renderFidelityHtml(summary))}
+${rawHtml(setupsSection(summary))}
+${topologySections.map(
+  (section) => html`${section}
+`,
+)}
+<section id="scenario"><h2>Scenario</h2><details><summary>The scenario as the run used it (${scenarioJson.split('\n').length} lines of JSON): defaults applied, durations in seconds, command-line options included</summary><pre>${scenarioJson}</pre></details></section>
 <section id="environment"><h2>Environment</h2>${environmentTable(summary)}</section>
 </main>
-<script type="application/json" id="report-specs">${jsonForScript(specs)}</script>
+<script type="application/json" id="report-specs">${scriptJson(specs)}</script>
 ${script(input.assets.vega, 'vega')}
 ${script(input.assets.vegaLite, 'vega-lite')}
 ${script(input.assets.vegaEmbed, 'vega-embed')}
-<script>${BOOT}</script>
+<script>${rawHtml(BOOT)}</script>
 </body>
 </html>
-`;
+`);
 }

@@ -1,7 +1,40 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.js';
-import { buildIndexPage, type IndexEntry } from './index-page.js';
+import { buildIndexPage, type IndexEntry, type IndexHeadline } from './index-page.js';
+
+/** What the index reads of a summary.json; every field may be missing in a damaged file. */
+interface SummaryHead {
+  startedAt?: string;
+  complete?: boolean;
+  environment?: { loadAverage?: number[]; cpus?: number };
+  topologies?: Array<{
+    name?: string;
+    requests?: number;
+    errors?: number;
+    measured?: {
+      count?: number;
+      meanWait?: number | null;
+      p95Wait?: number | null;
+      makespan?: number | null;
+    };
+  }>;
+}
+
+const numberOrNull = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+function headlineOf(t: NonNullable<SummaryHead['topologies']>[number]): IndexHeadline {
+  const served = (t.measured?.count ?? 0) > 0;
+  return {
+    topology: String(t.name ?? ''),
+    meanWait: served ? numberOrNull(t.measured?.meanWait) : null,
+    p95Wait: served ? numberOrNull(t.measured?.p95Wait) : null,
+    makespan: served ? numberOrNull(t.measured?.makespan) : null,
+    errors: numberOrNull(t.errors) ?? 0,
+    requests: numberOrNull(t.requests) ?? 0,
+  };
+}
 
 /**
  * Scans `<reportsRoot>/<scenario>/<run-id>/` for runs and writes `<reportsRoot>/index.html`.
@@ -32,14 +65,15 @@ export async function listRuns(reportsRoot: string): Promise<IndexEntry[]> {
         problem: null,
       };
       try {
-        const summary = JSON.parse(summaryText) as {
-          startedAt?: string;
-          complete?: boolean;
-          topologies?: Array<{ name?: string }>;
-        };
+        const summary = JSON.parse(summaryText) as SummaryHead;
         entry.startedAt = summary.startedAt ?? null;
         entry.complete = summary.complete === true;
         entry.topologies = (summary.topologies ?? []).map((t) => String(t.name ?? ''));
+        entry.headlines = (summary.topologies ?? []).map(headlineOf);
+        entry.machine = {
+          loadAverage: numberOrNull(summary.environment?.loadAverage?.[0]),
+          cpus: numberOrNull(summary.environment?.cpus),
+        };
       } catch (error) {
         entry.problem = `summary.json: ${(error as Error).message}`;
       }

@@ -1,6 +1,6 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
-import { escapeHtml } from './escape.js';
+import { type Html, html, rawHtml } from './html.js';
 import { comparisonSentence, setupFindings } from './setup-findings.js';
 
 /**
@@ -14,8 +14,8 @@ const s = (x: number | null | undefined): string =>
   x === null || x === undefined ? 'n/a' : formatSeconds(x);
 const n1 = (x: number | null | undefined): string =>
   x === null || x === undefined ? 'n/a' : String(Number(x.toFixed(1)));
-const pair = (m: string, p: string | null): string =>
-  p === null ? m : `${m} <small>(model ${p})</small>`;
+const pair = (m: string, p: string | null): Html =>
+  p === null ? html`${m}` : html`${m} <small>(model ${p})</small>`;
 
 /** Boot columns (first and all serving, killed booting) only when some topology boots under load. */
 function bootsUnderLoad(topologies: readonly TopologySummary[]): boolean {
@@ -46,9 +46,7 @@ function lifeTable(topologies: readonly TopologySummary[]): string {
       `${t.errors} / ${t.requests}`,
       t.load === null ? 'n/a' : s(t.load.latency.p95),
     ].filter((_, i) => boots || !BOOT_COLUMNS.has(i));
-    return [
-      `<tr><td class="text">${escapeHtml(t.name)}</td>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`,
-    ];
+    return [html`<tr><td class="text">${t.name}</td>${cells.map((c) => html`<td>${c}</td>`)}</tr>`];
   });
   if (rows.length === 0) return '';
   const head = [
@@ -65,7 +63,9 @@ function lifeTable(topologies: readonly TopologySummary[]): string {
     'failed',
     'p95 latency',
   ].filter((_, i) => boots || !BOOT_COLUMNS.has(i - 1));
-  return `<table class="setups"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="text"' : ''}>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
+  return String(
+    html`<table class="setups"><tr>${head.map((h, i) => (i === 0 ? html`<th class="text">${h}</th>` : html`<th>${h}</th>`))}</tr>${rows}</table>`,
+  );
 }
 
 function handlersTable(topologies: readonly TopologySummary[]): string {
@@ -74,7 +74,7 @@ function handlersTable(topologies: readonly TopologySummary[]): string {
     if (h === undefined || (t.kind !== 'async' && h.claimed === null)) return [];
     const style = t.kind === 'async' ? (t.asyncWorker?.handler ?? 'await') : t.kind;
     const cells = [
-      escapeHtml(style),
+      style,
       h.claimed === null ? 'n/a' : String(h.claimed),
       String(h.modelLimit),
       pair(
@@ -87,7 +87,7 @@ function handlersTable(topologies: readonly TopologySummary[]): string {
       `${t.errors} / ${t.requests}`,
     ];
     return [
-      `<tr><td class="text">${escapeHtml(t.name)}</td>${cells.map((c, i) => `<td${i === 0 ? ' class="text"' : ''}>${c}</td>`).join('')}</tr>`,
+      html`<tr><td class="text">${t.name}</td>${cells.map((c, i) => (i === 0 ? html`<td class="text">${c}</td>` : html`<td>${c}</td>`))}</tr>`,
     ];
   });
   if (rows.length === 0) return '';
@@ -102,18 +102,19 @@ function handlersTable(topologies: readonly TopologySummary[]): string {
     'makespan',
     'failed',
   ];
-  return `<table class="setups"><tr>${head.map((h, i) => `<th${i < 2 ? ' class="text"' : ''}>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
+  return String(
+    html`<table class="setups"><tr>${head.map((h, i) => (i < 2 ? html`<th class="text">${h}</th>` : html`<th>${h}</th>`))}</tr>${rows}</table>`,
+  );
 }
 
 export function setupsSection(summary: RunSummary): string {
   const findings = setupFindings(summary);
   if (findings.length === 0) return '';
   const comparison = comparisonSentence(summary);
-  const list = findings
-    .map(
-      (f) =>
-        `<li><strong>${escapeHtml(f.topology)}</strong>: ${f.sentences.map(escapeHtml).join(' ')}</li>`,
-    )
-    .join('');
-  return `<section id="setups"><h2>The setups compared</h2><p class="lede">Measured in this run, with the model's figures in brackets (its mean over its simulated runs); times in scenario seconds.</p>${lifeTable(summary.topologies)}${handlersTable(summary.topologies)}<ul class="findings">${list}</ul>${comparison === null ? '' : `<p>${escapeHtml(comparison)}</p>`}</section>`;
+  const list = findings.map(
+    (f) => html`<li><strong>${f.topology}</strong>: ${f.sentences.join(' ')}</li>`,
+  );
+  return String(
+    html`<section id="setups"><h2>The setups compared</h2><p class="lede">Measured in this run, with the model's figures in brackets (its mean over its simulated runs); times in scenario seconds.</p>${rawHtml(lifeTable(summary.topologies))}${rawHtml(handlersTable(summary.topologies))}<ul class="findings">${list}</ul>${comparison === null ? '' : html`<p>${comparison}</p>`}</section>`,
+  );
 }

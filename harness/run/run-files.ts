@@ -8,6 +8,7 @@ import { ObservationFiles } from '../observe/observation.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
+import { noSuccessError } from '../results/no-success.js';
 import { resultsWrite } from '../results/results-write.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
 import {
@@ -119,6 +120,8 @@ export class RunFiles {
   ): Promise<{ summary: RunSummary; error: HarnessError | undefined; gate: GateOutcome | null }> {
     let { error } = ended;
     let complete = error === undefined && this.topologies.length === ended.planned;
+    // Every topology ran, but one answered nothing: the run fails, and is not judged (issue 17).
+    error ??= noSuccessError(this.topologies, this.scenario.expectErrors === true);
     const finishedAt = ended.finishedAt.toISOString();
     const finish = async (file: string, write: () => Promise<void>): Promise<void> => {
       try {

@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
 import {
-  type HarnessError,
+  HarnessError,
   type InputIssue,
   OptionError,
   ScenarioInvalidError,
@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import { jsonErrorOffset, lineAndColumn } from './json-position.js';
 import { attribute, isOptionIssue, type ScenarioOverrides, withOverrides } from './overrides.js';
+import { readScenarioText } from './read-scenario-file.js';
 import type { Scenario } from './types.js';
 import { validateScenario } from './validate.js';
 
@@ -43,8 +44,9 @@ export async function loadScenario(
   const file = looksLikePath ? resolve(ref) : join(dir, `${ref}.json`);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readScenarioText(file, ref);
   } catch (error) {
+    if (error instanceof HarnessError) throw error;
     const known = await listScenarios(dir);
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'

@@ -218,6 +218,7 @@ export const scenarioSchema = z
       .default(1),
     repeat: count(1, MAX_REPEAT).default(1),
     compareEmulated: z.boolean().default(false),
+    expectErrors: z.boolean().default(false),
     load: loadSchema,
     service: z
       .strictObject({
@@ -491,6 +492,8 @@ export const FIELD_HELP: Record<string, string> = {
   repeat: `a whole number of bursts from 1 to ${MAX_REPEAT} sent to each topology, one after another; figures are their mean`,
   compareEmulated:
     'true to also run the emulated counterpart of each real-server topology and give the fidelity table',
+  expectErrors:
+    'true when a topology may fail every request (a scenario that reproduces an outage); false (the default) fails such a run with E_NO_SUCCESS',
   ...LOAD_FIELD_HELP,
   service: 'an object such as { "time": "2s", "work": "sleep" }',
   'service.time':

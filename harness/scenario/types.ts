@@ -251,6 +251,8 @@ export interface Scenario {
   repeat?: number;
   /** Run each real-server topology's emulated counterpart too (the fidelity table). */
   compareEmulated?: boolean;
+  /** A topology may fail every request; without it such a run fails with E_NO_SUCCESS. */
+  expectErrors?: boolean;
   load: LoadSpec;
   service: ServiceSpec;
   topologies: TopologySpec[];

@@ -66,6 +66,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
     timeScale: parsed.timeScale,
     repeat: parsed.repeat,
     compareEmulated: parsed.compareEmulated,
+    expectErrors: parsed.expectErrors,
     load: parsed.load,
     service,
     topologies,
