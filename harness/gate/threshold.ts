@@ -128,8 +128,6 @@ export interface Threshold {
   /** The limit in the metric's unit (see ValueKind). */
   value: number;
   valueKind: ValueKind;
-  /** The key and condition exactly as the file or the command line wrote them. */
-  source: { key: string; condition: string };
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string; fix: string };
@@ -206,7 +204,6 @@ export function parseThreshold(key: string, condition: string): ParseResult<Thre
       operator: operator as Operator,
       value: value.value,
       valueKind,
-      source: { key, condition },
     },
   };
 }
