@@ -234,12 +234,12 @@ export function splitThresholdOption(
 
 /**
  * Parsed thresholds back to the form a scenario file writes them in (metric key -> conditions as
- * written), for scenario.json: each Threshold keeps its source text beside its parsed value.
+ * written, spaces around a condition trimmed), for scenario.json: each Threshold keeps its source
+ * text (`key`, `condition`) beside its parsed value.
  */
 export function thresholdsDocument(thresholds: readonly Threshold[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const t of thresholds)
-    out[t.source.key] = [...(out[t.source.key] ?? []), t.source.condition];
+  for (const t of thresholds) out[t.key] = [...(out[t.key] ?? []), t.condition];
   return out;
 }
 
