@@ -128,8 +128,6 @@ export interface Threshold {
   /** The limit in the metric's unit (see ValueKind). */
   value: number;
   valueKind: ValueKind;
-  /** The key and condition exactly as the file or the command line wrote them. */
-  source: { key: string; condition: string };
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string; fix: string };
@@ -206,7 +204,6 @@ export function parseThreshold(key: string, condition: string): ParseResult<Thre
       operator: operator as Operator,
       value: value.value,
       valueKind,
-      source: { key, condition },
     },
   };
 }
@@ -237,12 +234,12 @@ export function splitThresholdOption(
 
 /**
  * Parsed thresholds back to the form a scenario file writes them in (metric key -> conditions as
- * written), for scenario.json: each Threshold keeps its source text beside its parsed value.
+ * written, spaces around a condition trimmed), for scenario.json: each Threshold keeps its source
+ * text (`key`, `condition`) beside its parsed value.
  */
 export function thresholdsDocument(thresholds: readonly Threshold[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const t of thresholds)
-    out[t.source.key] = [...(out[t.source.key] ?? []), t.source.condition];
+  for (const t of thresholds) out[t.key] = [...(out[t.key] ?? []), t.condition];
   return out;
 }
 

@@ -100,7 +100,7 @@ test('a threshold on the command line is judged as the same threshold in the fil
     thresholds: ['wait=p(95)<5s', 'wait{topology:sync-4-x3}=max<20s'],
   });
   assert.deepEqual(
-    merged.thresholds?.map((th) => [th.source.key, th.source.condition, th.value]),
+    merged.thresholds?.map((th) => [th.key, th.condition, th.value]),
     [
       ['wait', 'p(95)<5s', 5],
       ['wait{topology:sync-4-x3}', 'max<20s', 20],
