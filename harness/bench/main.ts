@@ -5,6 +5,7 @@
  * print figures and ratios and never fail on a timing (a shared 2-core machine is noisy); the
  * exit code is 0 unless a benchmark throws.
  */
+import { balancerRelay } from './balancer-relay.js';
 import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { simulatorSpeed } from './simulator-speed.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Benchmark[] = [
   burstSpread,
   timingAccuracy,
   loadMemory,
+  balancerRelay,
 ];
 
 const args = process.argv.slice(2);
