@@ -7,6 +7,7 @@
  */
 import { balancerRelay } from './balancer-relay.js';
 import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
+import { handOff } from './hand-off.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { streamingMemory } from './streaming-memory.js';
@@ -20,6 +21,7 @@ const BENCHMARKS: Benchmark[] = [
   timingAccuracy,
   loadMemory,
   balancerRelay,
+  handOff,
 ];
 
 const args = process.argv.slice(2);
