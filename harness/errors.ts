@@ -167,6 +167,16 @@ export class ServersMissingError extends HarnessError {
   readonly exitCode = ExitCode.RunFailed;
 }
 
+/**
+ * A check failed, but the machine was too busy during the measurement for the failure to be
+ * the deployment's (measurement quality poor): the gate gives no verdict.
+ */
+export class GateInconclusiveError extends HarnessError {
+  override readonly name = 'GateInconclusiveError';
+  readonly code = 'E_GATE_INCONCLUSIVE';
+  readonly exitCode = ExitCode.Inconclusive;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -187,6 +197,7 @@ export const ERROR_CLASSES = [
   ThresholdsFailedError,
   RemoteNotAllowedError,
   ServersMissingError,
+  GateInconclusiveError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

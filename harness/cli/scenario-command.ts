@@ -3,7 +3,12 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
 import { readRunCalibration } from '../calibrate/calibration-file.js';
-import { describeError, OptionError, ThresholdsFailedError } from '../errors.js';
+import {
+  describeError,
+  GateInconclusiveError,
+  OptionError,
+  ThresholdsFailedError,
+} from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
@@ -131,6 +136,7 @@ Debian's packages: npm run setup installs them. The model uses the accept race m
 npm run calibrate (<reports-dir>/calibration.json) when it was made on this machine.
 
 Exit codes: 0 ok (every threshold passed), 99 a threshold or the baseline comparison failed,
+106 a check failed while the machine was too busy to judge (no verdict; the reason is printed),
 103 a target failed or real servers are missing, 104 invalid input (a malformed threshold, a bad
 baseline file, a URL to a host not allowed), 105 interrupted (results so far are kept).`,
     )
@@ -213,12 +219,23 @@ async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<
     });
   }
   if (gate.passed) return ExitCode.Ok;
-  const error = new ThresholdsFailedError(
-    `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed:\n  ${gate.failures.join('\n  ')}`,
-    { fix: 'see gate.md and report.html in the run directory' },
-  );
+  const error =
+    gate.verdict === 'inconclusive'
+      ? inconclusiveError(gate)
+      : new ThresholdsFailedError(
+          `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed:\n  ${gate.failures.join('\n  ')}`,
+          { fix: 'see gate.md and report.html in the run directory' },
+        );
   io.stderr.write(`${describeError(error)}\n`);
   return error.exitCode;
+}
+
+/** A gate whose failures were all measured on a machine too busy to judge (exit 106). */
+function inconclusiveError(gate: GateOutcome): GateInconclusiveError {
+  return new GateInconclusiveError(
+    `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed while the machine was too busy to judge:\n  ${gate.inconclusive.join('\n  ')}`,
+    { fix: 'run again on a quieter machine (measurement quality in gate.md and report.html)' },
+  );
 }
 
 /** Command-line options override the scenario file. */

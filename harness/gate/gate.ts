@@ -1,3 +1,4 @@
+import type { MeasurementQuality } from '../observe/measurement-quality.js';
 import type { BaselineComparison } from './baseline.js';
 import type { ThresholdResult } from './evaluate.js';
 import { describeValue } from './format.js';
@@ -7,11 +8,24 @@ import { aggregateLabel } from './threshold.js';
  * The gate's verdict: every threshold result and baseline row, whether the run passes, and one
  * line per failure naming the metric, the topology and the value. Written as gate.json, rendered
  * for the terminal, as Markdown and as JUnit XML.
+ *
+ * A failure measured while the machine was too busy to trust (a topology's measurement quality
+ * poor, harness/observe/measurement-quality.ts) is no verdict on the deployment: the gate is then
+ * `inconclusive` and says why, rather than fail (exit 106, not 99). A run that passes passes
+ * whatever the machine did: a busy machine only makes figures worse.
  */
+export type GateVerdict = 'passed' | 'failed' | 'inconclusive';
+
 export interface GateOutcome {
   scenario: string;
   runId: string;
+  /** True only for verdict `passed`. */
   passed: boolean;
+  verdict: GateVerdict;
+  /** Each topology's measurement quality the verdict took into account. */
+  quality: Record<string, MeasurementQuality>;
+  /** Why the verdict is inconclusive: the poor measurements, one line each; empty otherwise. */
+  inconclusive: string[];
   thresholds: ThresholdResult[];
   baseline: BaselineComparison | null;
   /** One line per failed check, e.g. `wait p(95)<5s on sync-4-x3: p(95) = 30.6s`. */
@@ -23,6 +37,8 @@ export function decideGate(input: {
   runId: string;
   thresholds: ThresholdResult[];
   baseline: BaselineComparison | null;
+  /** Measurement quality by topology; none known: every failure is a verdict. */
+  quality?: Readonly<Record<string, MeasurementQuality>>;
 }): GateOutcome {
   const failures: string[] = [];
   for (const r of input.thresholds) {
@@ -36,7 +52,31 @@ export function decideGate(input: {
         : `baseline ${row.label} on ${row.topology}: ${describeValue(row.current, row.unit)}, baseline ${describeValue(row.baseline, row.unit)}, limit ${describeValue(row.limit ?? 0, row.unit)}`,
     );
   }
-  return { ...input, passed: failures.length === 0, failures };
+  const quality = { ...(input.quality ?? {}) };
+  // The topologies of the failed checks: a failure on a well measured topology is a verdict
+  // even when another topology's measurement was poor.
+  const failedOn = new Set([
+    ...input.thresholds.filter((r) => r.status === 'fail').map((r) => r.topology),
+    ...(input.baseline?.rows ?? []).filter((r) => r.status === 'fail').map((r) => r.topology),
+  ]);
+  const poor = [...failedOn].filter((t) => quality[t]?.level === 'poor');
+  const disturbed = failedOn.size > 0 && poor.length === failedOn.size;
+  const inconclusive = disturbed
+    ? poor.map((t) => `${t}: ${(quality[t] as MeasurementQuality).reasons.join('; ')}`)
+    : [];
+  const verdict: GateVerdict =
+    failures.length === 0 ? 'passed' : disturbed ? 'inconclusive' : 'failed';
+  return {
+    scenario: input.scenario,
+    runId: input.runId,
+    passed: verdict === 'passed',
+    verdict,
+    quality,
+    inconclusive,
+    thresholds: input.thresholds,
+    baseline: input.baseline,
+    failures,
+  };
 }
 
 /** `wait p(95)<5s on sync-4-x3: p(95) = 30.6s`. */
