@@ -25,10 +25,13 @@ import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { acceptRaceServerOf, deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes, serviceMean } from '../model/service-time.js';
 import type { SimulationResult } from '../model/simulate.js';
+import { MachineLoadMeter } from '../observe/machine-load.js';
+import type { MachineLoadSample } from '../observe/measurement-quality.js';
 import { ObservationFiles, type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
 import { writeGateFiles } from '../report/write-gate-files.js';
 import { writeReport } from '../report/write-report.js';
+import { apparatusFigures } from '../results/apparatus.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
@@ -245,6 +248,19 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
       addObserved(summary.topologies[summary.topologies.length - 1], outcome.observed);
+      // How busy the machine was, and why measured and predicted differ (issue 13).
+      Object.assign(
+        summary.topologies[summary.topologies.length - 1] as object,
+        apparatusFigures({
+          scenario,
+          records: outcome.records,
+          sample: outcome.sample ?? null,
+          prediction: prediction.waits,
+          deployment: prediction.deployment,
+          serviceTimes,
+          backOfEnvelope: summary.topologies[summary.topologies.length - 1]?.backOfEnvelope ?? 0,
+        }),
+      );
       await resultsWrite(dir, () => observationFiles.append(outcome.observed));
       // Windows over time, the workers' lives and handlers at once (issue 6).
       Object.assign(
@@ -388,6 +404,8 @@ interface TopologyRun extends LoadStep {
   error: HarnessError | undefined;
   /** Worker life events during the load, scenario seconds after its start. */
   events: LifeEvent[];
+  /** How busy the machine was during the load (machine-load.ts). */
+  sample?: MachineLoadSample;
 }
 
 async function runTopology(
@@ -438,6 +456,7 @@ async function runTopology(
     const repeat =
       scenario.load.executor === 'burst' ? (topology.repeat ?? scenario.repeat ?? 1) : 1;
     const steps: LoadStep[] = [];
+    const meter = new MachineLoadMeter();
     for (let b = 0; b < repeat; b++) {
       if (b > 0) await delay(BURST_PAUSE_MS, undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
@@ -456,6 +475,7 @@ async function runTopology(
       ]);
       steps.push(step);
     }
+    const sample = meter.stop();
     observed = (await observation?.result()) ?? {};
     const step = mergeSteps(steps);
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
@@ -471,6 +491,7 @@ async function runTopology(
       failure: null,
       error: undefined,
       events,
+      sample,
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
