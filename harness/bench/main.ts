@@ -11,6 +11,7 @@ import { handOff } from './hand-off.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { streamingMemory } from './streaming-memory.js';
+import { timeScale } from './time-scale.js';
 
 /** Every benchmark, in the order they run. Later issues add theirs here. */
 const BENCHMARKS: Benchmark[] = [
@@ -22,6 +23,7 @@ const BENCHMARKS: Benchmark[] = [
   loadMemory,
   balancerRelay,
   handOff,
+  timeScale,
 ];
 
 const args = process.argv.slice(2);

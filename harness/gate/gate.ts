@@ -2,7 +2,7 @@ import type { MeasurementQuality } from '../observe/measurement-quality.js';
 import type { BaselineComparison } from './baseline.js';
 import type { ThresholdResult } from './evaluate.js';
 import { describeValue } from './format.js';
-import { aggregateLabel } from './threshold.js';
+import { aggregateLabel, holds } from './threshold.js';
 
 /**
  * The gate's verdict: every threshold result and baseline row, whether the run passes, and one
@@ -10,9 +10,11 @@ import { aggregateLabel } from './threshold.js';
  * for the terminal, as Markdown and as JUnit XML.
  *
  * A failure measured while the machine was too busy to trust (a topology's measurement quality
- * poor, harness/observe/measurement-quality.ts) is no verdict on the deployment: the gate is then
- * `inconclusive` and says why, rather than fail (exit 106, not 99). A run that passes passes
- * whatever the machine did: a busy machine only makes figures worse.
+ * poor, harness/observe/measurement-quality.ts) that would pass once the apparatus's measured
+ * part is taken out (the attribution's load generator, handler and server-cost shares) is no
+ * verdict on the deployment: the gate is then `inconclusive` and says why, rather than fail
+ * (exit 106, not 99). A failure the apparatus cannot explain is a verdict however busy the
+ * machine; a run that passes passes whatever the machine did.
  */
 export type GateVerdict = 'passed' | 'failed' | 'inconclusive';
 
@@ -24,7 +26,7 @@ export interface GateOutcome {
   verdict: GateVerdict;
   /** Each topology's measurement quality the verdict took into account. */
   quality: Record<string, MeasurementQuality>;
-  /** Why the verdict is inconclusive: the poor measurements, one line each; empty otherwise. */
+  /** Why the verdict is inconclusive: the poor measurements, one line per topology; else empty. */
   inconclusive: string[];
   thresholds: ThresholdResult[];
   baseline: BaselineComparison | null;
@@ -53,16 +55,23 @@ export function decideGate(input: {
     );
   }
   const quality = { ...(input.quality ?? {}) };
-  // The topologies of the failed checks: a failure on a well measured topology is a verdict
-  // even when another topology's measurement was poor.
-  const failedOn = new Set([
-    ...input.thresholds.filter((r) => r.status === 'fail').map((r) => r.topology),
-    ...(input.baseline?.rows ?? []).filter((r) => r.status === 'fail').map((r) => r.topology),
-  ]);
-  const poor = [...failedOn].filter((t) => quality[t]?.level === 'poor');
-  const disturbed = failedOn.size > 0 && poor.length === failedOn.size;
+  // No verdict only where the machine can explain every failure: each failed check was measured
+  // on a topology whose measurement was poor, and would pass once the apparatus's measured part
+  // is taken out. A failure beyond that, or a baseline failure, is a verdict.
+  const failed = input.thresholds.filter((r) => r.status === 'fail');
+  const baselineFailed = (input.baseline?.rows ?? []).some((r) => r.status === 'fail');
+  const excused = failed.filter(
+    (r) =>
+      quality[r.topology]?.level === 'poor' &&
+      r.withoutApparatus !== undefined &&
+      r.withoutApparatus !== null &&
+      holds(r.withoutApparatus, r.threshold.operator, r.threshold.value),
+  );
+  const disturbed = failed.length > 0 && !baselineFailed && excused.length === failed.length;
   const inconclusive = disturbed
-    ? poor.map((t) => `${t}: ${(quality[t] as MeasurementQuality).reasons.join('; ')}`)
+    ? [...new Set(excused.map((r) => r.topology))].map(
+        (t) => `${t}: ${(quality[t] as MeasurementQuality).reasons.join('; ')}`,
+      )
     : [];
   const verdict: GateVerdict =
     failures.length === 0 ? 'passed' : disturbed ? 'inconclusive' : 'failed';
