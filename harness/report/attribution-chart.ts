@@ -74,7 +74,11 @@ export function walkRows(t: TopologySummary, a: Attribution): WalkRow[] {
 
 function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLevelSpec {
   const rows = walkRows(t, a);
-  const order = [...new Set(rows.sort((x, y) => x.order - y.order).map((r) => r.label))];
+  // Bars in walking order; each panel keeps only its own (back-of-envelope: max wait only).
+  const order = [
+    'back-of-envelope',
+    ...new Set(rows.sort((x, y) => x.order - y.order).map((r) => r.label)),
+  ];
   const kinds = ['back-of-envelope', 'predicted', 'part', 'measured'];
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -90,7 +94,7 @@ function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLev
     facet: {
       row: { field: 'figure', type: 'nominal', sort: Object.values(LABELS), title: null },
     },
-    resolve: { scale: { x: 'independent' } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
       width: 420,
       height: { step: 14 },
