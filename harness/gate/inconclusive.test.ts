@@ -50,7 +50,9 @@ function attribution(apparatus: number): Attribution {
       handlerOverrunMs: 0,
       delivery: { meanMs: 0, count: 0 },
       handOff: { meanMs: 0, medianMs: 0, count: 0 },
+      responseReturnMs: 0,
       serverCostShare: 0,
+      apparatusShare: 0,
     },
     requests: 3,
   };

@@ -24,7 +24,9 @@ const attribution: Attribution = {
     handlerOverrunMs: 0.5,
     delivery: { meanMs: 0.3, count: 12 },
     handOff: { meanMs: 1.1, medianMs: 1, count: 188 },
+    responseReturnMs: 0.5,
     serverCostShare: 0.05,
+    apparatusShare: 0.1,
   },
   requests: 200,
 };

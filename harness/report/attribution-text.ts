@@ -25,7 +25,7 @@ export function apparatusLines(t: TopologySummary): string[] {
       Number.isFinite(x) ? `${x < 0 ? '-' : '+'}${Math.abs(x * 100).toFixed(1)}%` : 'n/a';
     const parts = a.steps.map((s) => `${signed(s.share.meanWait)} ${CAUSE_LABEL[s.cause]}`);
     lines.push(
-      `  why (mean wait): predicted ${formatSeconds(a.predicted.meanWait)}  ${parts.join('  ')}  ${signed(a.residual.meanWait)} model's own = measured ${formatSeconds(a.measured.meanWait)}; model's own error mean ${pct(a.residualRelative.meanWait)}, p95 ${pct(a.residualRelative.p95Wait)}, max ${pct(a.residualRelative.maxWait)}, makespan ${pct(a.residualRelative.makespan)}; hand-off ${a.apparatus.handOff.meanMs.toFixed(2)} ms, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)} ms real`,
+      `  why (mean wait): predicted ${formatSeconds(a.predicted.meanWait)}  ${parts.join('  ')}  ${signed(a.residual.meanWait)} model's own = measured ${formatSeconds(a.measured.meanWait)}; model's own error mean ${pct(a.residualRelative.meanWait)}, p95 ${pct(a.residualRelative.p95Wait)}, max ${pct(a.residualRelative.maxWait)}, makespan ${pct(a.residualRelative.makespan)}; the apparatus ${pct(a.apparatus.apparatusShare).replace('+', '')} of the mean wait (hand-off ${a.apparatus.handOff.meanMs.toFixed(2)} ms, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)} ms, load generator lateness ${a.apparatus.lateness.meanMs.toFixed(1)} ms real)`,
     );
   }
   return lines;

@@ -51,7 +51,11 @@ function sixRequests(): RequestRecord[] {
   for (const worker of [0, 1]) {
     let start = 0.013;
     for (let k = 0; k < 3; k++) {
-      out.push(record(worker + 2 * k, { written: 0.01, start, end: start + 1.02, worker }));
+      out.push({
+        ...record(worker + 2 * k, { written: 0.01, start, end: start + 1.02, worker }),
+        // Each response takes 4 ms more to reach the load generator.
+        complete: start + 1.024,
+      });
       start += 1.02 + 0.005;
     }
   }
@@ -95,6 +99,9 @@ test('each measured input takes its share, computed by hand, and the parts add u
       attribution.steps.reduce((sum, s) => sum + s.share[figure], 0) + attribution.residual[figure];
     close(parts, attribution.measured[figure] - attribution.predicted[figure]);
   }
+  close(attribution.apparatus.responseReturnMs, 0.004 * 0.1 * 1000);
+  close(attribution.measured.makespan, 2.063 + 1.024);
+  close(attribution.residual.makespan, 0);
   // Shared FCFS queues with the mean costs replayed: nothing is left for the model.
   close(attribution.residual.meanWait, 0);
   close(attribution.apparatus.lateness.meanMs, 0.01 * 0.1 * 1000);
@@ -102,6 +109,7 @@ test('each measured input takes its share, computed by hand, and the parts add u
   close(attribution.apparatus.delivery.meanMs, 0.003 * 0.1 * 1000);
   close(attribution.apparatus.handlerOverrunMs, 0.02 * 0.1 * 1000);
   close(attribution.apparatus.serverCostShare, 0.008 / 1.038);
+  close(attribution.apparatus.apparatusShare, (0.01 + 0.02 + 0.008) / 1.038);
 });
 
 test('the assignment step takes a burst that piled onto one worker, and the residual stays the model error', () => {

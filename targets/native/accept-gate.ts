@@ -10,7 +10,11 @@ export type OnAccept = (error: Error | null, fd: number, acceptedAtNs: bigint) =
  * resumed. See accept-gate.c for why Node's own accept loop cannot stand in for this.
  */
 export interface AcceptGate {
-  resume(): void;
+  /**
+   * Polls again. `eager`: first tries one accept at once and, if a connection was waiting, calls
+   * onAccept before returning (a gunicorn sync worker accepts before it selects).
+   */
+  resume(eager?: boolean): void;
   pause(): void;
   close(): void;
 }
