@@ -6,6 +6,7 @@ import type { TopologySummary } from '../results/summary.js';
 import { evaluateThresholds } from './evaluate.js';
 import { runSummary, topologySummary } from './fixtures.js';
 import { decideGate } from './gate.js';
+import { renderJunit } from './junit.js';
 import { renderGateMarkdown } from './markdown.js';
 import { runGate } from './run-gate.js';
 import { renderGate } from './text.js';
@@ -87,6 +88,10 @@ test('a failure measured on a poor machine is inconclusive, with the measured re
   assert.match(renderGate(outcome), /measurement poor: slow: other processes/);
   assert.match(renderGateMarkdown(outcome), /^### Capacity gate: demo inconclusive/);
   assert.match(renderGateMarkdown(outcome), /Measurement quality: slow poor, fast good\./);
+  assert.match(
+    renderJunit(outcome),
+    /<property name="measurement-quality" value="poor"\/><property name="verdict" value="inconclusive"\/>/,
+  );
 });
 
 test('a failure the apparatus cannot explain is a verdict however busy the machine', () => {
