@@ -30,6 +30,8 @@ export { parseThreshold, parseThresholdOption } from './gate/threshold.js';
 export { checkDestination } from './load/destination.js';
 export type { ErrorKind } from './load/error-kind.js';
 export { classifyError, classifyStatus, ERROR_KINDS } from './load/error-kind.js';
+export type { ExecutorDefinition } from './load/executors/definition.js';
+export { EXECUTOR_REGISTRY, executorOf } from './load/executors/registry.js';
 export type { RawRequest } from './load/raw-request.js';
 export { HISTOGRAMS, Recorder } from './load/recorder.js';
 export type { LoadContext, LoadResult, LoadTask } from './load/run-load.js';
@@ -75,12 +77,16 @@ export { jobsFigures } from './results/jobs-figures.js';
 export type { LoadFigures } from './results/load-figures.js';
 export type { RequestRecord } from './results/request-record.js';
 export type { RunSummary, TopologySummary } from './results/summary.js';
+export type { PlanContext, RunPlan, TopologyPlan } from './run/plan.js';
+export { planRun } from './run/plan.js';
 export type { RunOptions, RunResult } from './run/run-scenario.js';
 export { runScenario } from './run/run-scenario.js';
+export { Clock } from './scenario/clock.js';
 export { describeLoad } from './scenario/describe-load.js';
 export { formatSeconds, parseDuration } from './scenario/duration.js';
 export { jsonErrorOffset } from './scenario/json-position.js';
 export { listScenarios, loadScenario, parseJson } from './scenario/load.js';
+export type { ScenarioOverrides } from './scenario/overrides.js';
 export type {
   FanoutSpec,
   JobsSpec,

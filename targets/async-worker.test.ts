@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runBurst } from '../harness/load/burst.js';
 import { Recorder } from '../harness/load/recorder.js';
-import { maxOverlap, startTestTopology } from './fixtures.js';
 import type { AsyncHandler } from './lifecycle-config.js';
+import { maxOverlap, startTestTopology } from './test-support/fixtures.js';
 
 /**
  * The emulated ASGI (uvicorn) worker's four handler styles, seen from outside through a burst:

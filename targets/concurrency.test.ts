@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'undici';
 import { runBurst } from '../harness/load/burst.js';
 import { Recorder } from '../harness/load/recorder.js';
-import { get, maxOverlap, startTestTopology } from './fixtures.js';
+import { get, maxOverlap, startTestTopology } from './test-support/fixtures.js';
 
 /**
  * Each emulated server's concurrency behaviour, observed from the outside: real processes on

@@ -20,14 +20,10 @@ import type {
 
 export type { AsyncWorkerConfig, LifecycleConfig, WorkerExitReason };
 
-/** The server models the emulation offers, each standing for a real Python server. */
-export type ServerKind = 'flask-dev' | 'sync' | 'gthread' | 'async';
+import type { BalancerPolicy, ServerKind, Work } from '../harness/vocabulary.js';
 
-/** How the balancer in front of several replicas picks one for each new connection. */
-export type BalancerPolicy = 'round-robin' | 'random' | 'least-connections';
-
-/** A handler either sleeps (I/O wait, releases the GIL) or burns CPU time. */
-export type Work = 'sleep' | 'cpu';
+/** The shared words (server kinds, balancer policies, work) are listed in harness/vocabulary.ts. */
+export type { BalancerPolicy, ServerKind, Work };
 
 export interface ServiceDefaults {
   work: Work;

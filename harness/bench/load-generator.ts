@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { packageRoot } from '../../targets/package-root.js';
+import { realInstantsNs } from '../load/executors/open-loop-task.js';
 import type { LoadTask } from '../load/run-load.js';
 import { runLoad } from '../load/threads.js';
+import { arrivalInstants } from '../model/arrivals.js';
+import { createRandom } from '../model/random.js';
+import { Clock } from '../scenario/clock.js';
 import { TARGET_HOST } from '../supervise/start-topology.js';
 import { Supervisor } from '../supervise/supervisor.js';
 import type { BenchFigure, Benchmark } from './benchmark.js';
@@ -198,10 +202,10 @@ async function timingError(out: Out, origin: string): Promise<BenchFigure[]> {
   const serviceMs = 20;
   const task: LoadTask = {
     executor: 'open-loop',
-    plan: { kind: 'constant', rate: 50, duration: 4 },
-    seed: 1,
-    nsPerScenarioSecond: 1e9,
-    limit: 1e6,
+    instantsNs: realInstantsNs(
+      arrivalInstants({ kind: 'constant', rate: 50, duration: 4 }, createRandom(1)),
+      new Clock(1),
+    ),
     maxConnections: 100,
   };
   const { recorder } = await runLoad(task, context(origin, `/?ms=${serviceMs}`, true));
@@ -244,10 +248,13 @@ async function memoryPerRequest(out: Out, origin: string): Promise<BenchFigure[]
     const before = process.memoryUsage().heapUsed;
     const task: LoadTask = {
       executor: 'open-loop',
-      plan: { kind: 'constant', rate: 20_000, duration: (MEMORY_REQUESTS - 1) / 20_000 },
-      seed: 1,
-      nsPerScenarioSecond: 1e9,
-      limit: MEMORY_REQUESTS,
+      instantsNs: realInstantsNs(
+        arrivalInstants(
+          { kind: 'constant', rate: 20_000, duration: (MEMORY_REQUESTS - 1) / 20_000 },
+          createRandom(1),
+        ),
+        new Clock(1),
+      ),
       maxConnections: 200,
     };
     const result = await runLoad(task, context(origin, '/', keepRequests));

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ERROR_KINDS } from '../load/error-kind.js';
 import { descendants, isAlive } from '../supervise/process-tree.js';
-import { type Started, startHarness } from './fixtures/watch.js';
+import { type Started, startHarness } from '../test-support/cli/watch.js';
 
 /** End-to-end: the CLI as users run it, its exit codes and what it prints and writes. */
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runScenarioOk } from './run-cli.js';
+import { runScenarioOk } from '../test-support/spawn-cli.js';
 
 /**
  * Every executor from a scenario file, end to end: the run exits 0, summary.json holds the

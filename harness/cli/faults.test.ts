@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
 import { ERROR_KINDS, type ErrorKind } from '../load/error-kind.js';
-import type { Faults } from './fixtures/faults.js';
+import type { Faults } from '../test-support/cli/faults.js';
 import {
   checkRunDir,
   commandOf,
@@ -16,8 +16,8 @@ import {
   startHarness,
   TreeWatch,
   waitFor,
-} from './fixtures/watch.js';
-import { tempDir, writeScenario } from './run-cli.js';
+} from '../test-support/cli/watch.js';
+import { tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * Faults during a run, end to end through the CLI: a worker or a replica killed mid-burst, a

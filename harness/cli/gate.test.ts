@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir, writeScenario } from './run-cli.js';
+import { spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /** End-to-end: the performance gate's exit codes, output and files. */
 
@@ -26,7 +26,7 @@ test('a failing threshold exits 99 naming the metric; files and the job summary 
   await writeFile(stepSummary, '# earlier step\n');
   const reports = join(dir, 'reports');
   // 8 requests of 40 ms on one flask-dev process: the last waits about 280 ms, so max<10ms fails.
-  const { code, stdout, stderr } = await runCli(
+  const { code, stdout, stderr } = await spawnCli(
     ['scenario', file, '--reports-dir', reports, '--threshold', 'wait{topology:flask}=max<10ms'],
     { env: { GITHUB_STEP_SUMMARY: stepSummary } },
   );
@@ -56,7 +56,7 @@ test('a passing gate exits 0, and its own summary as baseline passes', async (t)
     small({ wait: ['p(95)<1m', 'max<1m'], errors: ['rate<0.01'], makespan: ['max<1m'] }),
   );
   const reports = join(dir, 'reports');
-  const first = await runCli(['scenario', file, '--reports-dir', reports]);
+  const first = await spawnCli(['scenario', file, '--reports-dir', reports]);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /gate: passed, 8 checks/);
   const baseline = join(dir, 'baseline.json');
@@ -65,7 +65,7 @@ test('a passing gate exits 0, and its own summary as baseline passes', async (t)
   );
   await writeFile(baseline, JSON.stringify(summary));
   // The same scenario again against its first run, with a tolerance timer noise cannot beat.
-  const again = await runCli([
+  const again = await spawnCli([
     'scenario',
     file,
     '--reports-dir',
@@ -86,7 +86,7 @@ test('a run worse than its baseline exits 99 and prints the side by side', async
   const dir = await tempDir(t);
   const file = await writeScenario(dir, small());
   const reports = join(dir, 'reports');
-  const first = await runCli(['scenario', file, '--reports-dir', reports, '--only', 'flask']);
+  const first = await spawnCli(['scenario', file, '--reports-dir', reports, '--only', 'flask']);
   assert.equal(first.code, 0, first.stderr);
   const summary = JSON.parse(
     await readFile(join(reports, 'gated', 'latest', 'summary.json'), 'utf8'),
@@ -96,7 +96,7 @@ test('a run worse than its baseline exits 99 and prints the side by side', async
     summary.topologies[0].measured[key] /= 10;
   const baseline = join(dir, 'baseline.json');
   await writeFile(baseline, JSON.stringify(summary));
-  const { code, stdout, stderr } = await runCli([
+  const { code, stdout, stderr } = await spawnCli([
     'scenario',
     file,
     '--reports-dir',
@@ -118,7 +118,7 @@ test('malformed thresholds and baselines exit 104 naming them, before anything r
   const dir = await tempDir(t);
   const reports = join(dir, 'reports');
   const file = await writeScenario(dir, small());
-  const option = await runCli([
+  const option = await spawnCli([
     'scenario',
     file,
     '--reports-dir',
@@ -139,17 +139,17 @@ test('malformed thresholds and baselines exit 104 naming them, before anything r
   assert.ok(!existsSync(reports), 'nothing was run');
 
   const inFile = await writeScenario(dir, small({ wait: ['p(95)<5 parsecs'] }), 'bad.json');
-  const scenario = await runCli(['scenario', inFile, '--reports-dir', reports]);
+  const scenario = await spawnCli(['scenario', inFile, '--reports-dir', reports]);
   assert.equal(scenario.code, 104);
   assert.match(scenario.stderr, /thresholds\.wait\[0\]: "p\(95\)<5 parsecs" is not a threshold/);
 
-  const baseline = await runCli(['scenario', file, '--baseline', join(dir, 'missing.json')]);
+  const baseline = await spawnCli(['scenario', file, '--baseline', join(dir, 'missing.json')]);
   assert.equal(baseline.code, 104);
   assert.match(baseline.stderr, /E_BASELINE_INVALID/);
-  const notSummary = await runCli(['scenario', file, '--baseline', file]);
+  const notSummary = await spawnCli(['scenario', file, '--baseline', file]);
   assert.equal(notSummary.code, 104);
   assert.match(notSummary.stderr, /not a run summary/);
-  const tolerance = await runCli(['scenario', file, '--baseline-tolerance', 'lots']);
+  const tolerance = await spawnCli(['scenario', file, '--baseline-tolerance', 'lots']);
   assert.equal(tolerance.code, 104);
   assert.ok(!existsSync(reports), 'nothing was run');
 });

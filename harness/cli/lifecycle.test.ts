@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateScenario } from '../scenario/validate.js';
-import { runScenarioOk } from './run-cli.js';
+import { runScenarioOk } from '../test-support/spawn-cli.js';
 
 /**
  * Issue 6's scenario fields, from the file to the report: validation of every field with its

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from './run-cli.js';
+import { spawnCli } from '../test-support/spawn-cli.js';
 
 /** End-to-end: `model` as users run it. It starts no server, so these are quick. */
 
-const cli = (args: string[]) => runCli(['model', ...args]);
+const cli = (args: string[]) => spawnCli(['model', ...args]);
 
 const issueCommand = [
   '--kind',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
 import { findProgram } from '../supervise/programs.js';
-import { runScenarioOk } from './run-cli.js';
+import { runScenarioOk } from '../test-support/spawn-cli.js';
 
 /**
  * The scheduled-job and event fan-out observations end to end, as a user runs them: a small

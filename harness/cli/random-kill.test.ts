@@ -15,8 +15,8 @@ import {
   startHarness,
   TreeWatch,
   waitFor,
-} from './fixtures/watch.js';
-import { tempDir, writeScenario } from './run-cli.js';
+} from '../test-support/cli/watch.js';
+import { tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * Kills the harness at random moments of start-up, the run and the report, in every way it can

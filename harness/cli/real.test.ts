@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { assertRealServers, skipWithoutRealServers } from '../../targets/real/availability.js';
 import type { RunSummary } from '../results/summary.js';
 import { descendants, isAlive } from '../supervise/process-tree.js';
-import { mainScript, runCli, tempDir, writeScenario } from './run-cli.js';
+import { mainScript, spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * End to end with real servers and URLs: the CLI as users run it. The tests that start real
@@ -43,7 +43,7 @@ test('real servers beside their emulation: two bursts each, the fidelity table, 
     limits: { runTimeout: '3m', requestTimeout: '2m' },
     model: { replications: 50 },
   });
-  const { code, stdout, stderr } = await runCli([
+  const { code, stdout, stderr } = await spawnCli([
     'scenario',
     file,
     '--reports-dir',
@@ -153,7 +153,7 @@ test('a URL without instrumentation is measured, its waits estimated and labelle
     service: { time: '50ms' },
     topologies: [{ name: 'mine', kind: 'werkzeug' }],
   });
-  const { code, stdout, stderr } = await runCli([
+  const { code, stdout, stderr } = await spawnCli([
     'scenario',
     file,
     '--url',
@@ -187,11 +187,11 @@ test('a URL to another host is refused without --allow-remote, and --url needs o
       { name: 'b', kind: 'sync', url: 'http://192.0.2.1:8000/' },
     ],
   });
-  const refused = await runCli(['scenario', file, '--reports-dir', join(dir, 'reports')]);
+  const refused = await spawnCli(['scenario', file, '--reports-dir', join(dir, 'reports')]);
   assert.equal(refused.code, 104);
   assert.match(refused.stderr, /E_REMOTE_NOT_ALLOWED/);
   assert.match(refused.stderr, /--allow-remote 192\.0\.2\.1/);
-  const two = await runCli(['scenario', file, '--url', 'http://127.0.0.1:1/']);
+  const two = await spawnCli(['scenario', file, '--url', 'http://127.0.0.1:1/']);
   assert.equal(two.code, 104);
   assert.match(two.stderr, /E_OPTION_INVALID.*one server/s);
 });
@@ -199,7 +199,7 @@ test('a URL to another host is refused without --allow-remote, and --url needs o
 test('calibrate measures the emulated race, and a run then uses it and says so', async (t) => {
   const dir = await tempDir(t);
   const reports = join(dir, 'reports');
-  const calibrated = await runCli([
+  const calibrated = await spawnCli([
     'calibrate',
     '--server',
     'gthread',
@@ -227,7 +227,7 @@ test('calibrate measures the emulated race, and a run then uses it and says so',
     ],
     model: { replications: 20 },
   });
-  const run = await runCli(['scenario', file, '--reports-dir', reports, '--no-progress']);
+  const run = await spawnCli(['scenario', file, '--reports-dir', reports, '--no-progress']);
   assert.equal(run.code, 0, run.stderr);
   const summary = await summaryOf(dir, 'uses-calibration');
   assert.equal(summary.topologies[0]?.predicted.acceptRace?.source, 'calibration');

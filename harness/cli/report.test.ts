@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir, writeScenario } from './run-cli.js';
+import { spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /** End-to-end: every run writes report.html and the index; `report` rebuilds them. */
 
@@ -17,7 +17,7 @@ test('a run writes report.html, predicted.ndjson and the index; report rebuilds 
     service: { time: '30ms' },
     topologies: [{ name: 'sync-2', kind: 'sync', workers: 2 }],
   });
-  const run = await runCli(['scenario', file, '--reports-dir', reports]);
+  const run = await spawnCli(['scenario', file, '--reports-dir', reports]);
   assert.equal(run.code, 0, run.stderr);
   const latest = join(reports, 'reported', 'latest');
   const html = await readFile(join(latest, 'report.html'), 'utf8');
@@ -41,7 +41,7 @@ test('a run writes report.html, predicted.ndjson and the index; report rebuilds 
 
   await rm(join(latest, 'report.html'));
   await rm(join(reports, 'index.html'));
-  const rebuilt = await runCli(['report', latest], { cwd: dir });
+  const rebuilt = await spawnCli(['report', latest], { cwd: dir });
   assert.equal(rebuilt.code, 0, rebuilt.stderr);
   assert.match(rebuilt.stdout, /report: reports\/reported\/.+\/report\.html/);
   assert.match(rebuilt.stdout, /index: {2}reports\/index\.html/);
@@ -51,19 +51,19 @@ test('a run writes report.html, predicted.ndjson and the index; report rebuilds 
 
 test('report on a missing directory or one that is not a run exits 104', async (t) => {
   const dir = await tempDir(t);
-  const missing = await runCli(['report', join(dir, 'nope')]);
+  const missing = await spawnCli(['report', join(dir, 'nope')]);
   assert.equal(missing.code, 104);
   assert.match(missing.stderr, /E_RUN_DIR_INVALID: .*nope does not exist/);
   const empty = join(dir, 'empty');
   await mkdir(empty);
-  const notRun = await runCli(['report', empty]);
+  const notRun = await spawnCli(['report', empty]);
   assert.equal(notRun.code, 104);
   assert.match(notRun.stderr, /is not a run directory: it has no summary\.json/);
   await writeFile(join(empty, 'summary.json'), '{"hello": 1}');
   await writeFile(join(empty, 'scenario.json'), '{}');
-  const wrong = await runCli(['report', empty]);
+  const wrong = await spawnCli(['report', empty]);
   assert.equal(wrong.code, 104);
   assert.match(wrong.stderr, /is not a run summary/);
-  const usage = await runCli(['report']);
+  const usage = await spawnCli(['report']);
   assert.equal(usage.code, 104);
 });

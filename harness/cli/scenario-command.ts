@@ -3,12 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
 import { readRunCalibration } from '../calibrate/calibration-file.js';
-import {
-  describeError,
-  GateInconclusiveError,
-  OptionError,
-  ThresholdsFailedError,
-} from '../errors.js';
+import { describeError, GateInconclusiveError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
@@ -22,11 +17,11 @@ import { removeTemporaryFilesSync } from '../results/atomic-write.js';
 import { runScenario } from '../run/run-scenario.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
+import type { ScenarioOverrides } from '../scenario/overrides.js';
 import { MAX_REPEAT } from '../scenario/schema.js';
-import type { Scenario } from '../scenario/types.js';
 import { Supervisor } from '../supervise/supervisor.js';
 import { describeEnvironment, describeMachine } from './environment.js';
-import { type GateOptions, loadBaseline, mergeThresholds } from './gate-options.js';
+import { type GateOptions, loadBaseline } from './gate-options.js';
 import type { CliIo } from './io.js';
 import {
   collect,
@@ -35,7 +30,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from './options.js';
-import { checkTargets, withUrl } from './targets-options.js';
+import { checkTargets } from './targets-options.js';
 
 interface ScenarioOptions extends GateOptions {
   timeScale?: number;
@@ -65,7 +60,7 @@ export function registerScenarioCommand(
     )
     .option(
       '--time-scale <x>',
-      'real seconds per scenario second, overriding the scenario (1 = real time)',
+      'real seconds per scenario second, overriding the scenario (1 = real time; at least 0.01); checked with the file as if it said it',
       positiveNumber(10),
     )
     .option('--reports-dir <dir>', 'where run directories are written', undefined)
@@ -154,16 +149,14 @@ async function scenarioCommand(
   io.onExit(() => supervisor.killAllNow());
   io.onExit(removeTemporaryFilesSync);
   try {
-    const scenario = mergeThresholds(
-      applyOptions(
-        await loadScenario(isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref)),
-        options,
-      ),
-      options.threshold ?? [],
+    const scenario = await loadScenario(
+      isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref),
+      undefined,
+      overridesOf(options),
     );
     checkTargets(scenario, options.allowRemote ?? []);
     const gate: GateConfig = {
-      thresholds: scenario.thresholds ?? {},
+      thresholds: scenario.thresholds ?? [],
       baseline:
         options.baseline === undefined
           ? null
@@ -238,26 +231,15 @@ function inconclusiveError(gate: GateOutcome): GateInconclusiveError {
   );
 }
 
-/** Command-line options override the scenario file. */
-function applyOptions(scenario: Scenario, options: ScenarioOptions): Scenario {
-  const out: Scenario = { ...scenario, model: { ...scenario.model } };
-  if (options.timeScale !== undefined) out.timeScale = options.timeScale;
-  if (options.seed !== undefined) out.model.seed = options.seed;
-  if (options.repeat !== undefined) out.repeat = options.repeat;
-  if (options.replications !== undefined) out.model.replications = options.replications;
-  if (options.only !== undefined) {
-    const names = new Set(scenario.topologies.map((t) => t.name));
-    const unknown = options.only.filter((name) => !names.has(name));
-    if (unknown.length > 0) {
-      throw new OptionError(
-        `--only ${unknown.map((n) => `"${n}"`).join(', ')}: no such topology in ${scenario.source}`,
-        {
-          fix: `choose from ${[...names].map((n) => `"${n}"`).join(', ')}`,
-        },
-      );
-    }
-    out.topologies = scenario.topologies.filter((t) => options.only?.includes(t.name));
-  }
-  if (options.url !== undefined) out.topologies = withUrl(out, options.url);
-  return out;
+/** Command-line values that override the scenario file's, merged before it is validated. */
+function overridesOf(options: ScenarioOptions): ScenarioOverrides {
+  return {
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.replications === undefined ? {} : { replications: options.replications }),
+    ...(options.repeat === undefined ? {} : { repeat: options.repeat }),
+    ...(options.threshold === undefined ? {} : { thresholds: options.threshold }),
+    ...(options.only === undefined ? {} : { only: options.only }),
+    ...(options.url === undefined ? {} : { url: options.url }),
+  };
 }

@@ -1,27 +1,8 @@
 import { isRealKind } from '../../targets/real/protocol.js';
-import { OptionError, RemoteNotAllowedError, ServersMissingError } from '../errors.js';
-import { checkTargetUrl, remoteHostsNotAllowed } from '../scenario/target-url.js';
-import type { Scenario, TopologySpec } from '../scenario/types.js';
+import { RemoteNotAllowedError, ServersMissingError } from '../errors.js';
+import { remoteHostsNotAllowed } from '../scenario/target-url.js';
+import type { Scenario } from '../scenario/types.js';
 import { missingRealServerParts } from '../supervise/real-servers.js';
-
-/**
- * `--url`: the one topology being run goes to a server already running at this URL. With
- * several topologies it would measure one server several times under different model shapes,
- * so --only must pick one.
- */
-export function withUrl(scenario: Scenario, url: string): TopologySpec[] {
-  const problem = checkTargetUrl(url);
-  if (problem !== null)
-    throw new OptionError(`--url ${url}: ${problem.message}`, { fix: problem.fix });
-  if (scenario.topologies.length !== 1)
-    throw new OptionError(
-      `--url sends the load to one server, but ${scenario.topologies.length} topologies would run`,
-      {
-        fix: `add --only with the topology that describes the server (${scenario.topologies.map((t) => `"${t.name}"`).join(', ')})`,
-      },
-    );
-  return scenario.topologies.map((t) => ({ ...t, url, port: 0 }));
-}
 
 /**
  * Before anything runs: every URL's host is loopback or allowed by --allow-remote, and the real

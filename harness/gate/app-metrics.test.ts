@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fanoutFigures } from '../results/fanout-figures.js';
 import { type JobRecord, jobsFigures } from '../results/jobs-figures.js';
+import { topologySummary } from '../test-support/gate-fixtures.js';
 import { evaluateThresholds, type GateTopology } from './evaluate.js';
-import { topologySummary } from './fixtures.js';
 import { parseThreshold, type Threshold } from './threshold.js';
 
 function threshold(key: string, condition: string): Threshold {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { compareWithBaseline } from './baseline.js';
 import { parseBaselineSummary } from './baseline-file.js';
-import { runSummary, topologySummary } from './fixtures.js';
 
 const base = runSummary([
   topologySummary('a', [0, 10, 20], { makespan: 30 }),

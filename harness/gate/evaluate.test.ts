@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { topologySummary } from '../test-support/gate-fixtures.js';
 import { evaluateThresholds, type GateTopology } from './evaluate.js';
-import { topologySummary } from './fixtures.js';
 import { parseThreshold, type Threshold } from './threshold.js';
 
 function threshold(key: string, condition: string): Threshold {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { measurementQuality } from '../observe/measurement-quality.js';
 import type { Attribution } from '../results/attribution.js';
 import type { TopologySummary } from '../results/summary.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { evaluateThresholds } from './evaluate.js';
-import { runSummary, topologySummary } from './fixtures.js';
 import { decideGate } from './gate.js';
 import { renderJunit } from './junit.js';
 import { renderGateMarkdown } from './markdown.js';
@@ -125,7 +125,7 @@ test('runGate takes each topology measurement quality from the summary', () => {
     attribution: attribution(16),
   };
   const outcome = runGate(runSummary([slow]), new Map([['slow', [0, 10, 20]]]), {
-    thresholds: { wait: ['max<5s'] },
+    thresholds: [threshold('wait', 'max<5s')],
     baseline: null,
   });
   assert.equal(outcome.verdict, 'inconclusive');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { compareWithBaseline } from './baseline.js';
 import { evaluateThresholds } from './evaluate.js';
-import { runSummary, topologySummary } from './fixtures.js';
 import { decideGate } from './gate.js';
 import { escapeXml, renderJunit } from './junit.js';
 import { escapeMarkdown, renderGateMarkdown } from './markdown.js';

@@ -2,29 +2,18 @@ import type { RunSummary } from '../results/summary.js';
 import { type BaselineOptions, compareWithBaseline } from './baseline.js';
 import { evaluateThresholds } from './evaluate.js';
 import { decideGate, type GateOutcome } from './gate.js';
-import { parseThreshold, type Threshold } from './threshold.js';
+import type { Threshold } from './threshold.js';
 
 /** What a run is gated on: its thresholds (scenario file and --threshold) and a baseline. */
 export interface GateConfig {
-  /** Metric key -> conditions, as in a scenario's `thresholds`. */
-  thresholds: Readonly<Record<string, readonly string[]>>;
+  /** Parsed once, when the scenario was validated. */
+  thresholds: readonly Threshold[];
   baseline: { summary: RunSummary; options: BaselineOptions } | null;
 }
 
 /** True when there is anything to gate on. */
 export function hasGate(config: GateConfig): boolean {
-  return Object.keys(config.thresholds).length > 0 || config.baseline !== null;
-}
-
-/** Parses a thresholds object that validation already accepted; a failure here is a bug. */
-export function parseThresholds(thresholds: GateConfig['thresholds']): Threshold[] {
-  return Object.entries(thresholds).flatMap(([key, conditions]) =>
-    conditions.map((condition) => {
-      const parsed = parseThreshold(key, condition);
-      if (!parsed.ok) throw new Error(`unvalidated threshold ${key}: ${parsed.message}`);
-      return parsed.value;
-    }),
-  );
+  return config.thresholds.length > 0 || config.baseline !== null;
 }
 
 /**
@@ -49,7 +38,7 @@ export function runGate(
     scenario: summary.scenario,
     runId: summary.runId,
     quality,
-    thresholds: evaluateThresholds(parseThresholds(config.thresholds), topologies),
+    thresholds: evaluateThresholds(config.thresholds, topologies),
     baseline:
       config.baseline === null
         ? null

@@ -128,6 +128,8 @@ export interface Threshold {
   /** The limit in the metric's unit (see ValueKind). */
   value: number;
   valueKind: ValueKind;
+  /** The key and condition exactly as the file or the command line wrote them. */
+  source: { key: string; condition: string };
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string; fix: string };
@@ -204,6 +206,7 @@ export function parseThreshold(key: string, condition: string): ParseResult<Thre
       operator: operator as Operator,
       value: value.value,
       valueKind,
+      source: { key, condition },
     },
   };
 }
@@ -213,6 +216,14 @@ export function parseThreshold(key: string, condition: string): ParseResult<Thre
  * `wait{topology:sync-4-x3}=max<20s`. The key ends at the first "=" (after a topology tag's "}").
  */
 export function parseThresholdOption(text: string): ParseResult<Threshold> {
+  const split = splitThresholdOption(text);
+  return split.ok ? parseThreshold(split.value.key, split.value.condition) : split;
+}
+
+/** `key=condition` into its two texts, unparsed: they join a scenario's thresholds as written. */
+export function splitThresholdOption(
+  text: string,
+): ParseResult<{ key: string; condition: string }> {
   const match = /^([a-z_]+(?:\{topology:.+?\})?)=(.*)$/s.exec(text);
   if (match === null) {
     return {
@@ -221,7 +232,18 @@ export function parseThresholdOption(text: string): ParseResult<Threshold> {
       fix: 'write it as --threshold "wait=p(95)<5s" or --threshold "wait{topology:NAME}=max<20s"',
     };
   }
-  return parseThreshold(match[1] as string, match[2] as string);
+  return { ok: true, value: { key: match[1] as string, condition: match[2] as string } };
+}
+
+/**
+ * Parsed thresholds back to the form a scenario file writes them in (metric key -> conditions as
+ * written), for scenario.json: each Threshold keeps its source text beside its parsed value.
+ */
+export function thresholdsDocument(thresholds: readonly Threshold[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const t of thresholds)
+    out[t.source.key] = [...(out[t.source.key] ?? []), t.source.condition];
+  return out;
 }
 
 function isMetric(name: string): name is MetricName {

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConnector, Client } from 'undici';
+import type { BurstConnections } from '../vocabulary.js';
 import { checkDestination } from './destination.js';
 import {
   type ExecutorOptions,
@@ -28,7 +29,8 @@ import { type RawRequest, since, timedHandler } from './raw-request.js';
  * All N requests are dispatched in one synchronous loop; the spread between the first and the
  * last one written is the burst's imperfection and is reported as the dispatch spread.
  */
-export type BurstConnections = 'new' | 'warm';
+/** When a burst's users connect (harness/vocabulary.ts). */
+export type { BurstConnections };
 
 /** How long warm connections may take to open before the burst goes ahead without them. */
 const WARM_WAIT_MS = 2_000;

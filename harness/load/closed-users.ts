@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { createRandom } from '../model/random.js';
+import type { ThinkTime } from '../vocabulary.js';
 import { checkDestination } from './destination.js';
 import {
   type ExecutorOptions,
@@ -27,7 +28,7 @@ export interface ClosedUsersOptions extends ExecutorOptions {
   /** Real nanoseconds of think time between a response and the user's next request. */
   thinkNs: number;
   /** Constant think time, or exponentially distributed with that mean. */
-  think: 'constant' | 'exponential';
+  think: ThinkTime;
   /** Requests per user; or run for `durationNs` (the first of the two that is given). */
   iterations?: number;
   durationNs?: number;

@@ -151,7 +151,7 @@ test('a host named in allowRemote is loaded', async (t) => {
 });
 
 test('end to end: --allow-remote is what lets the load reach a host that is not loopback', async (t) => {
-  const { runCli, tempDir, writeScenario } = await import('../cli/run-cli.js');
+  const { spawnCli, tempDir, writeScenario } = await import('../test-support/spawn-cli.js');
   const { join } = await import('node:path');
   const server = await countingServer(t);
   const dir = await tempDir(t);
@@ -164,12 +164,12 @@ test('end to end: --allow-remote is what lets the load reach a host that is not 
   });
   const url = `http://0.0.0.0:${server.port}/`;
   const args = ['scenario', file, '--url', url, '--reports-dir', join(dir, 'reports')];
-  const refused = await runCli(args);
+  const refused = await spawnCli(args);
   assert.equal(refused.code, 104, refused.stderr);
   assert.match(refused.stderr, /E_REMOTE_NOT_ALLOWED.*0\.0\.0\.0/s);
   assert.equal(server.connections(), 0, 'refused before any connection');
   // Named by the user: the CLI lets it through, and so does every executor's own check.
-  const allowed = await runCli([...args, '--allow-remote', '0.0.0.0']);
+  const allowed = await spawnCli([...args, '--allow-remote', '0.0.0.0']);
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.equal(server.connections(), 3);
 });

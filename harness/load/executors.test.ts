@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startMinimalTarget, startTestTopology } from '../../targets/fixtures.js';
+import { startMinimalTarget, startTestTopology } from '../../targets/test-support/fixtures.js';
 import { arrivalInstants } from '../model/arrivals.js';
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';

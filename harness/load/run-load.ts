@@ -1,5 +1,4 @@
-import { type ArrivalPlan, arrivalSource, expectedRequests } from '../model/arrivals.js';
-import { createRandom } from '../model/random.js';
+import type { ThinkTime } from '../vocabulary.js';
 import { type BurstConnections, runBurst } from './burst.js';
 import { runClosedUsers } from './closed-users.js';
 import type { PathSpec } from './executor.js';
@@ -16,19 +15,18 @@ export type LoadTask =
   | { executor: 'burst'; users: number; connections: BurstConnections }
   | {
       executor: 'open-loop';
-      /** The plan in scenario seconds, its seed, and the factor that makes them real nanoseconds. */
-      plan: ArrivalPlan;
-      seed: number;
-      nsPerScenarioSecond: number;
-      /** The run's bound on requests. */
-      limit: number;
+      /**
+       * Each request's intended start, real ns after the load's start: the run plan's arrival
+       * instants (the model's too) through its clock, in shared memory for the load threads.
+       */
+      instantsNs: Float64Array;
       maxConnections: number;
     }
   | {
       executor: 'closed-users';
       users: number;
       thinkNs: number;
-      think: 'constant' | 'exponential';
+      think: ThinkTime;
       iterations?: number;
       durationNs?: number;
       seed: number;
@@ -97,22 +95,10 @@ export async function runTaskHere(
       return { task, recorder, ...outcome };
     }
     case 'open-loop': {
-      const scale = task.nsPerScenarioSecond;
-      const next = arrivalSource(task.plan, createRandom(task.seed));
-      const arrivals = (function* () {
-        let count = 0;
-        for (
-          let t = next();
-          t !== Number.POSITIVE_INFINITY && count < task.limit;
-          t = next(), count++
-        )
-          yield t * scale;
-      })();
-      const expected = Math.min(task.limit, Math.round(expectedRequests(task.plan)));
       const outcome = await runOpenLoop({
         ...base,
-        arrivals,
-        expected,
+        arrivals: task.instantsNs,
+        expected: task.instantsNs.length,
         maxConnections: task.maxConnections,
       });
       return { task, recorder, ...outcome };

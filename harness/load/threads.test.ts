@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startMinimalTarget } from '../../targets/fixtures.js';
+import { startMinimalTarget } from '../../targets/test-support/fixtures.js';
+import { arrivalInstants } from '../model/arrivals.js';
+import { createRandom } from '../model/random.js';
+import { Clock } from '../scenario/clock.js';
+import { realInstantsNs } from './executors/open-loop-task.js';
 
 import { Recorder } from './recorder.js';
 import { type LoadTask, runTaskHere } from './run-load.js';
@@ -19,10 +23,10 @@ for (const task of [
   { executor: 'burst', users: 120, connections: 'new' },
   {
     executor: 'open-loop',
-    plan: { kind: 'poisson', rate: 400, duration: 0.5 },
-    seed: 9,
-    nsPerScenarioSecond: 1e9,
-    limit: 1e6,
+    instantsNs: realInstantsNs(
+      arrivalInstants({ kind: 'poisson', rate: 400, duration: 0.5 }, createRandom(9)),
+      new Clock(1),
+    ),
     maxConnections: 500,
   },
   { executor: 'closed-users', users: 6, thinkNs: 5e6, think: 'constant', iterations: 10, seed: 2 },

@@ -33,6 +33,11 @@ export interface LoadPredictionInput {
   distribution: ServiceDistribution;
   /** The service times the run sends, request i taking entry i modulo the length. */
   serviceTimes: Float64Array;
+  /**
+   * The run's own arrival instants by request index (scenario seconds), computed once by the run
+   * plan and sent by the load generator too; drawn here with the model's seed when absent.
+   */
+  arrivals?: Float64Array;
   work: Work;
   cores: number;
   seed: number;
@@ -116,8 +121,7 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
   const { load, cores } = input;
   const giveUp = input.requestTimeout ?? Number.POSITIVE_INFINITY;
   const plan = arrivalPlanOf(load);
-  const lastArrival =
-    plan === null ? 0 : lastOf(arrivalInstants(plan, createRandom(arrivalSeed(input.seed))));
+  const lastArrival = plan === null ? 0 : lastOf(firstArrivalsOf(input, plan));
   const deployment = engineDeployment(
     input.topology,
     input.work,
@@ -211,6 +215,11 @@ function lastOf(values: Float64Array): number {
   return values.length === 0 ? 0 : (values[values.length - 1] as number);
 }
 
+/** The measured run's arrivals: the plan's, or drawn with the model's seed. */
+function firstArrivalsOf(input: LoadPredictionInput, plan: ArrivalPlan): Float64Array {
+  return input.arrivals ?? arrivalInstants(plan, createRandom(arrivalSeed(input.seed)));
+}
+
 type EngineInputs = LoadPredictionInput & {
   topology: ModelTopology;
   deployment: EngineDeployment;
@@ -219,7 +228,7 @@ type EngineInputs = LoadPredictionInput & {
 
 function predictOpenLoop(input: EngineInputs, plan: ArrivalPlan, sameInputs: boolean): Prediction {
   const { topology, work, cores, deployment } = input;
-  const firstArrivals = arrivalInstants(plan, createRandom(arrivalSeed(input.seed)));
+  const firstArrivals = firstArrivalsOf(input, plan);
   const n = firstArrivals.length;
   const varies =
     !sameInputs &&

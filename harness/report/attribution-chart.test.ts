@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSummary, topologySummary } from '../gate/fixtures.js';
 import { measurementQuality } from '../observe/measurement-quality.js';
 import type { Attribution } from '../results/attribution.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { attributionCharts, qualityNotes, walkRows } from './attribution-chart.js';
 
 const figures = (x: number) => ({ meanWait: x, p95Wait: 2 * x, maxWait: 3 * x, makespan: 4 * x });

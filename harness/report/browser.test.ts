@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { runCli, tempDir, writeScenario } from '../cli/run-cli.js';
+import { spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * The report in a real browser: headless Chromium from Debian's package (`apt-get install -y
@@ -92,7 +92,13 @@ test('a contest-200 report renders every chart in Chromium, offline, with no con
 }, async (t) => {
   const dir = await tempDir(t);
   const reports = join(dir, 'reports');
-  const run = await runCli(['scenario', 'contest-200', '--reports-dir', reports, '--no-progress']);
+  const run = await spawnCli([
+    'scenario',
+    'contest-200',
+    '--reports-dir',
+    reports,
+    '--no-progress',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const report = join(reports, 'contest-200', 'latest', 'report.html');
   const screenshot =
@@ -138,7 +144,7 @@ test('markup and script in a scenario show as text in the report and never run',
     service: { time: '20ms' },
     topologies: [{ name: `x${evil}`.slice(0, 80), kind: 'sync', workers: 2 }],
   });
-  const run = await runCli(['scenario', file, '--reports-dir', join(dir, 'reports')]);
+  const run = await spawnCli(['scenario', file, '--reports-dir', join(dir, 'reports')]);
   assert.equal(run.code, 0, run.stderr);
   const report = join(dir, 'reports', 'hostile', 'latest', 'report.html');
   const context = await launch(t);
@@ -178,7 +184,7 @@ test('every string a scenario file controls shows as text in the report and the 
     thresholds: { [`wait{topology:${names[0]}}`]: ['max<1ms'], errors: ['count==0'] },
   });
   const reports = join(dir, 'reports');
-  const run = await runCli(['scenario', file, '--reports-dir', reports]);
+  const run = await spawnCli(['scenario', file, '--reports-dir', reports]);
   assert.equal(run.code, 99, run.stderr);
   const report = join(reports, 'hostile-all', 'latest', 'report.html');
   const context = await launch(t);

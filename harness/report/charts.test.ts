@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSummary, topologySummary } from '../gate/fixtures.js';
 import type { PredictedRecord } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { TopologySpec } from '../scenario/types.js';
+import { compileStrict } from '../test-support/compile-strict.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { buildCharts } from './charts.js';
-import { compileStrict } from './compile-strict.js';
 import { figureRows } from './figures-chart.js';
 import { thin } from './thin.js';
 import { timelineSegments, timelineSpec } from './timeline-chart.js';

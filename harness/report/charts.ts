@@ -3,7 +3,7 @@ import type { PredictedRecord } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
-import { plannedRequests } from '../scenario/load-schema.js';
+import { loadRequests } from '../scenario/load-schema.js';
 import { figuresSpec } from './figures-chart.js';
 import { handlersAtOnceSpec } from './handlers-chart.js';
 import { compareOverTimeSpec, overTimeSpec } from './over-time-chart.js';
@@ -55,7 +55,7 @@ export function buildCharts(data: ChartData): Chart[] {
             n: t.measured.count,
           })),
         load: describeLoad(summary.load),
-        requests: plannedRequests(summary.load) ?? 0,
+        requests: loadRequests(summary.load) ?? 0,
         timeScale: summary.timeScale,
         seed: data.model.seed,
       }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { runCli, tempDir, writeScenario } from '../cli/run-cli.js';
+import { spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * A report with issue 6's parts in headless Chromium (as browser.test.ts, whose rules it
@@ -44,7 +44,7 @@ test('a report of recycling and async workers renders every chart, offline, with
     ],
     model: { replications: 3 },
   });
-  const run = await runCli([
+  const run = await spawnCli([
     'scenario',
     file,
     '--reports-dir',

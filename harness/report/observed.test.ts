@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSummary, topologySummary } from '../gate/fixtures.js';
 import { fanoutFigures } from '../results/fanout-figures.js';
 import { type JobRecord, jobsFigures } from '../results/jobs-figures.js';
 import type { TopologySummary } from '../results/summary.js';
-import { compileStrict } from './compile-strict.js';
+import { compileStrict } from '../test-support/compile-strict.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { observedSections } from './observed-section.js';
 import { fanoutStory, jobsStory, observedLines } from './observed-text.js';
 import { buildReportPage } from './page.js';

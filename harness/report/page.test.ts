@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSummary, topologySummary } from '../gate/fixtures.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { buildCharts } from './charts.js';
 import { buildIndexPage } from './index-page.js';
 import { buildReportPage } from './page.js';

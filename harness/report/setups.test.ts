@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSummary, topologySummary } from '../gate/fixtures.js';
 import type { TopologySummary } from '../results/summary.js';
 import type { WorkerLifeFigures } from '../results/worker-life.js';
-import { compileStrict } from './compile-strict.js';
+import { compileStrict } from '../test-support/compile-strict.js';
+import { runSummary, topologySummary } from '../test-support/gate-fixtures.js';
 import { deploymentText } from './deployment-text.js';
 import { handlersAtOnceSpec, handlersRows } from './handlers-chart.js';
 import { compareOverTimeSpec, overTimeRows, overTimeSpec } from './over-time-chart.js';

@@ -2,8 +2,8 @@ import { predictLoad } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
 import { deploymentOf } from '../model/server-kinds.js';
 import { distributionOf, sampleServiceTimes } from '../model/service-time.js';
-import { serviceTableSize } from '../run/load-task.js';
-import { plannedRequests } from '../scenario/load-schema.js';
+import { serviceTableSize } from '../run/plan.js';
+import { loadRequests } from '../scenario/load-schema.js';
 import type { Scenario, TopologySpec } from '../scenario/types.js';
 
 /**
@@ -25,7 +25,7 @@ export interface WhatIfPoint {
   replications: number;
 }
 
-export interface WhatIfInput {
+export interface WhatIfCurveInput {
   topologies: readonly TopologySpec[];
   /** The scenario as the run used it: its load, service and model settings. */
   scenario: Pick<Scenario, 'load' | 'service' | 'model'>;
@@ -56,9 +56,9 @@ export function whatIfReplications(requests: number, bound: number, replications
  * The curve for every topology. Closed loops (closed users, throughput) have no wait prediction,
  * so their curve is empty.
  */
-export function whatIfCurve(input: WhatIfInput): WhatIfPoint[] {
+export function whatIfCurve(input: WhatIfCurveInput): WhatIfPoint[] {
   const { scenario } = input;
-  const planned = plannedRequests(scenario.load);
+  const planned = loadRequests(scenario.load);
   if (planned === null) return [];
   const bound = whatIfBound(input.topologies);
   const replications = whatIfReplications(planned, bound, scenario.model.replications);

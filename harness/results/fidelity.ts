@@ -1,3 +1,4 @@
+import { Clock } from '../scenario/clock.js';
 import { relativeError } from '../stats/waits.js';
 
 /**
@@ -129,7 +130,7 @@ export function fidelityRow(real: FidelityInput, emulated: FidelityInput | null)
       accept / cell.real > 0.02
     )
       why.push(
-        `requests reached the real servers' workers ${accept.toFixed(2)} s${real.timeScale === undefined ? '' : ` (${(accept * real.timeScale * 1000).toFixed(0)} ms real)`} after the burst's start on average (connection set-up, the load generator, the balancer), ${((accept / cell.real) * 100).toFixed(0)}% of the mean wait, which the model leaves out: it puts every arrival at the start`,
+        `requests reached the real servers' workers ${accept.toFixed(2)} s${real.timeScale === undefined ? '' : ` (${new Clock(real.timeScale).realMs(accept).toFixed(0)} ms real)`} after the burst's start on average (connection set-up, the load generator, the balancer), ${((accept / cell.real) * 100).toFixed(0)}% of the mean wait, which the model leaves out: it puts every arrival at the start`,
       );
     if (spread !== undefined)
       why.push(

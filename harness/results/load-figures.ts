@@ -1,5 +1,7 @@
+import { executorOf } from '../load/executors/registry.js';
 import { checkInteractiveLaw } from '../model/interactive-law.js';
 import { checkLittlesLaw } from '../model/littles-law.js';
+import type { Clock } from '../scenario/clock.js';
 import type { LoadSpec } from '../scenario/types.js';
 import type { Distribution } from '../stats/distribution.js';
 
@@ -75,7 +77,7 @@ export type MicrosFigures = Distribution;
 export interface LoadFiguresInput {
   load: LoadSpec;
   /** Real seconds per scenario second. */
-  timeScale: number;
+  clock: Clock;
   sent: number;
   completed: number;
   failed: number;
@@ -110,7 +112,8 @@ export interface LoadFiguresInput {
 export const LAW_TOLERANCE = 0.05;
 
 export function loadFigures(input: LoadFiguresInput): LoadFigures {
-  const scenarioSeconds = (us: number): number => us / 1e6 / input.timeScale;
+  const { clock } = input;
+  const scenarioSeconds = (us: number): number => clock.fromRealUs(us);
   const percentiles = (h: MicrosFigures): Percentiles => ({
     count: h.count,
     mean: scenarioSeconds(h.mean),
@@ -120,7 +123,7 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     max: scenarioSeconds(h.max),
   });
   const realSpan = input.spanNs / 1e9;
-  const span = realSpan / input.timeScale;
+  const span = clock.fromRealSeconds(realSpan);
   const realRate = realSpan > 0 ? input.completed / realSpan : 0;
   const meanSojourn = input.completed > 0 ? input.sojournNs / input.completed / 1e9 : 0;
   const { load } = input;
@@ -170,8 +173,8 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     interactiveLaw = {
       users: input.closed.users,
       meanUsers,
-      meanResponse: meanSojourn / input.timeScale,
-      meanThink: meanThink / input.timeScale,
+      meanResponse: clock.fromRealSeconds(meanSojourn),
+      meanThink: clock.fromRealSeconds(meanThink),
       measured: meanUsers,
       fromRates: check.predicted,
       relativeError: check.relativeError,
@@ -189,7 +192,7 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     late: input.late,
     span,
     throughput: span > 0 ? input.completed / span : 0,
-    offeredRate: offeredRate(load),
+    offeredRate: executorOf(load).offeredRate(load),
     latency: percentiles(input.histograms.latency),
     latencyUncorrected: percentiles(input.histograms.latencyUncorrected),
     wait: percentiles(input.histograms.wait),
@@ -202,21 +205,4 @@ export function loadFigures(input: LoadFiguresInput): LoadFigures {
     predictedThroughputMethod: input.prediction.method,
     predictedMinResponse: input.prediction.minResponse,
   };
-}
-
-/** Requests per scenario second an open loop's plan offers on average; null otherwise. */
-function offeredRate(load: LoadSpec): number | null {
-  if (load.executor === 'constant-arrival-rate') return load.rate;
-  if (load.executor === 'ramping-arrival-rate') {
-    let rate = load.startRate;
-    let area = 0;
-    let time = 0;
-    for (const stage of load.stages) {
-      area += ((rate + stage.target) / 2) * stage.duration;
-      time += stage.duration;
-      rate = stage.target;
-    }
-    return time > 0 ? area / time : 0;
-  }
-  return null;
 }

@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../load/error-kind.js';
 import type { RawRequest } from '../load/raw-request.js';
+import type { Clock } from '../scenario/clock.js';
 
 /**
  * One line of requests.ndjson: a request's timeline in scenario seconds after the burst's start
@@ -39,19 +40,19 @@ export interface RequestRecord {
 
 /**
  * Converts a raw request (client ns after `startNs`, server µs of CLOCK_MONOTONIC) to scenario
- * seconds. `timeScale` is real seconds per scenario second.
+ * seconds on the run's clock.
  */
 export function toRequestRecord(
   raw: RawRequest,
   topology: string,
   startNs: bigint,
-  timeScale: number,
+  clock: Clock,
 ): RequestRecord {
   const fromClient = (ns: number | undefined): number | null =>
-    ns === undefined ? null : ns / 1e9 / timeScale;
+    ns === undefined ? null : clock.fromRealNs(ns);
   const fromServer = (us: number | undefined): number | null =>
-    us === undefined ? null : Number(BigInt(Math.round(us)) * 1000n - startNs) / 1e9 / timeScale;
-  const intendedStart = raw.intendedNs / 1e9 / timeScale;
+    us === undefined ? null : clock.fromRealNs(Number(BigInt(Math.round(us)) * 1000n - startNs));
+  const intendedStart = clock.fromRealNs(raw.intendedNs);
   const accepted = fromServer(raw.server?.acceptedUs);
   const handlerStart = fromServer(raw.server?.startUs);
   const by = raw.server?.servedBy ?? {};

@@ -11,6 +11,7 @@ import {
   type WaitFigure,
   type WaitStats,
 } from '../stats/waits.js';
+import type { TopologyShape } from '../vocabulary.js';
 import type { Attribution } from './attribution.js';
 import { burstFigures } from './bursts.js';
 import type { FanoutFigures } from './fanout-figures.js';
@@ -69,15 +70,10 @@ export interface MeasuredFigures extends WaitStats {
 export type TopologyStatus = 'complete' | 'failed' | 'aborted';
 
 /** One topology's figures; LifecycleParts adds the over-time and worker-life figures. */
-export interface TopologySummary extends LifecycleParts {
+export interface TopologySummary extends LifecycleParts, TopologyShape {
   name: string;
   kind: string;
   declaredKind: string;
-  workers: number;
-  threads: number;
-  replicas: number;
-  balancer: string;
-  workerConnections: number;
   backlog: number;
   concurrency: number;
   status: TopologyStatus;

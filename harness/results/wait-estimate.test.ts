@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RawRequest } from '../load/raw-request.js';
+import { Clock } from '../scenario/clock.js';
 import type { RequestRecord } from './request-record.js';
 import { estimateWait, numberWorkersByPid } from './wait-estimate.js';
 
@@ -28,7 +29,11 @@ const base: RequestRecord = {
 
 test('without instrumentation the wait is the latency minus the service time', () => {
   const raw: RawRequest = { index: 0, intendedNs: 0 };
-  const out = estimateWait(base, raw, { serviceSeconds: 2, timeScale: 0.1, sharedClock: true });
+  const out = estimateWait(base, raw, {
+    serviceSeconds: 2,
+    clock: new Clock(0.1),
+    sharedClock: true,
+  });
   assert.equal(out.wait, 1.5);
   assert.equal(out.waitSource, 'estimate');
 });
@@ -36,18 +41,26 @@ test('without instrumentation the wait is the latency minus the service time', (
 test("with Server-Timing's app the handler time is the server's own", () => {
   // 180 ms real at time scale 0.1 is 1.8 scenario seconds.
   const raw: RawRequest = { index: 0, intendedNs: 0, server: { servedBy: {}, appMs: 180 } };
-  const out = estimateWait(base, raw, { serviceSeconds: 2, timeScale: 0.1, sharedClock: true });
+  const out = estimateWait(base, raw, {
+    serviceSeconds: 2,
+    clock: new Clock(0.1),
+    sharedClock: true,
+  });
   assert.ok(Math.abs((out.wait ?? 0) - 1.7) < 1e-12);
 });
 
 test("a remote server's instants are dropped; a local server's own clock is kept as measured", () => {
   const measured = { ...base, handlerStart: 1, wait: 1, accepted: 0.5, acceptWait: 0.5 };
   const raw: RawRequest = { index: 0, intendedNs: 0, server: { servedBy: {}, appMs: 2000 } };
-  const local = estimateWait(measured, raw, { serviceSeconds: 2, timeScale: 1, sharedClock: true });
+  const local = estimateWait(measured, raw, {
+    serviceSeconds: 2,
+    clock: new Clock(1),
+    sharedClock: true,
+  });
   assert.equal(local, measured);
   const remote = estimateWait(measured, raw, {
     serviceSeconds: 2,
-    timeScale: 1,
+    clock: new Clock(1),
     sharedClock: false,
   });
   assert.equal(remote.handlerStart, null);
@@ -56,7 +69,7 @@ test("a remote server's instants are dropped; a local server's own clock is kept
   assert.equal(remote.waitSource, 'estimate');
   const failed = estimateWait({ ...base, error: 'reset' }, raw, {
     serviceSeconds: 2,
-    timeScale: 1,
+    clock: new Clock(1),
     sharedClock: true,
   });
   assert.equal(failed.wait, null);

@@ -1,4 +1,5 @@
 import type { RawRequest } from '../load/raw-request.js';
+import type { Clock } from '../scenario/clock.js';
 import type { RequestRecord } from './request-record.js';
 
 /**
@@ -17,7 +18,7 @@ import type { RequestRecord } from './request-record.js';
 export function estimateWait(
   record: RequestRecord,
   raw: RawRequest,
-  options: { serviceSeconds: number; timeScale: number; sharedClock: boolean },
+  options: { serviceSeconds: number; clock: Clock; sharedClock: boolean },
 ): RequestRecord {
   if (options.sharedClock && record.handlerStart !== null) return record;
   const out: RequestRecord = { ...record, waitSource: 'estimate' };
@@ -34,7 +35,7 @@ export function estimateWait(
     return out;
   }
   const appMs = raw.server?.appMs;
-  const handler = appMs === undefined ? options.serviceSeconds : appMs / 1000 / options.timeScale;
+  const handler = appMs === undefined ? options.serviceSeconds : options.clock.fromRealMs(appMs);
   out.wait = Math.max(0, record.complete - record.intendedStart - handler);
   return out;
 }

@@ -1,5 +1,6 @@
 import type { TargetMessage } from '../../targets/protocol.js';
 import type { LifeEvent } from '../results/worker-life.js';
+import type { Clock } from '../scenario/clock.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 
 /**
@@ -25,9 +26,9 @@ export class LifecycleWatch {
   }
 
   /** The events in scenario seconds after `startNs` (the load's start, monotonic ns). */
-  events(startNs: bigint, timeScale: number): LifeEvent[] {
+  events(startNs: bigint, clock: Clock): LifeEvent[] {
     const out: LifeEvent[] = [];
-    const at = (us: number): number => (us * 1000 - Number(startNs)) / 1e9 / timeScale;
+    const at = (us: number): number => clock.fromRealNs(us * 1000 - Number(startNs));
     for (const { label, message: m } of this.raw) {
       const replica = /replica (\d+)$/.exec(label)?.[1] ?? '0';
       if (m.type === 'worker-spawn')

@@ -2,9 +2,6 @@ import type { ErrorKind } from '../load/error-kind.js';
 import type { RawRequest } from '../load/raw-request.js';
 import { HISTOGRAMS, type HistogramName, type MicrosSummary } from '../load/recorder.js';
 import { runLoad } from '../load/threads.js';
-import { arrivalInstants } from '../model/arrivals.js';
-import { arrivalPlanOf, arrivalSeed } from '../model/predict-load.js';
-import { createRandom } from '../model/random.js';
 import type { Progress } from '../report/progress.js';
 import type { LoadFiguresInput } from '../results/load-figures.js';
 import {
@@ -13,8 +10,7 @@ import {
   toRequestRecord,
 } from '../results/request-record.js';
 import { type MeasuredFigures, measureFromHistogram } from '../results/summary.js';
-import type { Scenario } from '../scenario/types.js';
-import { loadTaskOf, pathsOf } from './load-task.js';
+import type { RunPlan } from './plan.js';
 
 /** What one topology's load step measured, ready for the summary. */
 export interface LoadStep {
@@ -25,7 +21,7 @@ export interface LoadStep {
   counts?: { requests: number; errorsByKind: Partial<Record<ErrorKind, number>> };
   dispatchSpreadMs: number | null;
   /** The load's own figures, before the model's throughput is set beside them. */
-  load: Omit<LoadFiguresInput, 'load' | 'timeScale' | 'prediction'> | null;
+  load: Omit<LoadFiguresInput, 'load' | 'clock' | 'prediction'> | null;
   /** When the load started (monotonic ns): time zero of the records. */
   startNs?: bigint;
 }
@@ -51,25 +47,22 @@ export interface LoadStepOptions {
 }
 
 export async function runLoadStep(
-  scenario: Scenario,
+  plan: RunPlan,
   topology: string,
   origin: string,
-  serviceTimes: Float64Array,
   signal: AbortSignal,
   progress: Progress,
   options: LoadStepOptions = {},
 ): Promise<LoadStep> {
-  const realMs = (s: number): number => s * scenario.timeScale * 1000;
+  const { clock, scenario, executor } = plan;
   const { load } = scenario;
   const keepRequests = load.record === 'requests';
-  const result = await runLoad(loadTaskOf(scenario), {
+  const result = await runLoad(plan.task, {
     origin,
     paths:
-      options.fixedPath === undefined
-        ? pathsOf(scenario, serviceTimes)
-        : { kind: 'fixed', path: options.fixedPath },
-    connectTimeoutMs: realMs(scenario.limits.requestTimeout),
-    requestTimeoutMs: realMs(scenario.limits.requestTimeout),
+      options.fixedPath === undefined ? plan.paths : { kind: 'fixed', path: options.fixedPath },
+    connectTimeoutMs: plan.targets.requestTimeoutMs,
+    requestTimeoutMs: plan.targets.requestTimeoutMs,
     keepRequests,
     signal,
     onSettled: (settled, total) => progress.requests(settled, total),
@@ -81,7 +74,7 @@ export async function runLoadStep(
     ? [...recorder.requests].sort((a, b) => a.index - b.index)
     : [];
   const made = raw.map((r) => {
-    const record = toRequestRecord(r, topology, result.startNs, scenario.timeScale);
+    const record = toRequestRecord(r, topology, result.startNs, clock);
     const burst = options.burst ?? 0;
     if (burst > 0) record.burst = burst;
     return record;
@@ -98,8 +91,7 @@ export async function runLoadStep(
   const step: LoadStep = {
     startNs: result.startNs,
     records,
-    dispatchSpreadMs:
-      load.executor === 'burst' ? dispatchSpreadMs(raw.length > 0 ? raw : []) : null,
+    dispatchSpreadMs: executor.dispatchSpread ? dispatchSpreadMs(raw.length > 0 ? raw : []) : null,
     load: {
       sent: result.sent,
       completed,
@@ -126,14 +118,12 @@ export async function runLoadStep(
             inFlightSpanNs: result.elapsedNs,
           }),
       ...(result.closed === undefined ? {} : { closed: result.closed }),
-      ...(throughput === undefined || load.executor !== 'throughput'
-        ? {}
-        : { alwaysInFlight: load.connections * load.pipelining }),
+      ...alwaysInFlightOf(throughput === undefined ? null : executor.alwaysInFlight(load)),
     },
   };
   if (!keepRequests) {
     const wait = histograms.wait;
-    const toScenario = (us: number): number => us / 1e6 / scenario.timeScale;
+    const toScenario = (us: number): number => clock.fromRealUs(us);
     step.measured = measureFromHistogram(
       {
         count: wait.count,
@@ -143,7 +133,7 @@ export async function runLoadStep(
         p99: toScenario(wait.p99),
         max: toScenario(wait.max),
       },
-      spanNs / 1e9 / scenario.timeScale,
+      clock.fromRealNs(spanNs),
     );
     step.counts = {
       requests: result.sent,
@@ -174,12 +164,6 @@ function throughputHistograms(
   return { ...recorded, latency, latencyUncorrected: latency };
 }
 
-/** The intended starts of the first simulated run, by request index (scenario seconds). */
-export function predictedArrivals(scenario: Scenario): Float64Array {
-  const { load } = scenario;
-  if (load.executor === 'burst') return new Float64Array(load.users);
-  const plan = arrivalPlanOf(load);
-  return plan === null
-    ? new Float64Array(0)
-    : arrivalInstants(plan, createRandom(arrivalSeed(scenario.model.seed)));
+function alwaysInFlightOf(inFlight: number | null): { alwaysInFlight?: number } {
+  return inFlight === null ? {} : { alwaysInFlight: inFlight };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ELECTIONS, REGISTRIES } from '../../targets/app/protocol.js';
+import { Clock } from './clock.js';
 import { count, duration } from './fields.js';
 
 /**
@@ -100,6 +101,7 @@ interface CheckedScenario {
  * `registry` exactly when it has `fanout`, kinds that can run them, and timings that fit.
  */
 export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
+  const clock = new Clock(s.timeScale);
   const issue = (path: Array<string | number>, message: string, fix: string): void =>
     ctx.addIssue({ code: 'custom', path, message, params: { fix } });
   s.topologies.forEach((t, i) => {
@@ -154,10 +156,10 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
   });
   if (s.jobs !== undefined) {
     const { jobs } = s;
-    if (jobs.interval * s.timeScale < MIN_REAL_TIMER_S)
+    if (clock.realSeconds(jobs.interval) < MIN_REAL_TIMER_S)
       issue(
         ['jobs', 'interval'],
-        `runs as ${(jobs.interval * s.timeScale * 1e3).toFixed(1)} real ms, too short for timers to keep`,
+        `runs as ${clock.realMs(jobs.interval).toFixed(1)} real ms, too short for timers to keep`,
         `raise the interval or timeScale so that interval x timeScale is at least ${MIN_REAL_TIMER_S * 1e3} ms`,
       );
     if (jobs.duration < jobs.interval)
@@ -168,16 +170,16 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
         `is not within the observation (duration ${jobs.duration} s)`,
         'kill the leader before the end of "duration", leaving time for a takeover',
       );
-    if (jobs.duration * s.timeScale > s.limits.runTimeout)
+    if (clock.realSeconds(jobs.duration) > s.limits.runTimeout)
       issue(
         ['jobs', 'duration'],
-        `lasts ${(jobs.duration * s.timeScale).toFixed(1)} real seconds, beyond limits.runTimeout`,
+        `lasts ${clock.realSeconds(jobs.duration).toFixed(1)} real seconds, beyond limits.runTimeout`,
         'shorten it, lower timeScale, or raise limits.runTimeout',
       );
   }
   if (s.fanout !== undefined) {
     const f = s.fanout;
-    const lasts = (f.events * f.interval + f.grace) * s.timeScale;
+    const lasts = clock.realSeconds(f.events * f.interval + f.grace);
     if (lasts > s.limits.runTimeout)
       issue(
         ['fanout', 'events'],

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
-import { runCli, tempDir } from '../cli/run-cli.js';
+import { spawnCli, tempDir } from '../test-support/spawn-cli.js';
 
 /**
  * The corpus of invalid inputs (corpus/invalid-inputs.json): every entry is run through the
@@ -100,7 +100,7 @@ test(`every one of the ${corpus.inputs.length} invalid inputs is explained: fiel
       reports,
       ...(entry.args ?? []).map(fill),
     ];
-    const run = await runCli(argv);
+    const run = await spawnCli(argv);
     return { entry, run, reports, field: fill(entry.field) };
   });
 

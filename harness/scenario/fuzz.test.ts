@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { describeError, HarnessError, ScenarioInvalidError } from '../errors.js';
-import { loadTaskOf, serviceTableSize } from '../run/load-task.js';
+import { executorOf } from '../load/executors/registry.js';
+import { serviceTableSize } from '../run/plan.js';
+import { Clock } from './clock.js';
 import { describeLoad } from './describe-load.js';
 import { jsonErrorOffset } from './json-position.js';
 import { loadScenario, parseJson, scenariosDir } from './load.js';
-import { MAX_REQUESTS, plannedDuration, plannedRequests } from './load-schema.js';
+import { loadDuration, loadRequests, MAX_REQUESTS } from './load-schema.js';
 import { MAX_REQUEST_TIMEOUT, MAX_RUN_TIMEOUT, MAX_START_TIMEOUT } from './schema.js';
 import { validateScenario } from './validate.js';
 
@@ -56,13 +58,17 @@ function checkOutcome(raw: unknown): void {
   assert.ok(runTimeout > 0 && runTimeout <= MAX_RUN_TIMEOUT, `runTimeout ${runTimeout}`);
   assert.ok(requestTimeout > 0 && requestTimeout <= MAX_REQUEST_TIMEOUT);
   assert.ok(startTimeout === undefined || (startTimeout > 0 && startTimeout <= MAX_START_TIMEOUT));
-  const planned = plannedRequests(scenario.load);
+  const planned = loadRequests(scenario.load);
   assert.ok(planned === null || planned <= MAX_REQUESTS, `plans ${planned} requests`);
-  const lasts = plannedDuration(scenario.load);
+  const lasts = loadDuration(scenario.load);
   assert.ok(lasts === null || lasts * scenario.timeScale <= runTimeout, 'outlasts its run limit');
   // What the run makes of it first, pure, must not throw either.
   describeLoad(scenario.load);
-  loadTaskOf(scenario);
+  executorOf(scenario.load).task(scenario.load, {
+    clock: new Clock(scenario.timeScale),
+    seed: scenario.model.seed,
+    arrivals: new Float64Array(0),
+  });
   serviceTableSize(scenario.load);
 }
 

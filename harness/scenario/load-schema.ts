@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { count, duration } from './fields.js';
+import { EXECUTOR_REGISTRY, executorOf } from '../load/executors/registry.js';
+import { EXECUTORS, MAX_REQUESTS, MAX_USERS } from '../vocabulary.js';
 import type { LoadSpec } from './types.js';
 
 /**
@@ -8,183 +9,38 @@ import type { LoadSpec } from './types.js';
  * time. scenarios/README.md documents every field; LOAD_FIELD_HELP is what errors quote.
  */
 
-export const EXECUTORS = [
-  'burst',
-  'constant-arrival-rate',
-  'ramping-arrival-rate',
-  'closed-users',
-  'throughput',
-] as const;
+export { EXECUTORS, MAX_REQUESTS, MAX_USERS };
 
-/** The most requests one topology's load may plan; the run is bounded by it whatever the file says. */
-export const MAX_REQUESTS = 10_000_000;
-export const MAX_USERS = 100_000;
 /** Runs planning more requests than this keep histograms instead of every record by default. */
 export const RECORD_ALL_UP_TO = 200_000;
 
-const common = {
-  /** Worker threads generating the load (1: the harness's own thread). */
-  threads: count(1, 16).default(1),
-  record: z.enum(['auto', 'requests', 'histograms']).default('auto'),
-  requestsFile: z.boolean().optional(),
-};
+const [first, ...rest] = EXECUTORS.map((name) => EXECUTOR_REGISTRY[name].schema);
 
-const arrivals = z.enum(['regular', 'poisson']).default('regular');
-const rate = z.number().min(0).max(1_000_000);
-const timeUnit = duration.default(1);
-const maxConnections = count(1, 60_000).default(10_000);
-
-const burst = z.strictObject({
-  executor: z.literal('burst'),
-  users: count(1, MAX_USERS),
-  connections: z.enum(['new', 'warm']).default('new'),
-  ...common,
-});
-
-const constantRate = z.strictObject({
-  executor: z.literal('constant-arrival-rate'),
-  rate: rate.refine((r) => r > 0, { message: 'must be above 0' }),
-  timeUnit,
-  duration,
-  arrivals,
-  maxConnections,
-  ...common,
-});
-
-const rampingRate = z.strictObject({
-  executor: z.literal('ramping-arrival-rate'),
-  startRate: rate.default(0),
-  timeUnit,
-  stages: z
-    .array(z.strictObject({ target: rate, duration }))
-    .min(1)
-    .max(100),
-  arrivals,
-  maxConnections,
-  ...common,
-});
-
-const closedUsers = z.strictObject({
-  executor: z.literal('closed-users'),
-  users: count(1, 10_000),
-  thinkTime: duration.default(0),
-  think: z.enum(['constant', 'exponential']).default('constant'),
-  iterations: count(1, MAX_REQUESTS).optional(),
-  duration: duration.optional(),
-  ...common,
-});
-
-const throughput = z.strictObject({
-  executor: z.literal('throughput'),
-  connections: count(1, 10_000),
-  duration,
-  pipelining: count(1, 100).default(1),
-  ...common,
-});
-
-type LoadInput = z.output<typeof loadUnion>;
-
+/** One member per executor, each defined in its own file (harness/load/executors/). */
 const loadUnion = z.discriminatedUnion('executor', [
-  burst,
-  constantRate,
-  rampingRate,
-  closedUsers,
-  throughput,
+  first as z.ZodObject,
+  ...(rest as z.ZodObject[]),
 ]);
 
 /** Requests a load will send at most, when its definition bounds them; null when only time does. */
-export function plannedRequests(load: LoadSpec): number | null {
-  switch (load.executor) {
-    case 'burst':
-      return load.users;
-    case 'constant-arrival-rate':
-      return Math.floor(load.rate * load.duration + 1e-9) + 1;
-    case 'ramping-arrival-rate': {
-      let rateNow = load.startRate;
-      let area = 0;
-      for (const stage of load.stages) {
-        area += ((rateNow + stage.target) / 2) * stage.duration;
-        rateNow = stage.target;
-      }
-      return Math.floor(area + 1e-9) + 1;
-    }
-    case 'closed-users':
-      return load.iterations === null ? null : load.users * load.iterations;
-    case 'throughput':
-      return null;
-  }
+export function loadRequests(load: LoadSpec): number | null {
+  return executorOf(load).plannedRequests(load);
 }
 
 /** Scenario seconds a load lasts by its definition; null when only its requests bound it. */
-export function plannedDuration(load: LoadSpec): number | null {
-  switch (load.executor) {
-    case 'burst':
-      return 0;
-    case 'constant-arrival-rate':
-    case 'throughput':
-      return load.duration;
-    case 'ramping-arrival-rate':
-      return load.stages.reduce((sum, s) => sum + s.duration, 0);
-    case 'closed-users':
-      return load.duration;
-  }
+export function loadDuration(load: LoadSpec): number | null {
+  return executorOf(load).plannedDuration(load);
 }
 
-/** Omit over each member of a union, keeping the union. */
-type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type LoadInput = {
+  executor: LoadSpec['executor'];
+  record: 'auto' | LoadSpec['record'];
+  requestsFile?: boolean | undefined;
+};
 
 function normalise(input: LoadInput): LoadSpec {
-  const shared = { threads: input.threads };
-  let spec: Without<LoadSpec, 'record' | 'requestsFile'>;
-  switch (input.executor) {
-    case 'burst':
-      spec = { executor: 'burst', users: input.users, connections: input.connections, ...shared };
-      break;
-    case 'constant-arrival-rate':
-      spec = {
-        executor: 'constant-arrival-rate',
-        rate: input.rate / input.timeUnit,
-        duration: input.duration,
-        arrivals: input.arrivals,
-        maxConnections: input.maxConnections,
-        ...shared,
-      };
-      break;
-    case 'ramping-arrival-rate':
-      spec = {
-        executor: 'ramping-arrival-rate',
-        startRate: input.startRate / input.timeUnit,
-        stages: input.stages.map((s) => ({
-          target: s.target / input.timeUnit,
-          duration: s.duration,
-        })),
-        arrivals: input.arrivals,
-        maxConnections: input.maxConnections,
-        ...shared,
-      };
-      break;
-    case 'closed-users':
-      spec = {
-        executor: 'closed-users',
-        users: input.users,
-        thinkTime: input.thinkTime,
-        think: input.think,
-        iterations: input.iterations ?? null,
-        duration: input.duration ?? null,
-        ...shared,
-      };
-      break;
-    case 'throughput':
-      spec = {
-        executor: 'throughput',
-        connections: input.connections,
-        duration: input.duration,
-        pipelining: input.pipelining,
-        ...shared,
-      };
-      break;
-  }
-  const planned = plannedRequests({ ...spec, record: 'requests', requestsFile: true } as LoadSpec);
+  const spec = executorOf(input).normalise(input as never);
+  const planned = loadRequests({ ...spec, record: 'requests', requestsFile: true } as LoadSpec);
   const record =
     input.record === 'auto'
       ? planned !== null && planned <= RECORD_ALL_UP_TO
@@ -195,42 +51,18 @@ function normalise(input: LoadInput): LoadSpec {
 }
 
 export const loadSchema = loadUnion
-  .superRefine((load, ctx) => {
-    if (
-      load.executor === 'closed-users' &&
-      (load.iterations === undefined) === (load.duration === undefined)
-    ) {
+  .superRefine((input, ctx) => {
+    for (const problem of executorOf(input as LoadInput).check(input as never))
       ctx.addIssue({
         code: 'custom',
-        path: ['iterations'],
-        message: 'closed users need either "iterations" or "duration", not both or neither',
-        params: { fix: 'give "iterations" (requests per user) or "duration" (such as "1m")' },
+        path: [problem.path],
+        message: problem.message,
+        params: { fix: problem.fix },
       });
-    }
-    if (
-      load.executor === 'ramping-arrival-rate' &&
-      load.stages.every((s) => s.target === 0) &&
-      load.startRate === 0
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stages'],
-        message: 'every rate is 0: the ramp sends no request',
-        params: { fix: 'give some stage a "target" above 0' },
-      });
-    }
-    if (load.record === 'requests' && load.executor === 'throughput' && load.threads > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['record'],
-        message: 'a throughput load spread over threads reports only its aggregate',
-        params: { fix: 'set "threads" to 1, or "record" to "histograms"' },
-      });
-    }
   })
-  .transform(normalise)
+  .transform((input) => normalise(input as LoadInput))
   .superRefine((load, ctx) => {
-    const planned = plannedRequests(load);
+    const planned = loadRequests(load);
     if (planned !== null && planned > MAX_REQUESTS) {
       ctx.addIssue({
         code: 'custom',

@@ -1,8 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
-import { ScenarioInvalidError, ScenarioNotFoundError, ScenarioSyntaxError } from '../errors.js';
+import {
+  type HarnessError,
+  type InputIssue,
+  OptionError,
+  ScenarioInvalidError,
+  ScenarioNotFoundError,
+  ScenarioSyntaxError,
+  ThresholdInvalidError,
+} from '../errors.js';
 import { jsonErrorOffset, lineAndColumn } from './json-position.js';
+import { attribute, isOptionIssue, type ScenarioOverrides, withOverrides } from './overrides.js';
 import type { Scenario } from './types.js';
 import { validateScenario } from './validate.js';
 
@@ -21,10 +30,15 @@ export async function listScenarios(dir = scenariosDir()): Promise<string[]> {
 }
 
 /**
- * Resolves `ref`, a built-in scenario name (`contest-200`) or a path to a JSON file, reads and
- * validates it. Scenario files are data: they are parsed as JSON, never executed.
+ * Resolves `ref`, a built-in scenario name (`contest-200`) or a path to a JSON file, reads it,
+ * merges the command line's values into it and validates the result once (overrides.ts).
+ * Scenario files are data: they are parsed as JSON, never executed.
  */
-export async function loadScenario(ref: string, dir = scenariosDir()): Promise<Scenario> {
+export async function loadScenario(
+  ref: string,
+  dir = scenariosDir(),
+  overrides: ScenarioOverrides = {},
+): Promise<Scenario> {
   const looksLikePath = ref.includes('/') || ref.includes('\\') || extname(ref) === '.json';
   const file = looksLikePath ? resolve(ref) : join(dir, `${ref}.json`);
   let text: string;
@@ -43,9 +57,37 @@ export async function loadScenario(ref: string, dir = scenariosDir()): Promise<S
   }
   // Editors on Windows may start a UTF-8 file with a byte order mark, which JSON.parse refuses.
   const raw = parseJson(text.replace(/^\uFEFF/, ''), file);
-  const validation = validateScenario(raw, file, basename(file, '.json'));
-  if (!validation.ok) throw new ScenarioInvalidError(file, validation.issues);
-  return validation.scenario;
+  const merged = withOverrides(raw, overrides);
+  if (!merged.ok) throw invalid(file, merged.issues);
+  const validation = validateScenario(merged.document, file, basename(file, '.json'));
+  if (!validation.ok) throw invalid(file, attribute(validation.issues, merged.origins));
+  const { only } = overrides;
+  if (only === undefined) return validation.scenario;
+  // --only selects among topologies the whole file validated: a selection, not a value.
+  const topologies = validation.scenario.topologies.filter((t) => only.includes(t.name));
+  return { ...validation.scenario, topologies };
+}
+
+/**
+ * The error for a refused scenario: the file's when any problem is in the file; otherwise the
+ * options' (all --threshold: E_THRESHOLD_INVALID, as README.md lists it).
+ */
+function invalid(file: string, issues: readonly InputIssue[]): HarnessError {
+  if (!issues.every(isOptionIssue)) return new ScenarioInvalidError(file, issues);
+  const lines = issues.map((i) => `${i.path}: ${i.message}\n    fix: ${i.fix}`).join('\n  ');
+  if (issues.every((i) => i.path.startsWith('--threshold')))
+    return new ThresholdInvalidError(
+      `${issues.length === 1 ? 'a threshold is' : `${issues.length} thresholds are`} malformed:\n  ${lines}`,
+      {
+        fix: 'thresholds are written metric=condition, e.g. --threshold "wait=p(95)<5s"; scenarios/README.md has the grammar',
+      },
+    );
+  const [first] = issues;
+  if (issues.length === 1 && first !== undefined)
+    return new OptionError(`${first.path}: ${first.message}`, { fix: first.fix });
+  return new OptionError(`${issues.length} problems:\n  ${lines}`, {
+    fix: 'correct the options named above (see --help)',
+  });
 }
 
 /** JSON.parse with the failure located as file:line:column. */

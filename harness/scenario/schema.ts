@@ -1,6 +1,20 @@
 import { z } from 'zod';
-import { ENDPOINTS, isAsgiKind, isRealKind, REAL_KINDS } from '../../targets/real/protocol.js';
-import { parseThreshold, parseThresholdKey } from '../gate/threshold.js';
+import { isAsgiKind, isRealKind } from '../../targets/real/protocol.js';
+import {
+  type ParseResult,
+  parseThreshold,
+  parseThresholdKey,
+  type Threshold,
+} from '../gate/threshold.js';
+import { executorOf } from '../load/executors/registry.js';
+import {
+  BALANCER_POLICIES,
+  ENDPOINTS,
+  SERVER_KINDS,
+  SERVICE_DISTRIBUTIONS,
+  TOPOLOGY_KINDS,
+  WORK_KINDS,
+} from '../vocabulary.js';
 import {
   APP_FIELD_HELP,
   checkAppFields,
@@ -9,9 +23,11 @@ import {
   registrySchema,
   schedulerSchema,
 } from './app-schema.js';
+import { Clock } from './clock.js';
+import { formatSeconds } from './duration.js';
 import { count, duration, limitDuration } from './fields.js';
 import { LIFECYCLE_FIELD_HELP, LIFECYCLE_FIELDS, lifecycleProblems } from './lifecycle-schema.js';
-import { LOAD_FIELD_HELP, loadSchema, plannedDuration } from './load-schema.js';
+import { LOAD_FIELD_HELP, loadDuration, loadSchema } from './load-schema.js';
 import { checkTargetUrl } from './target-url.js';
 
 /**
@@ -19,13 +35,8 @@ import { checkTargetUrl } from './target-url.js';
  * what error messages quote, and a test keeps the two in step.
  */
 
-/** The emulated servers. */
-export const SERVER_KINDS = ['flask-dev', 'sync', 'gthread', 'async'] as const;
-/** Every kind a topology may name: the emulated servers, then the real ones (targets/real). */
-export const TOPOLOGY_KINDS = [...SERVER_KINDS, ...REAL_KINDS] as const;
-export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
-export const WORK_KINDS = ['sleep', 'cpu'] as const;
-export const SERVICE_DISTRIBUTIONS = ['constant', 'exponential', 'lognormal', 'empirical'] as const;
+/** The lists of kinds, policies and distributions are the shared vocabulary's (harness/vocabulary.ts). */
+export { BALANCER_POLICIES, SERVER_KINDS, SERVICE_DISTRIBUTIONS, TOPOLOGY_KINDS, WORK_KINDS };
 
 /** Most measured service times an empirical distribution may list. */
 export const MAX_SERVICE_SAMPLES = 100_000;
@@ -52,8 +63,7 @@ export const ASGI_THREAD_POOL = 40;
 /** Bursts a scenario may repeat per topology. */
 export const MAX_REPEAT = 50;
 
-/** Limits that keep every run bounded whatever a file asks for. */
-export const MAX_USERS = 100_000;
+/** Limits that keep every run bounded whatever a file asks for (MAX_USERS: harness/vocabulary.ts). */
 export const MAX_PROCESSES = 400;
 /**
  * The longest limits a file may set (seconds): a day for the run (real time) and for one request
@@ -63,6 +73,13 @@ export const MAX_PROCESSES = 400;
 export const MAX_RUN_TIMEOUT = 24 * 3600;
 export const MAX_REQUEST_TIMEOUT = 24 * 3600;
 export const MAX_START_TIMEOUT = 3600;
+/**
+ * The smallest time scale a run may use. Time compression multiplies the apparatus's own costs
+ * (DESIGN.md, "Measuring honestly"): at 0.1 a real millisecond is 10 ms of scenario time and
+ * contest-200 read a few per cent of "model error"; at 0.01 it is 100 ms, and below that the
+ * apparatus, not the servers, decides the waits.
+ */
+export const MIN_TIME_SCALE = 0.01;
 /** Real seconds a target may take from its start until it answers GET /health. */
 export const DEFAULT_START_TIMEOUT = 60;
 
@@ -168,7 +185,22 @@ export const scenarioSchema = z
       .regex(/^[A-Za-z0-9._-]+$/)
       .optional(),
     description: z.string().max(2000).default(''),
-    timeScale: z.number().gt(0).max(10).default(1),
+    timeScale: z
+      .number()
+      .gt(0)
+      .max(10)
+      .superRefine((scale, ctx) => {
+        // Zero and below are refused by gt(0) already.
+        if (scale > 0 && scale < MIN_TIME_SCALE)
+          ctx.addIssue({
+            code: 'custom',
+            message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(new Clock(scale).fromRealMs(1))} of scenario time, more than the measurement can carry`,
+            params: {
+              fix: `use a timeScale of ${MIN_TIME_SCALE} or more (real seconds per scenario second)`,
+            },
+          });
+      })
+      .default(1),
     repeat: count(1, MAX_REPEAT).default(1),
     compareEmulated: z.boolean().default(false),
     load: loadSchema,
@@ -251,7 +283,12 @@ export const scenarioSchema = z
         replications: count(1, 10_000).default(200),
       })
       .default({ seed: 1, replications: 200 }),
-    thresholds: z.record(z.string(), z.array(z.string()).min(1).max(20)).default({}),
+    thresholds: z
+      // An empty list is refused in the transform, so that the other thresholds still parse and
+      // every problem is reported at once.
+      .record(z.string(), z.array(z.string()).max(20))
+      .default({})
+      .transform(parseThresholdEntries),
     jobs: jobsSchema.optional(),
     fanout: fanoutSchema.optional(),
   })
@@ -279,7 +316,7 @@ export const scenarioSchema = z
         });
       }
     });
-    if (s.load.executor !== 'burst') {
+    if (!executorOf(s.load).repeats) {
       const repeated = s.repeat > 1 ? ['repeat'] : [];
       s.topologies.forEach((t, i) => {
         if ((t.repeat ?? 1) > 1) repeated.push(`topologies[${i}].repeat`);
@@ -296,21 +333,22 @@ export const scenarioSchema = z
         });
       }
     }
-    const lasts = plannedDuration(s.load);
-    if (lasts !== null && lasts * s.timeScale > s.limits.runTimeout) {
+    const lasts = loadDuration(s.load);
+    const clock = new Clock(s.timeScale);
+    if (lasts !== null && clock.realSeconds(lasts) > s.limits.runTimeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['load', 'duration'],
-        message: `the load lasts ${(lasts * s.timeScale).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
+        message: `the load lasts ${clock.realSeconds(lasts).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
         params: { fix: 'shorten the load, lower timeScale, or raise limits.runTimeout' },
       });
     }
     const meanService = s.service.time ?? sampleMean(s.service.samples ?? []);
-    if (meanService * s.timeScale < 0.001 && meanService > 0) {
+    if (clock.realMs(meanService) < 1 && meanService > 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['timeScale'],
-        message: `the service time runs as ${(meanService * s.timeScale * 1e3).toFixed(3)} real ms, too short to emulate faithfully`,
+        message: `the service time runs as ${clock.realMs(meanService).toFixed(3)} real ms, too short to emulate faithfully`,
         params: { fix: 'raise timeScale so that service.time x timeScale is at least 1ms' },
       });
     }
@@ -344,13 +382,38 @@ export function sampleMean(samples: readonly number[]): number {
   return samples.length === 0 ? 0 : samples.reduce((sum, x) => sum + x, 0) / samples.length;
 }
 
+/** One condition of a scenario's thresholds, parsed once; problems are reported by checkThresholds. */
+export interface ThresholdEntry {
+  key: string;
+  index: number;
+  /** Null for a metric given no condition at all. */
+  parsed: ParseResult<Threshold> | null;
+}
+
+/**
+ * Parses every condition once (the one parser, harness/gate/threshold.ts); a metric with no
+ * condition keeps an entry without one, for checkThresholds to refuse with the others.
+ */
+function parseThresholdEntries(thresholds: Record<string, string[]>): ThresholdEntry[] {
+  return Object.entries(thresholds).flatMap(([key, conditions]): ThresholdEntry[] =>
+    conditions.length === 0
+      ? [{ key, index: -1, parsed: null }]
+      : conditions.map((condition, index) => ({
+          key,
+          index,
+          parsed: parseThreshold(key, condition),
+        })),
+  );
+}
+
 /** Every threshold key and condition must parse, and a topology tag must name a topology. */
 function checkThresholds(
-  thresholds: Record<string, string[]>,
+  entries: readonly ThresholdEntry[],
   topologies: ReadonlySet<string>,
   ctx: z.RefinementCtx,
 ): void {
-  for (const [key, conditions] of Object.entries(thresholds)) {
+  const keys = new Set(entries.map((e) => e.key));
+  for (const key of keys) {
     const parsedKey = parseThresholdKey(key);
     if (!parsedKey.ok) {
       ctx.addIssue({
@@ -370,17 +433,23 @@ function checkThresholds(
         params: { fix: `tag one of ${[...topologies].map((n) => `"${n}"`).join(', ')}` },
       });
     }
-    conditions.forEach((condition, i) => {
-      const parsed = parseThreshold(key, condition);
-      if (!parsed.ok) {
+    for (const { index, parsed } of entries.filter((e) => e.key === key)) {
+      if (parsed === null) {
         ctx.addIssue({
           code: 'custom',
-          path: ['thresholds', key, i],
+          path: ['thresholds', key],
+          message: 'has no condition',
+          params: { fix: 'give 1 to 20 conditions, such as ["p(95)<5s"], or remove the metric' },
+        });
+      } else if (!parsed.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thresholds', key, index],
           message: parsed.message,
           params: { fix: parsed.fix },
         });
       }
-    });
+    }
   }
 }
 
@@ -395,7 +464,7 @@ export const FIELD_HELP: Record<string, string> = {
   $schema: 'an optional path to a JSON schema, for editors; ignored by the harness',
   name: 'letters, digits, ".", "_" or "-"; defaults to the file name',
   description: 'free text shown in the report',
-  timeScale: 'a number above 0 and at most 10: real seconds per scenario second, e.g. 0.1',
+  timeScale: `a number from ${MIN_TIME_SCALE} to 10: real seconds per scenario second, e.g. 0.1`,
   repeat: `a whole number of bursts from 1 to ${MAX_REPEAT} sent to each topology, one after another; figures are their mean`,
   compareEmulated:
     'true to also run the emulated counterpart of each real-server topology and give the fidelity table',

@@ -1,7 +1,20 @@
 import type { Election, Registry } from '../../targets/app/protocol.js';
 import type { AsyncHandler, InitMode } from '../../targets/lifecycle-config.js';
-import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
-import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { Threshold } from '../gate/threshold.js';
+import type {
+  ArrivalProcess,
+  BalancerPolicy,
+  BurstConnections,
+  Endpoint,
+  RealKind,
+  RecordMode,
+  ServerKind,
+  ServiceDistributionName,
+  ThinkTime,
+  TopologyKind,
+  TopologyShape,
+  Work,
+} from '../vocabulary.js';
 
 export type {
   AsyncHandler,
@@ -12,18 +25,17 @@ export type {
   RealKind,
   Registry,
   ServerKind,
+  ServiceDistributionName,
+  TopologyKind,
   Work,
 };
-
-/** What a topology runs: an emulated server (ServerKind) or a real one (RealKind). */
-export type TopologyKind = ServerKind | RealKind;
 
 /** How a load keeps what it measured; both always keep histograms and counts. */
 export interface LoadRecording {
   /** Worker threads generating the load. */
   threads: number;
   /** `requests`: every request's record in memory; `histograms`: bounded memory. */
-  record: 'requests' | 'histograms';
+  record: RecordMode;
   /** Write requests.ndjson (streamed to disk in histogram mode). */
   requestsFile: boolean;
 }
@@ -33,7 +45,7 @@ export interface BurstLoad extends LoadRecording {
   executor: 'burst';
   users: number;
   /** `new`: users connect at the burst; `warm`: their connections are opened before it. */
-  connections: 'new' | 'warm';
+  connections: BurstConnections;
 }
 
 /** Requests at a fixed rate (per scenario second) for a duration, timed from their plan. */
@@ -41,7 +53,7 @@ export interface ConstantRateLoad extends LoadRecording {
   executor: 'constant-arrival-rate';
   rate: number;
   duration: number;
-  arrivals: 'regular' | 'poisson';
+  arrivals: ArrivalProcess;
   maxConnections: number;
 }
 
@@ -50,7 +62,7 @@ export interface RampingRateLoad extends LoadRecording {
   executor: 'ramping-arrival-rate';
   startRate: number;
   stages: Array<{ target: number; duration: number }>;
-  arrivals: 'regular' | 'poisson';
+  arrivals: ArrivalProcess;
   maxConnections: number;
 }
 
@@ -59,7 +71,7 @@ export interface ClosedUsersLoad extends LoadRecording {
   executor: 'closed-users';
   users: number;
   thinkTime: number;
-  think: 'constant' | 'exponential';
+  think: ThinkTime;
   /** Requests per user, or null when `duration` bounds the load. */
   iterations: number | null;
   duration: number | null;
@@ -80,8 +92,6 @@ export type LoadSpec =
   | ClosedUsersLoad
   | ThroughputLoad;
 
-export type ServiceDistributionName = 'constant' | 'exponential' | 'lognormal' | 'empirical';
-
 export interface ServiceSpec {
   /** Mean scenario seconds each request spends in its handler (for empirical, the samples' mean). */
   time: number;
@@ -95,17 +105,12 @@ export interface ServiceSpec {
 }
 
 /** One deployment to compare: a server kind, its workers, threads and replicas. */
-export interface TopologySpec {
+export interface TopologySpec extends TopologyShape {
   name: string;
   /** The kind that runs: gunicorn runs `sync` with threads > 1 as `gthread`. */
   kind: TopologyKind;
   /** The kind the scenario file names. */
   declaredKind: TopologyKind;
-  workers: number;
-  threads: number;
-  replicas: number;
-  balancer: BalancerPolicy;
-  workerConnections: number;
   backlog: number;
   /** Scenario seconds an idle keep-alive connection is held (gthread). */
   keepAlive: number;
@@ -231,10 +236,11 @@ export interface Scenario {
   limits: Limits;
   model: ModelOptions;
   /**
-   * Pass/fail conditions in k6's vocabulary, by metric key (harness/gate/threshold.ts), as the
-   * file wrote them plus any --threshold. Optional so that scenarios built in code need none.
+   * Pass/fail conditions in k6's vocabulary (harness/gate/threshold.ts), parsed once, each with
+   * the text the file or a --threshold wrote (scenario.json writes that text back). Optional so
+   * that scenarios built in code need none.
    */
-  thresholds?: Record<string, string[]>;
+  thresholds?: readonly Threshold[];
   /** A scheduled job observed in every topology (topologies say who runs it). */
   jobs?: JobsSpec;
   /** Server-sent events published to every client (topologies say where clients are known). */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
+import { thresholdsDocument } from '../gate/threshold.js';
 import { formatSeconds, parseDuration } from './duration.js';
 import { FIELD_HELP } from './schema.js';
 import { closest, validateScenario } from './validate.js';
@@ -239,7 +240,7 @@ test('thresholds are kept as written and every malformed one is named', () => {
     'x',
   );
   assert.ok(good.ok);
-  assert.deepEqual(good.scenario.thresholds, {
+  assert.deepEqual(thresholdsDocument(good.scenario.thresholds ?? []), {
     wait: ['p(95)<5s', 'max<20s'],
     'makespan{topology:one}': ['max<25s'],
   });

@@ -75,7 +75,8 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
         : { startTimeout: parsed.limits.startTimeout }),
     },
     model: parsed.model,
-    thresholds: parsed.thresholds,
+    // Parsed once by the schema; validation succeeded, so every one parsed.
+    thresholds: parsed.thresholds.flatMap((e) => (e.parsed?.ok ? [e.parsed.value] : [])),
     ...normaliseApp(parsed),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startTestTopology } from '../../targets/fixtures.js';
-import { listeningSockets } from '../cli/fixtures/watch.js';
+import { startTestTopology } from '../../targets/test-support/fixtures.js';
+import { listeningSockets } from '../test-support/cli/watch.js';
 import { descendants } from './process-tree.js';
 import { TARGET_HOST } from './start-topology.js';
 

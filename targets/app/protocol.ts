@@ -74,7 +74,5 @@ export interface EventPayload {
   via: { replica: number; worker: number; pid: number };
 }
 
-/** Monotonic microseconds, the clock every process on the machine shares. */
-export function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
+/** Monotonic microseconds, the clock every process on the machine shares (one definition). */
+export { monotonicUs } from '../lifecycle-config.js';

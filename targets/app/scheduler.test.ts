@@ -8,7 +8,7 @@ import { isAlive } from '../../harness/supervise/process-tree.js';
 import { findProgram } from '../../harness/supervise/programs.js';
 import { startTopology } from '../../harness/supervise/start-topology.js';
 import { Supervisor } from '../../harness/supervise/supervisor.js';
-import { testTopologySpec } from '../fixtures.js';
+import { testTopologySpec } from '../test-support/fixtures.js';
 import { LeaseStore } from './lease-store.js';
 import { type Election, type JobEvent, monotonicUs } from './protocol.js';
 

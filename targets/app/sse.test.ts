@@ -10,7 +10,7 @@ import { findProgram } from '../../harness/supervise/programs.js';
 import { startRedis } from '../../harness/supervise/start-redis.js';
 import { startTopology, TARGET_HOST } from '../../harness/supervise/start-topology.js';
 import { type RunningTarget, Supervisor } from '../../harness/supervise/supervisor.js';
-import { testTopologySpec } from '../fixtures.js';
+import { testTopologySpec } from '../test-support/fixtures.js';
 import type { EventPayload, SseConfig } from './protocol.js';
 
 /**

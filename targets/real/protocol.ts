@@ -13,18 +13,9 @@ import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
  *   harness ──fork──► launcher (server.ts) ──spawn──► setpriv ─exec─► python: the server
  *           ──fork──► launcher (haproxy.ts) ──spawn──► setpriv ─exec─► haproxy ──TCP──► replicas
  */
-export const REAL_KINDS = [
-  'werkzeug',
-  'gunicorn-sync',
-  'gunicorn-gthread',
-  'gunicorn-uvicorn',
-  'uvicorn',
-] as const;
-export type RealKind = (typeof REAL_KINDS)[number];
+export { ENDPOINTS, type Endpoint, REAL_KINDS, type RealKind } from '../../harness/vocabulary.js';
 
-/** How the ASGI app's /work is written: a plain function (thread pool) or `async def`. */
-export type Endpoint = 'def' | 'async';
-export const ENDPOINTS = ['def', 'async'] as const;
+import { type Endpoint, REAL_KINDS, type RealKind } from '../../harness/vocabulary.js';
 
 export function isRealKind(kind: string): kind is RealKind {
   return (REAL_KINDS as readonly string[]).includes(kind);

@@ -9,8 +9,8 @@ import type { TopologySpec } from '../../harness/scenario/types.js';
 import { descendants, isAlive } from '../../harness/supervise/process-tree.js';
 import { startTargets } from '../../harness/supervise/start-targets.js';
 import { Supervisor } from '../../harness/supervise/supervisor.js';
-import { maxOverlap } from '../fixtures.js';
 import { packageRoot } from '../package-root.js';
+import { maxOverlap } from '../test-support/fixtures.js';
 import { assertRealServers, skipWithoutRealServers } from './availability.js';
 import type { RealKind } from './protocol.js';
 

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { Client } from 'undici';
-import type { EmulatedTopologySpec, TopologySpec } from '../harness/scenario/types.js';
+import type { EmulatedTopologySpec, TopologySpec } from '../../harness/scenario/types.js';
 import {
   type StartedTopology,
   startTopology,
   TARGET_HOST,
-} from '../harness/supervise/start-topology.js';
-import { Supervisor } from '../harness/supervise/supervisor.js';
-import { parseTimingHeaders, type ServerSide } from './instrument.js';
-import { packageRoot } from './package-root.js';
+} from '../../harness/supervise/start-topology.js';
+import { Supervisor } from '../../harness/supervise/supervisor.js';
+import { parseTimingHeaders, type ServerSide } from '../instrument.js';
+import { packageRoot } from '../package-root.js';
 
 /** Test support: a topology with defaults, started on free ports, stopped by `stop()`. */
 /** A whole topology for tests from the fields they care about: one replica of one worker, one thread. */

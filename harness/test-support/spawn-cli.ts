@@ -55,7 +55,7 @@ export function startCli(args: readonly string[], options: StartOptions = {}): S
 }
 
 /** Runs `main.js args` to its end. */
-export function runCli(args: readonly string[], options: StartOptions = {}): Promise<Finished> {
+export function spawnCli(args: readonly string[], options: StartOptions = {}): Promise<Finished> {
   return startCli(args, options).done;
 }
 
@@ -69,7 +69,7 @@ export async function runScenarioOk(
 ): Promise<{ latest: string; stdout: string; stderr: string }> {
   const dir = await tempDir(t);
   const file = await writeScenario(dir, scenario);
-  const finished = await runCli(['scenario', file, '--reports-dir', join(dir, 'r')]);
+  const finished = await spawnCli(['scenario', file, '--reports-dir', join(dir, 'r')]);
   if (finished.code !== 0)
     throw new Error(`the scenario exited ${finished.code}:\n${finished.stderr}`);
   return { latest: join(dir, 'r', scenario.name, 'latest'), ...finished };
