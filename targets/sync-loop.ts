@@ -39,9 +39,7 @@ export function runSyncLoop(
     // as gunicorn's is once sendall() returns: waiting for Node's 'finish' (the write's callback,
     // a loop turn later) made the emulated hand-off between requests about twice gunicorn's.
     const socket = request.socket;
-    // In a microtask: not from inside end(), since an eager resume may adopt the next
-    // connection at once.
-    response.once('prefinish', () => queueMicrotask(() => release(socket)));
+    response.once('prefinish', () => release(socket));
     void serveRequest(request, response, identity, 0, defaults).then(() => release(socket));
   });
   /** Frees the worker from `socket` (once: later calls for the same socket do nothing). */
@@ -56,9 +54,8 @@ export function runSyncLoop(
       else socket.once('close', () => hooks.drained());
       return;
     }
-    // Idle first: an eager resume may accept the next connection before it returns.
+    gate.resume();
     hooks.idle(true);
-    gate.resume(true);
   };
   const gate = createAcceptGate(listenFd, (error, fd, acceptedNs) => {
     if (error !== null) {

@@ -12,9 +12,8 @@
  * Exports:
  *   listen(host, port, backlog) -> { fd, port }   a non-blocking, close-on-exec listening socket
  *   AcceptGate(fd, onAccept)                        polls fd; on each readable event accepts at
- *     .resume(eager?) / .pause() / .close()         most one connection and calls
- *                                                  onAccept(err, fd, acceptedAtNs); resume(true)
- *                                                  first tries one accept at once
+ *     .resume() / .pause() / .close()               most one connection and calls
+ *                                                  onAccept(err, fd, acceptedAtNs)
  *   setParentDeathSignal(signal) -> ppid            prctl(PR_SET_PDEATHSIG) for this process
  *
  * acceptedAtNs is uv_hrtime() (CLOCK_MONOTONIC, nanoseconds) as a BigInt: the same clock as
@@ -26,7 +25,6 @@
 #include <netinet/tcp.h>
 #include <node_api.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -241,41 +239,17 @@ static gate_t* unwrap_gate(napi_env env, napi_callback_info info) {
   return gate;
 }
 
-/* resume(eager?: boolean): polls again; with `eager`, first tries one accept at once and, if a
-   connection was waiting, calls onAccept before returning. gunicorn's sync worker does the same
-   after each request (workers/sync.py run_for_one: accept, and select() only when nothing is
-   waiting); waiting for the next turn of the event loop instead added about a third of a
-   millisecond to every hand-off between requests. */
 static napi_value gate_resume(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], self;
-  gate_t* gate = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok ||
-      napi_unwrap(env, self, (void**)&gate) != napi_ok || gate == NULL || gate->closed) {
+  gate_t* gate = unwrap_gate(env, info);
+  if (gate == NULL || gate->closed) {
     napi_throw_error(env, "ERR_GATE_CLOSED", "AcceptGate is closed");
     return NULL;
   }
-  bool eager = false;
-  if (argc >= 1) napi_get_value_bool(env, argv[0], &eager);
-  if (gate->polling) return NULL;
-  int rc = uv_poll_start(&gate->poll, UV_READABLE, on_readable);
-  if (rc < 0) return throw_errno(env, "uv_poll_start", -rc);
-  gate->polling = 1;
-  if (!eager) return NULL;
-  int client = accept4(gate->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  uint64_t accepted_at = uv_hrtime();
-  /* Nothing waiting (or a client that went away): the poll takes the next one. */
-  if (client < 0) return NULL;
-  int one = 1;
-  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  napi_value callback, recv, args[3], ignored;
-  CHECK(env, napi_get_reference_value(env, gate->callback, &callback));
-  CHECK(env, napi_get_global(env, &recv));
-  CHECK(env, napi_get_null(env, &args[0]));
-  CHECK(env, napi_create_int32(env, client, &args[1]));
-  CHECK(env, napi_create_bigint_uint64(env, accepted_at, &args[2]));
-  /* Called from JavaScript: an exception thrown by onAccept propagates to resume()'s caller. */
-  napi_call_function(env, recv, callback, 3, args, &ignored);
+  if (!gate->polling) {
+    int rc = uv_poll_start(&gate->poll, UV_READABLE, on_readable);
+    if (rc < 0) return throw_errno(env, "uv_poll_start", -rc);
+    gate->polling = 1;
+  }
   return NULL;
 }
 

@@ -10,11 +10,7 @@ export type OnAccept = (error: Error | null, fd: number, acceptedAtNs: bigint) =
  * resumed. See accept-gate.c for why Node's own accept loop cannot stand in for this.
  */
 export interface AcceptGate {
-  /**
-   * Polls again. `eager`: first tries one accept at once and, if a connection was waiting, calls
-   * onAccept before returning (a gunicorn sync worker accepts before it selects).
-   */
-  resume(eager?: boolean): void;
+  resume(): void;
   pause(): void;
   close(): void;
 }
