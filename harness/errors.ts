@@ -219,6 +219,16 @@ export class ReportsDirError extends HarnessError {
   readonly exitCode = ExitCode.InvalidInput;
 }
 
+/**
+ * A check failed, but the machine was too busy during the measurement for the failure to be
+ * the deployment's (measurement quality poor): the gate gives no verdict.
+ */
+export class GateInconclusiveError extends HarnessError {
+  override readonly name = 'GateInconclusiveError';
+  readonly code = 'E_GATE_INCONCLUSIVE';
+  readonly exitCode = ExitCode.Inconclusive;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -245,6 +255,7 @@ export const ERROR_CLASSES = [
   ServerBootError,
   NoSuccessError,
   ReportsDirError,
+  GateInconclusiveError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

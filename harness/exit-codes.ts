@@ -15,6 +15,11 @@ export const ExitCode = {
   InvalidInput: 104,
   /** The run was interrupted (Ctrl-C, SIGTERM, SIGHUP); results gathered so far were kept. */
   Aborted: 105,
+  /**
+   * A check failed on a measurement too disturbed to judge (the machine was busy): no verdict,
+   * neither pass nor fail; the measured reason is printed and in gate.json. Run again quieter.
+   */
+  Inconclusive: 106,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -58,7 +58,13 @@ export function runThreadedLoop(
   };
 
   const server = createWorkerServer((request, response) => {
-    const job = (thread: number) => serveRequest(request, response, identity, thread, defaults);
+    // A thread is free once its response is handed to the socket ('prefinish', inside end()),
+    // as a gunicorn thread is once sendall() returns, not a loop turn later at Node's 'finish'.
+    const job = (thread: number) =>
+      new Promise<void>((resolve) => {
+        response.once('prefinish', resolve);
+        void serveRequest(request, response, identity, thread, defaults).then(resolve);
+      });
     jobs += 1;
     const probe = isProbe(request);
     const thread = idleThreads.pop();

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
-import { harnessVersion } from '../cli/version.js';
-import { parseBenchArgs } from './args.js';
 /**
  * `npm run bench [-- <benchmark>... ] [-- --json]`: runs the benchmarks (all by default) and
  * prints their figures; with --json, one JSON object with every figure at the end. Benchmarks
  * print figures and ratios and never fail on a timing (a shared 2-core machine is noisy); the
  * exit code is 0 unless a benchmark throws.
  */
+import { harnessVersion } from '../cli/version.js';
+import { parseBenchArgs } from './args.js';
+import { balancerRelay } from './balancer-relay.js';
 import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
+import { handOff } from './hand-off.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { plannerSpeed } from './planner-speed.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { startup } from './startup.js';
 import { streamingMemory } from './streaming-memory.js';
+import { timeScale } from './time-scale.js';
 
 /** Every benchmark, in the order they run. Later issues add theirs here. */
 const BENCHMARKS: Benchmark[] = [
@@ -24,6 +27,9 @@ const BENCHMARKS: Benchmark[] = [
   timingAccuracy,
   loadMemory,
   startup,
+  balancerRelay,
+  handOff,
+  timeScale,
 ];
 
 const parsed = parseBenchArgs(

@@ -255,10 +255,7 @@ export function registerModelCommand(
       "racing kinds: this accept-race stickiness, 0 to 1, instead of the calibration's",
       stickinessArg,
     )
-    .option(
-      '--reports-dir <dir>',
-      'where calibration.json is looked for (default: reports/)',
-    )
+    .option('--reports-dir <dir>', 'where calibration.json is looked for (default: reports/)')
     .option('--seed <n>', 'seed of the simulation (default 1)', numberArg)
     .option(
       '--replications <n>',

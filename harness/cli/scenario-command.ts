@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { describeError, ThresholdsFailedError } from '../errors.js';
+import { describeError, GateInconclusiveError, ThresholdsFailedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
@@ -128,7 +128,8 @@ Exit codes: 0 ok (every threshold passed), 1 internal error (a bug), 99 a thresh
 baseline comparison failed, 103 a target failed, no request succeeded, the run timed out or real
 servers are missing, 104 invalid input (a malformed threshold, a bad baseline file, a URL to a
 host not allowed, a reports directory that cannot be written), 105 interrupted (results so far
-are kept).`,
+are kept), 106 a check failed while the machine was too busy to judge (no verdict; the measured
+reason is printed).`,
     )
     .action(async (ref: string, options: ScenarioOptions) => {
       setExit(await scenarioCommand(ref, options, io));
@@ -225,12 +226,23 @@ async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<
     });
   }
   if (gate.passed) return ExitCode.Ok;
-  const error = new ThresholdsFailedError(
-    `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed:\n  ${gate.failures.join('\n  ')}`,
-    { fix: 'see gate.md and report.html in the run directory' },
-  );
+  const error =
+    gate.verdict === 'inconclusive'
+      ? inconclusiveError(gate)
+      : new ThresholdsFailedError(
+          `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed:\n  ${gate.failures.join('\n  ')}`,
+          { fix: 'see gate.md and report.html in the run directory' },
+        );
   io.stderr.write(`${describeError(error)}\n`);
   return error.exitCode;
+}
+
+/** A gate whose failures were all measured on a machine too busy to judge (exit 106). */
+function inconclusiveError(gate: GateOutcome): GateInconclusiveError {
+  return new GateInconclusiveError(
+    `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed while the machine was too busy to judge:\n  ${gate.inconclusive.join('\n  ')}`,
+    { fix: 'run again on a quieter machine (measurement quality in gate.md and report.html)' },
+  );
 }
 
 /** Command-line values that override the scenario file's, merged before it is validated. */

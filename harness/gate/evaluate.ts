@@ -32,6 +32,13 @@ export interface ThresholdResult {
   status: CheckStatus;
   /** Why there is no value, or why the check was skipped. */
   note: string | null;
+  /**
+   * For a failed check: the value once the apparatus's measured part is taken out (the
+   * attribution's load generator, handler and server-cost shares; all of a dispatch spread),
+   * or null where no part of it is the apparatus's. A failure that would pass without it may be
+   * the machine's, not the deployment's (gate.ts).
+   */
+  withoutApparatus?: number | null;
 }
 
 export function evaluateThresholds(
@@ -66,12 +73,16 @@ export function evaluateThresholds(
         });
         continue;
       }
+      const passed = holds(observed.value, threshold.operator, threshold.value);
       results.push({
         threshold,
         topology: topology.summary.name,
         observed: observed.value,
-        status: holds(observed.value, threshold.operator, threshold.value) ? 'pass' : 'fail',
+        status: passed ? 'pass' : 'fail',
         note: null,
+        ...(passed
+          ? {}
+          : { withoutApparatus: withoutApparatus(threshold, topology.summary, observed.value) }),
       });
     }
   }
@@ -137,6 +148,46 @@ export function observe(threshold: Threshold, topology: GateTopology): Observati
     case 'event_latency':
       return observeApp(threshold, summary);
   }
+}
+
+/** The apparatus's parts of the attribution (issue 13): not the deployment's doing. */
+const APPARATUS_CAUSES = new Set(['arrivals', 'handlers', 'server costs']);
+
+/**
+ * A failed check's value with the apparatus's measured part taken out, or null where the
+ * attribution holds no part of it. Wait percentiles from p(90) use the p95 shares, lower ones
+ * the mean's; a model error is the attribution's residual, the model's own error.
+ */
+export function withoutApparatus(
+  threshold: Threshold,
+  summary: TopologySummary,
+  observed: number,
+): number | null {
+  if (threshold.metric === 'dispatch_spread') return 0;
+  const a = summary.attribution;
+  if (a === undefined || a === null) return null;
+  if (threshold.metric === 'model_error') {
+    const own = MODEL_ERROR_FIGURES.map((f) => Math.abs(a.residualRelative[f]));
+    return threshold.aggregate.kind === 'max'
+      ? Math.max(...own)
+      : own.reduce((x, y) => x + y, 0) / own.length;
+  }
+  const aggregate = threshold.aggregate;
+  const figure =
+    threshold.metric === 'makespan'
+      ? 'makespan'
+      : threshold.metric !== 'wait'
+        ? null
+        : aggregate.kind === 'max'
+          ? 'maxWait'
+          : aggregate.kind === 'percentile' && aggregate.p >= 90
+            ? 'p95Wait'
+            : 'meanWait';
+  if (figure === null) return null;
+  const part = a.steps
+    .filter((s) => APPARATUS_CAUSES.has(s.cause))
+    .reduce((sum, s) => sum + s.share[figure], 0);
+  return observed - Math.max(0, part);
 }
 
 /** The metrics of the scheduled job and the event fan-out (issue 6). */

@@ -73,6 +73,12 @@ export function renderJunit(outcome: GateOutcome): string {
     out.push(
       `  <testsuite name="${suite}" tests="${cases.length}" failures="${count(cases, 'fail')}" skipped="${count(cases, 'skipped')}">`,
     );
+    // How busy the machine was while this topology ran, and the gate's verdict (issue 13).
+    const quality = outcome.quality?.[topology];
+    if (quality !== undefined)
+      out.push(
+        `    <properties><property name="measurement-quality" value="${quality.level}"/><property name="verdict" value="${outcome.verdict}"/></properties>`,
+      );
     for (const c of cases) {
       const open = `    <testcase classname="${suite}" name="${escapeXml(c.name)}"`;
       if (c.status === 'pass') out.push(`${open}/>`);

@@ -26,11 +26,26 @@ function value(v: number | null, row: BaselineRow): string {
 
 export function renderGateMarkdown(outcome: GateOutcome): string {
   const lines = [
-    `### Capacity gate: ${escapeMarkdown(outcome.scenario)} ${outcome.passed ? 'passed' : 'failed'}`,
+    `### Capacity gate: ${escapeMarkdown(outcome.scenario)} ${outcome.verdict ?? (outcome.passed ? 'passed' : 'failed')}`,
     '',
     `Run \`${escapeMarkdown(outcome.runId)}\`. Durations are scenario seconds unless marked real.`,
     '',
   ];
+  if ((outcome.inconclusive ?? []).length > 0) {
+    lines.push(
+      '**No verdict: the checks below failed while the machine was too busy to judge:**',
+      '',
+    );
+    for (const reason of outcome.inconclusive) lines.push(`- ${escapeMarkdown(reason)}`);
+    lines.push('');
+  }
+  const qualities = Object.entries(outcome.quality ?? {});
+  if (qualities.length > 0) {
+    lines.push(
+      `Measurement quality: ${qualities.map(([t, q]) => `${escapeMarkdown(t)} ${q.level}`).join(', ')}.`,
+      '',
+    );
+  }
   if (outcome.failures.length > 0) {
     lines.push(`**${outcome.failures.length} failed:**`, '');
     for (const failure of outcome.failures) lines.push(`- ${escapeMarkdown(failure)}`);

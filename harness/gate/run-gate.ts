@@ -29,9 +29,15 @@ export function runGate(
     summary: t,
     waits: [...(waits.get(t.name) ?? [])].sort((a, b) => a - b),
   }));
+  const quality = Object.fromEntries(
+    summary.topologies.flatMap((t) =>
+      t.measurementQuality === undefined ? [] : [[t.name, t.measurementQuality]],
+    ),
+  );
   return decideGate({
     scenario: summary.scenario,
     runId: summary.runId,
+    quality,
     thresholds: evaluateThresholds(config.thresholds, topologies),
     baseline:
       config.baseline === null

@@ -35,8 +35,11 @@ export function renderGate(outcome: GateOutcome): string {
   const lines = [
     outcome.passed
       ? `gate: passed, ${checks} check${checks === 1 ? '' : 's'}`
-      : `gate: FAILED, ${outcome.failures.length} of ${checks} checks failed`,
+      : outcome.verdict === 'inconclusive'
+        ? `gate: INCONCLUSIVE, ${outcome.failures.length} of ${checks} checks failed on a measurement too disturbed to judge`
+        : `gate: FAILED, ${outcome.failures.length} of ${checks} checks failed`,
   ];
+  for (const reason of outcome.inconclusive ?? []) lines.push(`  measurement poor: ${reason}`);
   if (outcome.thresholds.length > 0) {
     lines.push('  thresholds');
     const rows = outcome.thresholds.map((r) => [

@@ -107,7 +107,12 @@ test('a contest-200 report renders every chart in Chromium, offline, with no con
   t.diagnostic(`screenshot: ${screenshot}`);
 
   const ids = Object.keys(opened.status);
-  assert.equal(ids.length, 2 + 4 * 4, 'two run charts and four per topology');
+  assert.equal(
+    ids.length,
+    2 + 5 * 4,
+    'two run charts and five per topology (four, and the walk from the model to the measurement)',
+  );
+  for (let i = 0; i < 4; i++) assert.ok(ids.includes(`t${i}-attribution`), `t${i}-attribution`);
   for (const id of ids) {
     assert.equal(opened.status[id], 'rendered', id);
     assert.ok((opened.marks[id] ?? 0) > 0, `${id} drew no marks`);

@@ -1,6 +1,7 @@
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { apparatusLines } from './attribution-text.js';
 import { deploymentText } from './deployment-text.js';
 import { renderFidelityText } from './fidelity-text.js';
 import { observedLines } from './observed-text.js';
@@ -54,6 +55,7 @@ function topologyBlock(t: TopologySummary): string[] {
     ...observedLines(t),
     ...loadLines(t),
     ...waitRows(t, row),
+    ...apparatusLines(t),
   ];
   const expected = t.predicted.expected;
   if (expected !== undefined) {

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { ResultsWriteError, RunDirInvalidError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic-write.js';
 import { loadVegaAssets } from './assets.js';
+import { attributionCharts, qualityNotes } from './attribution-chart.js';
 import { buildCharts } from './charts.js';
 import { observedSections } from './observed-section.js';
 import { buildReportPage } from './page.js';
@@ -55,10 +56,10 @@ export async function writeReport(runDir: string): Promise<WrittenReport> {
   const html = buildReportPage({
     summary,
     scenario,
-    charts: [...charts, ...observed.charts],
+    charts: [...charts, ...observed.charts, ...attributionCharts(summary)],
     sections: observed.sections,
     gate: run.gate,
-    notes: run.notes,
+    notes: [...run.notes, ...qualityNotes(summary)],
     assets: await loadVegaAssets(),
   });
   const report = join(dir, 'report.html');

@@ -2,6 +2,7 @@ import { isRealKind } from '../../targets/real/protocol.js';
 import type { AcceptRaceChoice } from '../calibrate/calibration.js';
 import { ERROR_KINDS, type ErrorKind } from '../load/error-kind.js';
 import type { Prediction, PredictionMethod, Spread } from '../model/predict.js';
+import type { MeasurementQuality } from '../observe/measurement-quality.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import {
   relativeError,
@@ -11,6 +12,7 @@ import {
   type WaitStats,
 } from '../stats/waits.js';
 import type { TopologyShape } from '../vocabulary.js';
+import type { Attribution } from './attribution.js';
 import { burstFigures } from './bursts.js';
 import type { FanoutFigures } from './fanout-figures.js';
 import { type FidelityRow, fidelityTable } from './fidelity.js';
@@ -98,6 +100,10 @@ export interface TopologySummary extends LifecycleParts, TopologyShape {
   twinOf?: string | null;
   /** A target given by URL: where the load went; the harness started nothing. */
   url?: string | null;
+  /** How busy the machine was while this topology ran (harness/observe/measurement-quality.ts). */
+  measurementQuality?: MeasurementQuality;
+  /** Measured minus predicted split into named parts (harness/results/attribution.ts). */
+  attribution?: Attribution | null;
 }
 
 export interface Environment {

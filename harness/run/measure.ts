@@ -4,6 +4,8 @@ import { isRealKind } from '../../targets/real/protocol.js';
 import { HarnessError, TargetCrashedError } from '../errors.js';
 import type { RawRequest } from '../load/raw-request.js';
 import { requestPlan } from '../load/request-paths.js';
+import { MachineLoadMeter } from '../observe/machine-load.js';
+import type { MachineLoadSample } from '../observe/measurement-quality.js';
 import { type Observed, observationFor } from '../observe/observation.js';
 import type { Progress } from '../report/progress.js';
 import { serversOf } from '../results/lifecycle-summary.js';
@@ -42,6 +44,8 @@ export interface Measurement extends LoadStep {
   events: LifeEvent[];
   /** Real servers: the name and version of each server that ran. */
   servers: ServerVersion[];
+  /** How busy the machine was while the load ran (observe/machine-load.ts). */
+  sample?: MachineLoadSample;
 }
 
 /** What measuring needs from the run beyond its plan. */
@@ -106,6 +110,7 @@ export async function measureTopology(
     if (!started.external) servers = serversOf(started.replicas);
     if (signal.aborted || crash !== undefined) return aborted(NOTHING_MEASURED, 0);
     const steps: LoadStep[] = [];
+    const meter = new MachineLoadMeter();
     for (let b = 0; b < repeat; b++) {
       if (b > 0) await delay(BURST_PAUSE_MS, undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
@@ -132,6 +137,7 @@ export async function measureTopology(
       ]);
       steps.push(step);
     }
+    const sample = meter.stop();
     observed = (await observation?.result()) ?? {};
     const step = mergeSteps(steps);
     // A target killed mid-burst fails its requests before its exit is reported: look for it.
@@ -148,6 +154,7 @@ export async function measureTopology(
       error: undefined,
       events,
       servers,
+      sample,
     };
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;

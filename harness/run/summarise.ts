@@ -1,5 +1,6 @@
 import type { LoadPrediction } from '../model/predict-load.js';
 import type { SimulationResult } from '../model/simulate.js';
+import { apparatusFigures } from '../results/apparatus.js';
 import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
 import { type PredictedRecord, toPredictedRecords } from '../results/predicted-record.js';
@@ -75,6 +76,16 @@ export function summariseTopology(
       requestTimeout: scenario.limits.requestTimeout,
       runs,
       ...(plan.longRun === undefined ? {} : { longRun: plan.longRun }),
+    }),
+    // How busy the machine was, and why measured and predicted differ (issue 13).
+    ...apparatusFigures({
+      scenario,
+      records: measurement.records,
+      sample: measurement.sample ?? null,
+      prediction: prediction.waits,
+      deployment: prediction.deployment,
+      serviceTimes: plan.serviceTimes,
+      backOfEnvelope: topologyPlan.backOfEnvelope,
     }),
   };
   return {

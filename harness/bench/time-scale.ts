@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { packageRoot } from '../../targets/package-root.js';
+import type { RunSummary } from '../results/summary.js';
+import type { BenchFigure, Benchmark } from './benchmark.js';
+
+/**
+ * Time-scale invariance (issue 13): contest-200's flask-dev and sync topologies, whose model is
+ * exact, run at the scenario's own time scale and in real time (`--time-scale 1`), one after the
+ * other. Figures in scenario seconds should not depend on the scale beyond noise; the ratio of
+ * each figure (default scale over real time) is printed with the machine's measurement quality
+ * of each run. Real time makes this the slowest benchmark (about three minutes).
+ */
+
+const run = promisify(execFile);
+const SCENARIO = 'contest-200';
+const TOPOLOGIES = ['flask-dev-x3', 'sync-4-x3'];
+const FIGURES = ['meanWait', 'p95Wait', 'maxWait', 'makespan'] as const;
+/** The goal from issue 13: within 3% of each other. */
+const GOAL = 0.03;
+
+export const timeScale: Benchmark = {
+  name: 'time-scale',
+  description: `${SCENARIO}'s ${TOPOLOGIES.join(' and ')} at the scenario's time scale and at --time-scale 1: each figure's ratio (goal: within ${GOAL * 100}%)`,
+  run: (log) => measure(log),
+};
+
+async function summaryAt(dir: string, scale: number | null): Promise<RunSummary> {
+  const reports = join(dir, scale === null ? 'default' : `scale-${scale}`);
+  const cli = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
+  const args = [cli, 'scenario', SCENARIO, '--reports-dir', reports, '--no-progress'];
+  for (const t of TOPOLOGIES) args.push('--only', t);
+  if (scale !== null) args.push('--time-scale', String(scale));
+  await run(process.execPath, args, { maxBuffer: 1 << 24 });
+  return JSON.parse(
+    await readFile(join(reports, SCENARIO, 'latest', 'summary.json'), 'utf8'),
+  ) as RunSummary;
+}
+
+async function measure(log: (line: string) => void): Promise<BenchFigure[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-time-scale-'));
+  try {
+    const compressed = await summaryAt(dir, null);
+    const real = await summaryAt(dir, 1);
+    const figures: BenchFigure[] = [];
+    for (const name of TOPOLOGIES) {
+      const a = compressed.topologies.find((t) => t.name === name);
+      const b = real.topologies.find((t) => t.name === name);
+      if (a === undefined || b === undefined) continue;
+      const quality = `quality ${a.measurementQuality?.level ?? 'n/a'} / ${b.measurementQuality?.level ?? 'n/a'}`;
+      log(`  ${name}  time scale ${compressed.timeScale} / 1  (${quality})`);
+      for (const figure of FIGURES) {
+        const ratio = a.measured[figure] / b.measured[figure];
+        log(
+          `    ${figure.padEnd(9)} ${a.measured[figure].toFixed(2)} s / ${b.measured[figure].toFixed(2)} s   ratio ${ratio.toFixed(3)}${Math.abs(ratio - 1) <= GOAL ? '' : '   (beyond 3%)'}`,
+        );
+        figures.push(
+          {
+            case: `${name}, time scale ${compressed.timeScale} over 1`,
+            name: `${figure} ratio`,
+            value: ratio,
+            unit: 'ratio',
+          },
+          {
+            case: `${name}, time scale ${compressed.timeScale} over 1`,
+            name: `${figure} |ratio - 1|`,
+            value: Math.abs(ratio - 1),
+            unit: 'fraction',
+            goal: { op: '<=', value: GOAL },
+          },
+        );
+      }
+    }
+    return figures;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
