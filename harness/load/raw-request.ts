@@ -79,11 +79,14 @@ export function since(startNs: bigint): number {
  */
 export function timedHandler(
   request: RawRequest,
-  startNs: bigint,
+  start: bigint | (() => bigint),
   done: (request: RawRequest) => void,
   aborted: () => boolean,
   shape?: RequestShape,
 ): Dispatcher.DispatchHandler {
+  // A warm burst queues its requests before its instant is known (burst.ts): it passes the
+  // instant as a function, read when each timing is taken.
+  const elapsed = typeof start === 'bigint' ? () => since(start) : () => since(start());
   let finished = false;
   const finish = (): void => {
     if (finished) return;
@@ -94,10 +97,10 @@ export function timedHandler(
     // undici treats a handler as the new-style interface only when it has onRequestStart, and
     // calls it right before writing the request to its socket.
     onRequestStart() {
-      request.writtenNs ??= since(startNs);
+      request.writtenNs ??= elapsed();
     },
     onResponseStart(_controller, statusCode, headers) {
-      request.headersNs = since(startNs);
+      request.headersNs = elapsed();
       request.status = statusCode;
       request.server = parseTimingHeaders(headers);
       const kind = statusError(statusCode, shape);
@@ -105,11 +108,11 @@ export function timedHandler(
     },
     onResponseData() {},
     onResponseEnd() {
-      request.completeNs = since(startNs);
+      request.completeNs = elapsed();
       finish();
     },
     onResponseError(_controller, error) {
-      request.failedNs = since(startNs);
+      request.failedNs = elapsed();
       request.error = {
         kind: aborted() ? 'aborted' : classifyError(error),
         message: error.message,
