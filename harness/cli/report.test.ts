@@ -22,7 +22,8 @@ test('a run writes report.html, predicted.ndjson and the index; report rebuilds 
   const latest = join(reports, 'reported', 'latest');
   const html = await readFile(join(latest, 'report.html'), 'utf8');
   assert.match(html, /^<!doctype html>/);
-  assert.equal((html.match(/data-chart="/g) ?? []).length, 6);
+  // Six charts, and the walk from the back-of-envelope to the measurement for its one topology.
+  assert.equal((html.match(/data-chart="/g) ?? []).length, 7);
   const predicted = (await readFile(join(latest, 'predicted.ndjson'), 'utf8')).trim().split('\n');
   assert.equal(predicted.length, 6);
   assert.deepEqual(Object.keys(JSON.parse(predicted[0] as string)).sort(), [

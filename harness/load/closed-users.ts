@@ -132,7 +132,15 @@ export async function runClosedUsers(options: ClosedUsersOptions): Promise<Close
       const pause = thinkFor();
       const before = since(startNs);
       await sleep(pause / 1e6);
-      thinkSum += since(startNs) - before;
+      // libuv times a timer from the loop's cached clock, which a busy loop leaves behind the
+      // real one, so the timer can fire early by that much: the user finishes the think time
+      // asked for.
+      let thought = since(startNs) - before;
+      while (thought < pause) {
+        await sleep(Math.ceil((pause - thought) / 1e6));
+        thought = since(startNs) - before;
+      }
+      thinkSum += thought;
       thinks += 1;
     }
     if (firstNs !== undefined && lastNs !== undefined) activeUserNs += lastNs - firstNs;
