@@ -76,13 +76,17 @@ test('real servers beside their emulation: two bursts each, the fidelity table, 
     ],
   );
   // gunicorn sync with 3 workers is one shared queue: 24 requests of 1 s take 8 rounds, and the
-  // closed form says the last starts after 7 s. The real server adds its own costs per request,
-  // a few milliseconds against 100 ms real per round: within 10% of the closed form.
+  // closed form says the last starts after 7 s. The real server and the load generator add their
+  // own costs per request, a few milliseconds against 100 ms real per round on a quiet machine
+  // and more on a busy one (issue 13): the attribution measures them and takes them out, and the
+  // model's own error that remains is within 10%.
   const sync = summary.topologies[0];
   assert.equal(sync?.predicted.method, 'closed-form');
   assert.equal(sync?.predicted.maxWait, 7);
+  const own = sync?.attribution?.residualRelative.maxWait;
+  assert.ok(own !== undefined && Math.abs(own) < 0.1, `model's own max wait error ${own}`);
   assert.ok(
-    Math.abs(sync?.predictionError.maxWait ?? 1) < 0.1,
+    Math.abs(sync?.predictionError.maxWait ?? 1) < 0.25,
     `max wait error ${sync?.predictionError.maxWait}`,
   );
   assert.match(stdout, /^Fidelity: real servers against the emulation and the model/m);
