@@ -216,11 +216,43 @@ static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   }
 }
 
-static void on_unavailable_sent(uv_write_t* req, int status) {
-  (void)status;
+/*
+ * After the 503: the client's request was never read (reading starts once the backend answers),
+ * and closing a socket with unread bytes sends a reset, which would reach the client before or
+ * instead of the 503. So the relay ends its side (FIN), reads and drops what the client sent,
+ * and closes once the client closes or errs.
+ */
+static void on_drain_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  (void)buf;
+  side_t* side = stream->data;
+  if (nread < 0) close_pair(side->conn);
+}
+
+static void on_unavailable_shutdown(uv_shutdown_t* req, int status) {
   conn_t* conn = req->data;
   free(req);
-  close_pair(conn);
+  if (status < 0 || conn->closing ||
+      uv_read_start((uv_stream_t*)&conn->client.tcp, on_alloc, on_drain_read) != 0)
+    close_pair(conn);
+}
+
+static void on_unavailable_sent(uv_write_t* req, int status) {
+  conn_t* conn = req->data;
+  free(req);
+  if (status < 0 || conn->closing) {
+    close_pair(conn);
+    return;
+  }
+  uv_shutdown_t* shutdown = malloc(sizeof *shutdown);
+  if (shutdown == NULL) {
+    close_pair(conn);
+    return;
+  }
+  shutdown->data = conn;
+  if (uv_shutdown(shutdown, (uv_stream_t*)&conn->client.tcp, on_unavailable_shutdown) != 0) {
+    free(shutdown);
+    close_pair(conn);
+  }
 }
 
 static void on_connected(uv_connect_t* req, int status) {
