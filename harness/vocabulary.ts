@@ -27,6 +27,14 @@ export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
 export const BALANCER_POLICIES = ['round-robin', 'random', 'least-connections'] as const;
 export type BalancerPolicy = (typeof BALANCER_POLICIES)[number];
 
+/**
+ * What the balancer relays: `tcp` gives each user connection its own server connection (haproxy
+ * `mode tcp`); `http` relays requests over a pool of kept-alive server connections that grows on
+ * demand (haproxy `mode http` with `http-reuse`, as Envoy, nginx and ingresses do).
+ */
+export const BALANCER_MODES = ['tcp', 'http'] as const;
+export type BalancerMode = (typeof BALANCER_MODES)[number];
+
 /** A handler either sleeps (I/O wait, releases the GIL) or burns CPU time. */
 export const WORK_KINDS = ['sleep', 'cpu'] as const;
 export type Work = (typeof WORK_KINDS)[number];

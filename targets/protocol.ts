@@ -20,10 +20,10 @@ import type {
 
 export type { AsyncWorkerConfig, LifecycleConfig, WorkerExitReason };
 
-import type { BalancerPolicy, ServerKind, Work } from '../harness/vocabulary.js';
+import type { BalancerMode, BalancerPolicy, ServerKind, Work } from '../harness/vocabulary.js';
 
 /** The shared words (server kinds, balancer policies, work) are listed in harness/vocabulary.ts. */
-export type { BalancerPolicy, ServerKind, Work };
+export type { BalancerMode, BalancerPolicy, ServerKind, Work };
 
 export interface ServiceDefaults {
   work: Work;
@@ -82,6 +82,13 @@ export interface BalancerConfig {
   backlog: number;
   policy: BalancerPolicy;
   backends: Array<{ host: string; port: number }>;
+  /**
+   * `http`: relay requests over a pool of kept-alive connections per replica (targets/balancer.ts);
+   * absent or `tcp`: one replica connection per client connection (the native relay).
+   */
+  mode?: BalancerMode;
+  /** `http` mode: real milliseconds an idle pooled connection is kept before it is closed. */
+  idleTimeoutMs?: number;
 }
 
 /** The descriptor at which an arbiter hands the shared listening socket to its workers. */

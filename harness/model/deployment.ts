@@ -1,7 +1,7 @@
 import type { Work } from '../../targets/protocol.js';
 import type { AsyncWorkerSpec, TopologyLifecycle } from '../scenario/types.js';
 import { type BootSchedule, simulateBoots } from './boot.js';
-import type { ModelTopology, WorkerBehaviour } from './simulate.js';
+import type { ConnectionReuse, ModelTopology, WorkerBehaviour } from './simulate.js';
 
 /**
  * From a deployment as a scenario describes it to what the simulator runs: the async worker
@@ -23,6 +23,8 @@ import type { ModelTopology, WorkerBehaviour } from './simulate.js';
 export interface DeploymentParts {
   lifecycle?: TopologyLifecycle;
   asyncWorker?: AsyncWorkerSpec;
+  /** An HTTP-mode balancer's connection reuse (engine/connection-pool.ts); absent: TCP mode. */
+  reuse?: ConnectionReuse;
 }
 
 /**
@@ -96,6 +98,14 @@ export function engineDeployment(
     notes.push(asyncNote(spec));
   }
   const behaviour: Partial<WorkerBehaviour> = { work: engineWork };
+  if (topology.reuse !== undefined) {
+    behaviour.reuse = topology.reuse;
+    notes.push(
+      shape.kind === 'gthread'
+        ? `an HTTP-mode balancer reuses idle connections (kept alive ${topology.reuse.keepAlive} s): a request goes to the worker holding the connection it is sent on, and only requests that find none open connections that race to be accepted`
+        : 'an HTTP-mode balancer: these workers close every connection after its response, so each request opens a new one as in TCP mode',
+    );
+  }
   const l = topology.lifecycle;
   let boot: BootSchedule | null = null;
   let firstUp: Float64Array | undefined;

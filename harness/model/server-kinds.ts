@@ -1,5 +1,6 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { BalancerMode } from '../vocabulary.js';
 import type { DeploymentParts } from './deployment.js';
 import type { ModelTopology } from './simulate.js';
 
@@ -28,6 +29,10 @@ export interface DeployedTopology {
   balancer: BalancerPolicy;
   workerConnections: number;
   endpoint?: Endpoint;
+  /** `http`: the balancer reuses kept-alive connections to the replicas; absent: `tcp`. */
+  balancerMode?: BalancerMode;
+  /** Seconds the servers keep an idle connection open (gunicorn --keep-alive); default 2. */
+  keepAlive?: number;
 }
 
 /** A worker_connections that never binds: uvicorn accepts without limit. */
@@ -128,5 +133,11 @@ export function deploymentOf(
     ...modelTopologyOf(t, load),
     ...(t.lifecycle === undefined ? {} : { lifecycle: t.lifecycle }),
     ...(t.asyncWorker === undefined ? {} : { asyncWorker: t.asyncWorker }),
+    ...(t.balancerMode === 'http' && t.replicas > 1
+      ? { reuse: { keepAlive: t.keepAlive ?? DEFAULT_KEEP_ALIVE } }
+      : {}),
   };
 }
+
+/** gunicorn's --keep-alive default (seconds). */
+const DEFAULT_KEEP_ALIVE = 2;

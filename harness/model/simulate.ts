@@ -80,6 +80,19 @@ export interface WorkerBehaviour {
    * it decides whether the worker that accepted last wins again, and `stickiness` is unused.
    */
   race?: RaceMechanism;
+  /**
+   * An HTTP-mode balancer that reuses its connections to the replicas (engine/connection-pool.ts):
+   * a request goes on an idle kept-alive connection when there is one, to the worker holding it,
+   * and only the requests that find none open connections that race to be accepted. Absent: a
+   * TCP-mode balancer (or none), one new connection per request. Only workers that keep
+   * connections alive (gthread, and the uvicorn kinds mapped onto it) are affected.
+   */
+  reuse?: ConnectionReuse;
+}
+
+export interface ConnectionReuse {
+  /** Seconds an idle connection stays open before the server closes it (its keep-alive). */
+  keepAlive: number;
 }
 
 /**
@@ -207,6 +220,12 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       message:
         'the race mechanism needs a return time and a wake time above 0, a spacing of 0 or more and a time scale above 0',
       fix: 'use the values npm run calibrate fitted',
+    });
+  if (b.reuse !== undefined && !(b.reuse.keepAlive >= 0))
+    problems.push({
+      field: 'reuse',
+      message: 'the keep-alive of reused connections must be 0 seconds or more',
+      fix: "e.g. the topology's keepAlive (gunicorn --keep-alive, default 2 s)",
     });
   if (!(b.cores > 0))
     problems.push({ field: 'cores', message: 'cores must be above 0', fix: 'e.g. 2' });

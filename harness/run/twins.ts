@@ -35,6 +35,7 @@ export function withEmulatedTwins(
       threads: t.threads,
       replicas: t.replicas,
       balancer: t.balancer,
+      ...(t.balancerMode === undefined ? {} : { balancerMode: t.balancerMode }),
       workerConnections: t.workerConnections,
       backlog,
       keepAlive: t.keepAlive,

@@ -8,6 +8,7 @@ import {
 } from '../gate/threshold.js';
 import { executorOf } from '../load/executors/registry.js';
 import {
+  BALANCER_MODES,
   BALANCER_POLICIES,
   ENDPOINTS,
   SERVER_KINDS,
@@ -98,6 +99,7 @@ const topology = z
     threads: count(1, 256).optional(),
     replicas: count(1, 32).default(1),
     balancer: z.enum(BALANCER_POLICIES).default('round-robin'),
+    balancerMode: z.enum(BALANCER_MODES).default('tcp'),
     workerConnections: count(1, 100_000).default(1000),
     backlog: count(1, 65_535).optional(),
     keepAlive: duration.default(2),
@@ -185,6 +187,14 @@ const topology = z
         path: ['balancer'],
         message: 'a balancer needs more than one replica',
         params: { fix: 'set "replicas" to 2 or more, or remove "balancer"' },
+      });
+    }
+    if (t.replicas === 1 && t.balancerMode !== 'tcp') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['balancerMode'],
+        message: 'a balancer needs more than one replica (one replica is reached directly)',
+        params: { fix: 'set "replicas" to 2 or more, or remove "balancerMode"' },
       });
     }
   });
@@ -512,6 +522,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].threads': `a whole number of threads per worker from 1 to 256 (gunicorn --threads; for the uvicorn kinds the thread pool of "def" endpoints, default ${ASGI_THREAD_POOL})`,
   'topologies[].replicas': 'a whole number of server instances behind the balancer, 1 to 32',
   'topologies[].balancer': `one of ${BALANCER_POLICIES.map((k) => `"${k}"`).join(', ')}`,
+  'topologies[].balancerMode': `one of ${BALANCER_MODES.map((k) => `"${k}"`).join(', ')}: "tcp" (the default) gives each user connection its own server connection (haproxy mode tcp); "http" relays requests over kept-alive server connections, a pool per replica that grows on demand (haproxy mode http with http-reuse, as Envoy, nginx and ingresses do)`,
   'topologies[].workerConnections':
     'a whole number from 1 to 100000 (gunicorn --worker-connections, default 1000)',
   'topologies[].backlog':

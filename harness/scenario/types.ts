@@ -4,6 +4,7 @@ import type { OwnApp } from '../../targets/real/protocol.js';
 import type { Threshold } from '../gate/threshold.js';
 import type {
   ArrivalProcess,
+  BalancerMode,
   BalancerPolicy,
   BurstConnections,
   Endpoint,
@@ -113,6 +114,11 @@ export interface TopologySpec extends TopologyShape {
   /** The kind the scenario file names. */
   declaredKind: TopologyKind;
   backlog: number;
+  /**
+   * What the balancer relays (replicas > 1): each user connection on a new server connection
+   * (`tcp`, also when absent) or requests over reused server connections (`http`).
+   */
+  balancerMode?: BalancerMode;
   /** Scenario seconds an idle keep-alive connection is held (gthread). */
   keepAlive: number;
   /** The port users reach the topology on; 0 picks a free one. */

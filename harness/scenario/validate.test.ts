@@ -27,6 +27,7 @@ test('a minimal scenario gets every default', () => {
   assert.equal(t?.threads, 1);
   assert.equal(t?.replicas, 1);
   assert.equal(t?.balancer, 'round-robin');
+  assert.equal(t?.balancerMode, 'tcp');
   assert.equal(t?.workerConnections, 1000);
   assert.equal(t?.backlog, 2048);
   assert.equal(t?.keepAlive, 2);
@@ -331,4 +332,22 @@ test('load problems are reported with their fields', () => {
     ),
     /beyond limits.runTimeout/,
   );
+});
+
+test('balancerMode: "http" takes a balancer, so more than one replica; other words are refused', () => {
+  const topology = (extra: object) => ({
+    ...minimal,
+    topologies: [{ name: 'one', kind: 'gthread', workers: 2, threads: 2, ...extra }],
+  });
+  const http = validateScenario(topology({ replicas: 3, balancerMode: 'http' }), 'x.json', 'x');
+  assert.ok(http.ok);
+  assert.equal(http.scenario.topologies[0]?.balancerMode, 'http');
+  const alone = validateScenario(topology({ balancerMode: 'http' }), 'x.json', 'x');
+  assert.ok(!alone.ok);
+  assert.match(JSON.stringify(alone.issues), /topologies\[0\]\.balancerMode.*more than one replica/);
+  const word = validateScenario(topology({ replicas: 2, balancerMode: 'h2' }), 'x.json', 'x');
+  assert.ok(!word.ok);
+  const [issue] = word.issues;
+  assert.equal(issue?.path, 'topologies[0].balancerMode');
+  assert.match(issue?.fix ?? '', /one of "tcp", "http"/);
 });

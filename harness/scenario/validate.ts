@@ -44,6 +44,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
       threads,
       replicas: t.replicas,
       balancer: t.balancer,
+      balancerMode: t.balancerMode,
       workerConnections: t.workerConnections,
       backlog: t.backlog ?? DEFAULT_BACKLOG[t.kind],
       keepAlive: t.keepAlive,

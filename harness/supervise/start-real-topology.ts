@@ -23,7 +23,7 @@ import type { RunningTarget, Supervisor } from './supervisor.js';
 
 /** Starts haproxy in front of running replicas, through its launcher (targets/real/haproxy.ts). */
 export function startHaproxy(
-  topology: Pick<TopologySpec, 'name' | 'port' | 'balancer' | 'app'>,
+  topology: Pick<TopologySpec, 'name' | 'port' | 'balancer' | 'balancerMode' | 'app'>,
   replicas: readonly RunningTarget[],
   options: Pick<
     RealStartOptions,
@@ -35,6 +35,7 @@ export function startHaproxy(
     port: topology.port,
     backlog: 4096,
     policy: topology.balancer,
+    ...(topology.balancerMode === 'http' ? { mode: 'http' as const } : {}),
     backends: replicas.map((r) => ({ host: TARGET_HOST, port: r.port })),
     idleTimeoutMs: options.idleTimeoutMs,
     maxConnections: options.connections + 64,

@@ -100,6 +100,7 @@ export async function startTopology(
       backlog: 4096,
       policy: topology.balancer,
       backends: replicas.map((r) => ({ host: TARGET_HOST, port: r.port })),
+      ...(topology.balancerMode === 'http' ? { mode: 'http' as const } : {}),
     };
     balancer = await supervisor.start({
       label: `${topology.name} balancer`,

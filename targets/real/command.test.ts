@@ -100,6 +100,14 @@ test('haproxy balances TCP connections with the policy named, on the inherited s
   assert.match(text, /^ {2}server replica1 127\.0\.0\.1:4002$/m);
   assert.match(haproxyConfig({ ...base, policy: 'round-robin' }), /balance roundrobin/);
   assert.match(haproxyConfig({ ...base, policy: 'least-connections' }), /balance leastconn/);
+  // HTTP mode reuses idle server connections for any request ("safe" would give every client
+  // connection's first request, here every request, a new one).
+  const http = haproxyConfig({ ...base, policy: 'round-robin', mode: 'http' });
+  assert.match(http, /^ {2}mode http$/m);
+  assert.match(http, /^ {2}http-reuse always$/m);
+  assert.match(http, /^ {2}timeout http-keep-alive 60000ms$/m);
+  assert.doesNotMatch(http, /mode tcp/);
+  assert.doesNotMatch(text, /http-reuse/);
   assert.deepEqual(haproxyCommand({ ...base, policy: 'random' }, '/tmp/h.cfg').args, [
     '-db',
     '-f',

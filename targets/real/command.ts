@@ -170,11 +170,15 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
 }
 
 /**
- * haproxy's configuration for a topology's replicas. `mode tcp`: one server connection per
- * client connection, chosen when the client connects, as the emulated balancer does; in `mode
- * http` haproxy would reuse idle server connections (`http-reuse safe`, its default), so the
- * servers would accept fewer connections than users and the accept race measured would not be
- * the one the model describes. `balance random(1)`: one draw, a uniform pick (haproxy's plain
+ * haproxy's configuration for a topology's replicas. `mode tcp` (the default): one server
+ * connection per client connection, chosen when the client connects, as the emulated balancer's
+ * native relay does. `mode http` (a topology's `balancerMode: "http"`): a replica is chosen per
+ * request, and requests go over idle server connections kept alive from earlier ones, new ones
+ * opened only when none is idle, as Envoy, nginx and ingresses do. `http-reuse always`:
+ * haproxy's default `safe` sends the first request of every client connection over a new server
+ * connection, and each of the harness's users sends one request on its own connection, so
+ * nothing would be reused. Idle server connections live until the server closes them (its
+ * keep-alive) or haproxy's `pool-purge-delay` (5 s) trims them. `balance random(1)`: one draw, a uniform pick (haproxy's plain
  * `random` draws two servers and takes the less loaded). One thread: the emulated balancer is
  * one event loop too, and on a 2-core machine a second thread would take a core from the
  * servers.
@@ -191,7 +195,14 @@ export function haproxyConfig(config: HaproxyConfig): string {
     '  nbthread 1',
     `  maxconn ${config.maxConnections}`,
     'defaults',
-    '  mode tcp',
+    ...(config.mode === 'http'
+      ? [
+          '  mode http',
+          '  option http-keep-alive',
+          '  http-reuse always',
+          `  timeout http-keep-alive ${idle}`,
+        ]
+      : ['  mode tcp']),
     '  timeout connect 10s',
     `  timeout client ${idle}`,
     `  timeout server ${idle}`,

@@ -1,4 +1,4 @@
-import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
+import type { BalancerMode, BalancerPolicy, InstanceConfig } from '../protocol.js';
 
 /**
  * The real servers the harness can launch (Debian's packages), each beside the emulated kind it
@@ -100,6 +100,8 @@ export interface HaproxyConfig {
   port: number;
   backlog: number;
   policy: BalancerPolicy;
+  /** `tcp` (absent too): haproxy `mode tcp`; `http`: `mode http`, reusing server connections. */
+  mode?: BalancerMode;
   backends: Array<{ host: string; port: number }>;
   /** Real milliseconds haproxy lets a connection be idle on either side before it closes it. */
   idleTimeoutMs: number;

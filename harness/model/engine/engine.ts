@@ -7,6 +7,7 @@ import type {
   WorkerBehaviour,
 } from '../simulate.js';
 import { AcceptRace } from './accept-race.js';
+import { ConnectionPool } from './connection-pool.js';
 import { ProcessorSharing } from './processor-sharing.js';
 import { ReplicaBalancer } from './replica-balancer.js';
 import { NONE, RequestSlots, SlotQueues } from './request-slots.js';
@@ -52,6 +53,9 @@ export class Engine {
   private readonly balancer: ReplicaBalancer;
   private readonly race: AcceptRace;
   private readonly cpu: ProcessorSharing | undefined;
+  /** HTTP-mode balancer: the idle connections it keeps to each replica (connection-pool.ts). */
+  private readonly pool: ConnectionPool | undefined;
+  private readonly usable = (g: number): boolean => this.workers.isUp(g);
   private readonly events = new EventHeap(1024);
   private readonly sink: RequestSink;
   private readonly W: number;
@@ -97,6 +101,12 @@ export class Engine {
     this.workers = new WorkerPool(R * W, T, threaded, connections, drawLimit);
     this.race = new AcceptRace(R, W, behaviour.stickiness, random, behaviour.race);
     this.balancer = new ReplicaBalancer(R, topology.balancer, random);
+    // Only workers that keep connections alive can be reused: gunicorn's sync worker and
+    // Werkzeug's HTTP/1.0 handler close after every response, so a pool never holds one.
+    this.pool =
+      behaviour.reuse !== undefined && threaded
+        ? new ConnectionPool(R, W, behaviour.reuse.keepAlive)
+        : undefined;
     this.cpu =
       behaviour.work === 'cpu' ? new ProcessorSharing(R * W, T, behaviour.cores) : undefined;
     // Workers still booting when the load starts come up like a replacement does.
@@ -156,10 +166,19 @@ export class Engine {
     const r = this.balancer.pick();
     slots.replica[s] = r;
     this.balancer.opened(r);
-    this.kernel.push(r, s);
     this.inSystem++;
     if (this.inSystem > totals.maxInSystem) totals.maxInSystem = this.inSystem;
-    this.acceptAt(r, now);
+    const g = this.pool === undefined ? NONE : this.pool.take(r, now, this.usable);
+    if (g === NONE) {
+      this.kernel.push(r, s);
+      this.acceptAt(r, now);
+      return;
+    }
+    // Sent on a kept-alive connection: its worker has it already, no accept and no race.
+    slots.worker[s] = g;
+    this.workers.hold(g);
+    if (this.workers.hasIdleThread(g)) this.begin(s, g, now);
+    else this.waiting.push(g, s);
   }
 
   /** Workers of replica r accept from its kernel queue while they may. */
@@ -221,7 +240,9 @@ export class Engine {
 
   private complete(s: number, now: number): void {
     const t = this.slots.threadOf(s);
+    const r = this.slots.replicaOf(s);
     const g = this.finish(s, now, STATUS.ok);
+    this.pool?.release(r, g, now);
     this.workers.freeThread(g, t);
     // The freed thread takes the next request queued in its worker at once.
     if (this.waiting.peek(g) !== NONE) this.begin(this.waiting.shift(g), g, now);
@@ -244,6 +265,7 @@ export class Engine {
 
   private goDown(g: number, now: number): void {
     this.workers.down(g);
+    this.pool?.workerGone(g);
     this.totals.restarts++;
     this.input.onWorker?.(g, false, now);
     this.events.push(now + this.restartTime, eventId(EVENT.restart, g));

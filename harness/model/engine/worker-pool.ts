@@ -107,6 +107,11 @@ export class WorkerPool {
     return this.state[g] === WORKER.draining && this.held[g] === 0;
   }
 
+  /** Accepting (neither draining nor down), whatever it holds. */
+  isUp(g: number): boolean {
+    return this.state[g] === WORKER.up;
+  }
+
   isDown(g: number): boolean {
     return this.state[g] === WORKER.down;
   }
