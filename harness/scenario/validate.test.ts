@@ -344,7 +344,10 @@ test('balancerMode: "http" takes a balancer, so more than one replica; other wor
   assert.equal(http.scenario.topologies[0]?.balancerMode, 'http');
   const alone = validateScenario(topology({ balancerMode: 'http' }), 'x.json', 'x');
   assert.ok(!alone.ok);
-  assert.match(JSON.stringify(alone.issues), /topologies\[0\]\.balancerMode.*more than one replica/);
+  assert.match(
+    JSON.stringify(alone.issues),
+    /topologies\[0\]\.balancerMode.*more than one replica/,
+  );
   const word = validateScenario(topology({ replicas: 2, balancerMode: 'h2' }), 'x.json', 'x');
   assert.ok(!word.ok);
   const [issue] = word.issues;
