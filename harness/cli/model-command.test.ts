@@ -437,3 +437,50 @@ test('a race mechanism fitted on this machine comes first, and says what it assu
   );
   assert.ok(answer.makespan > uniform.makespan, `${answer.makespan} vs ${uniform.makespan}`);
 });
+
+test('--balancer-mode http reuses kept-alive connections and says so; it needs replicas', async () => {
+  const steady = [
+    '--kind',
+    'gunicorn-gthread',
+    '--workers',
+    '3',
+    '--threads',
+    '2',
+    '--replicas',
+    '2',
+    '--rate',
+    '20',
+    '--duration',
+    '60s',
+    '--service',
+    'exp:200ms',
+    '--uniform-race',
+    '--json',
+  ];
+  const [tcp, http] = await Promise.all([
+    cli(steady),
+    cli([...steady, '--balancer-mode', 'http', '--keep-alive', '5s']),
+  ]);
+  assert.equal(http.code, 0, http.stderr);
+  const a = JSON.parse(tcp.stdout);
+  const b = JSON.parse(http.stdout);
+  assert.equal(a.question.balancerMode, 'tcp');
+  assert.equal(b.question.balancerMode, 'http');
+  // Reused connections tie each request to a worker, busy or not: no more one shared queue per
+  // worker's threads, so the figures are simulated and differ from a new connection each time.
+  assert.equal(b.methods.meanWait, 'simulation');
+  assert.notEqual(b.meanWait, a.meanWait);
+  assert.ok(b.notes.some((n: string) => /HTTP-mode balancer reuses idle connections/.test(n)));
+  const alone = await cli([
+    '--kind',
+    'gthread',
+    '--balancer-mode',
+    'http',
+    '--users',
+    '10',
+    '--service',
+    '1s',
+  ]);
+  assert.equal(alone.code, 104);
+  assert.match(alone.stderr, /--balancer-mode: a balancer needs more than one replica/);
+});

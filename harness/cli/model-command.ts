@@ -27,6 +27,7 @@ import { loadScenario } from '../scenario/load.js';
 import { BALANCER_POLICIES, TOPOLOGY_KINDS, WORK_KINDS } from '../scenario/schema.js';
 import type { Scenario, TopologySpec } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
+import { BALANCER_MODES } from '../vocabulary.js';
 import { describeEnvironment, describeMachine } from './environment.js';
 import type { CliIo } from './io.js';
 import {
@@ -68,6 +69,8 @@ const TOPOLOGY_FLAGS = [
   'threads',
   'replicas',
   'balancer',
+  'balancerMode',
+  'keepAlive',
   'workerConnections',
   'endpoint',
   'handler',
@@ -104,6 +107,8 @@ interface ModelOptions {
   threads?: number;
   replicas?: number;
   balancer?: string;
+  balancerMode?: string;
+  keepAlive?: string;
   workerConnections?: number;
   endpoint?: string;
   handler?: string;
@@ -175,6 +180,16 @@ export function registerModelCommand(
       new Option('--balancer <policy>', 'how the balancer picks a replica').choices(
         BALANCER_POLICIES,
       ),
+    )
+    .addOption(
+      new Option(
+        '--balancer-mode <mode>',
+        'tcp: a server connection per user connection (haproxy mode tcp); http: requests over reused kept-alive connections, racing only as the pool grows (haproxy mode http, Envoy, nginx)',
+      ).choices(BALANCER_MODES),
+    )
+    .option(
+      '--keep-alive <duration>',
+      'seconds the servers keep an idle connection open (gunicorn --keep-alive, 2s): how long a reused connection lives',
     )
     .option(
       '--worker-connections <n>',

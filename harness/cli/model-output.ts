@@ -57,6 +57,8 @@ export interface Question {
   threads: number;
   replicas: number;
   balancer: string;
+  /** `http`: the balancer reuses kept-alive connections (harness/model/README.md); `tcp` not. */
+  balancerMode: string;
   workerConnections: number;
   load: WhatIfInput['arrivals'];
   service: WhatIfInput['service'];
@@ -79,6 +81,7 @@ export function questionOf(input: WhatIfInput, declaredKind: string): Question {
     threads: t.threads,
     replicas: t.replicas,
     balancer: t.balancer,
+    balancerMode: b.reuse === undefined ? 'tcp' : 'http',
     workerConnections: t.workerConnections,
     load: input.arrivals,
     service: input.service,
@@ -97,7 +100,11 @@ export function describeQuestion(input: WhatIfInput, declaredKind: string): stri
   const { topology: t, arrivals: a, behaviour: b } = input;
   const declared = declaredKind !== t.kind ? ` (declared ${declaredKind})` : '';
   const threads = t.kind === 'gthread' ? t.threads : 1;
-  const balancer = t.replicas > 1 ? `, ${t.balancer}` : '';
+  const mode =
+    b.reuse === undefined
+      ? ''
+      : `, HTTP mode (reused connections kept alive ${formatSeconds(b.reuse.keepAlive)})`;
+  const balancer = t.replicas > 1 ? `, ${t.balancer}${mode}` : '';
   const connections =
     t.kind === 'gthread' && t.workerConnections !== 1000
       ? `, worker_connections ${t.workerConnections}`

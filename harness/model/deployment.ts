@@ -102,7 +102,7 @@ export function engineDeployment(
     behaviour.reuse = topology.reuse;
     notes.push(
       shape.kind === 'gthread'
-        ? `an HTTP-mode balancer reuses idle connections (kept alive ${topology.reuse.keepAlive} s): a request goes to the worker holding the connection it is sent on, and only requests that find none open connections that race to be accepted`
+        ? `an HTTP-mode balancer reuses idle connections (kept alive ${topology.reuse.keepAlive} s): a request goes to the worker holding the connection it is sent on, and only requests that find none open connections that race to be accepted (a burst that finds none idle races as in TCP mode)`
         : 'an HTTP-mode balancer: these workers close every connection after its response, so each request opens a new one as in TCP mode',
     );
   }

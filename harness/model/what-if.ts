@@ -154,7 +154,11 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
   if (problems.length > 0) throw new RangeError(problems.map((p) => p.message).join('; '));
   const { topology: t, arrivals } = input;
   const mean = serviceMean(input.service);
-  const servers = sharedServers(t);
+  // Behind an HTTP-mode balancer a request of a steady stream goes to the worker whose kept-alive
+  // connection it is sent on, busy or not, so gthread's workers no longer share one queue (a
+  // single burst opens every connection anew and still does).
+  const reused = input.behaviour.reuse !== undefined && t.kind === 'gthread' && t.workers > 1;
+  const servers = reused && arrivals.kind !== 'burst' ? undefined : sharedServers(t);
   const notes: string[] = [];
   const checks: WhatIfCheck[] = [];
   const burstOfEnvelope =
