@@ -65,3 +65,6 @@ export async function writeCalibration(
   await writeFileAtomic(file, `${JSON.stringify(calibration, null, 2)}\n`);
   return file;
 }
+
+/** The race mechanism's fit, loaded with the calibration where a run needs both (race-fit-file.ts). */
+export { readRaceFit } from './race-fit-file.js';

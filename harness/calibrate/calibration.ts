@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
+import type { RaceMechanism } from '../model/simulate.js';
 
 /**
  * reports/calibration.json: the accept race's stickiness (harness/model/accept-race.ts) measured
@@ -188,9 +189,12 @@ export function sameMachine(made: Machine, here: Machine): boolean {
 /** What the model uses for one topology's accept race, and why, for the summary and report. */
 export interface AcceptRaceChoice {
   server: AcceptRaceServer | null;
+  /** The one-number stickiness (0: uniform); unused by the model when `mechanism` is given. */
   stickiness: number;
   source: 'calibration' | 'uniform' | 'not-applicable';
   note: string;
+  /** The race as a mechanism fitted for the server (race-choice.ts), which the model uses first. */
+  mechanism?: RaceMechanism;
 }
 
 /** The calibration as a run finds it: loaded, absent, or present but unusable. */

@@ -6,6 +6,7 @@ import { packageRoot } from '../../targets/package-root.js';
 import { ENDPOINTS } from '../../targets/real/protocol.js';
 import { acceptRaceChoice } from '../calibrate/calibration.js';
 import { readRunCalibration } from '../calibrate/calibration-file.js';
+import { withRaceMechanism } from '../calibrate/race-choice.js';
 import { readRaceFit } from '../calibrate/race-fit-file.js';
 import { type InputIssue, OptionError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -551,21 +552,13 @@ async function raceChooser(
   const machine = describeMachine(await describeEnvironment());
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
-    const server = acceptRaceServerOf(t.kind);
-    const choice = acceptRaceChoice(server, t.replicas, calibration, machine);
-    const mechanism =
-      server === null || fit?.state === 'none' ? undefined : fit?.fit.servers[server];
-    if (fit === undefined || fit.state === 'none' || mechanism === undefined)
-      return { stickiness: choice.stickiness, note: choice.note };
-    const where =
-      fit.state === 'own'
-        ? `on this machine (${fit.fit.measuredAt.slice(0, 10)})`
-        : `on a machine like this one (${fit.fit.machine.cpus} x ${fit.fit.machine.cpuModel}; ${fit.fit.measuredAt.slice(0, 10)}), the fit shipped with the harness`;
-    const ms = (s: number) => `${Number((s * 1e3).toPrecision(3))} ms`;
+    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
+    const chosen = withRaceMechanism(choice, t.replicas, fit, timeScale);
+    if (chosen.mechanism === undefined) return { stickiness: chosen.stickiness, note: chosen.note };
     return {
-      stickiness: 0,
-      mechanism: { ...mechanism, timeScale },
-      note: `accept race as a mechanism fitted for ${server} ${where} on ${mechanism.fittedOn.length} configurations: an awake worker is back at accept after ${ms(mechanism.returnTime)}, a sleeping one wakes after ${ms(mechanism.wakeTime)}, the client opens a burst's connections ${ms(mechanism.spacing)} apart${t.replicas > 1 ? `, ${t.replicas} replicas apart at each replica` : ''}; --sticky-race uses the one-number stickiness instead`,
+      stickiness: chosen.stickiness,
+      mechanism: chosen.mechanism,
+      note: `${chosen.note}; --sticky-race uses the one-number stickiness instead`,
     };
   };
 }

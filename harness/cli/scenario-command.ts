@@ -150,6 +150,7 @@ async function scenarioCommand(
     hasGate,
     loadBaseline,
     loadScenario,
+    readRaceFit,
     readRunCalibration,
     removeTemporaryFilesSync,
     renderTable,
@@ -193,6 +194,7 @@ async function scenarioCommand(
       gate,
       calibration: await readRunCalibration(reportsRoot),
       machine: describeMachine(environment),
+      raceFit: await readRaceFit(reportsRoot, describeMachine(environment)),
       allowRemote: options.allowRemote ?? [],
     });
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);

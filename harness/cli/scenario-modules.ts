@@ -37,6 +37,7 @@ export async function loadRunModules() {
   ]);
   return {
     readRunCalibration: calibrationFile.readRunCalibration,
+    readRaceFit: calibrationFile.readRaceFit,
     hasGate: runGate.hasGate,
     renderGateMarkdown: gateMarkdown.renderGateMarkdown,
     renderGate: gateText.renderGate,

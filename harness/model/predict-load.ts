@@ -11,7 +11,12 @@ import {
   sampleServiceTimes,
   serviceMean,
 } from './service-time.js';
-import { type ModelTopology, type SimulationResult, simulate } from './simulate.js';
+import {
+  type ModelTopology,
+  type RaceMechanism,
+  type SimulationResult,
+  simulate,
+} from './simulate.js';
 import { serversOf } from './topology.js';
 
 /**
@@ -44,6 +49,8 @@ export interface LoadPredictionInput {
   replications: number;
   /** The accept race's stickiness (accept-race.ts); 0, the uniform race, when absent. */
   stickiness?: number;
+  /** The accept race as a mechanism (race-mechanism.ts); when given, `stickiness` is unused. */
+  race?: RaceMechanism;
   /**
    * Scenario seconds after which a client gives up on a request (limits.requestTimeout): a
    * request the model starts later counts as failed, as it does in the measurement.
@@ -122,11 +129,15 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
   const giveUp = input.requestTimeout ?? Number.POSITIVE_INFINITY;
   const plan = arrivalPlanOf(load);
   const lastArrival = plan === null ? 0 : lastOf(firstArrivalsOf(input, plan));
-  const deployment = engineDeployment(
+  const built = engineDeployment(
     input.topology,
     input.work,
     lastArrival + (Number.isFinite(giveUp) ? giveUp : 600),
   );
+  const deployment =
+    input.race === undefined
+      ? built
+      : { ...built, behaviour: { ...built.behaviour, race: input.race } };
   const topology = deployment.topology;
   const work = deployment.work;
   const engine = { ...input, topology, work, deployment, giveUp };

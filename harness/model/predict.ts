@@ -174,9 +174,11 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const notes: string[] = [];
   if (topology.kind === 'gthread' && topology.workers > 1)
     notes.push(
-      stickiness > 0
-        ? `each gthread worker accepts while under worker_connections and queues for its own threads; a waiting connection goes to the worker that accepted the previous one with probability ${stickiness.toFixed(3)} (the calibrated accept race), else to one drawn at random`
-        : 'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
+      input.behaviour?.race !== undefined
+        ? 'each gthread worker accepts while under worker_connections and queues for its own threads; whether the worker that accepted last wins the next connection follows the race mechanism (the accept race note says its fit)'
+        : stickiness > 0
+          ? `each gthread worker accepts while under worker_connections and queues for its own threads; a waiting connection goes to the worker that accepted the previous one with probability ${stickiness.toFixed(3)} (the calibrated accept race), else to one drawn at random`
+          : 'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
     );
   if (topology.replicas > 1 && topology.balancer === 'random')
     notes.push('the balancer picks a replica at random for each connection');

@@ -4,6 +4,8 @@ import {
   type CalibrationState,
   type Machine,
 } from '../calibrate/calibration.js';
+import { withRaceMechanism } from '../calibrate/race-choice.js';
+import type { RaceFitState } from '../calibrate/race-fit-file.js';
 import type { PathSpec } from '../load/executor.js';
 import type { ExecutorDefinition } from '../load/executors/definition.js';
 import { executorOf } from '../load/executors/registry.js';
@@ -45,6 +47,11 @@ export interface PlanContext {
   /** The accept-race calibration as found, and the machine, to tell whether it applies. */
   calibration: CalibrationState;
   machine: Machine;
+  /**
+   * The accept race's mechanism fitted for this machine or a like one (race-fit-file.ts), which
+   * the model uses before the stickiness for the servers it was fitted for; absent: none.
+   */
+  raceFit?: RaceFitState;
 }
 
 export interface TopologyPlan {
@@ -158,12 +165,19 @@ function planTopology(
   const { context, distribution } = shared;
   const executor = executorOf(load);
   const users = executor.burstUsers(load);
-  const acceptRace = acceptRaceChoice(
-    acceptRaceServerOf(topology.kind),
+  // The same race `npm run model` answers with, so that a run's predicted column and the
+  // planner agree (issue 14).
+  const acceptRace = withRaceMechanism(
+    acceptRaceChoice(
+      acceptRaceServerOf(topology.kind),
+      topology.replicas,
+      context.calibration,
+      context.machine,
+      topology.balancerServer === 'haproxy',
+    ),
     topology.replicas,
-    context.calibration,
-    context.machine,
-    topology.balancerServer === 'haproxy',
+    context.raceFit,
+    scenario.timeScale,
   );
   return {
     topology,
@@ -174,6 +188,7 @@ function planTopology(
         work: service.work,
       }),
       stickiness: acceptRace.stickiness,
+      ...(acceptRace.mechanism === undefined ? {} : { race: acceptRace.mechanism }),
       load,
       distribution,
       serviceTimes: shared.serviceTimes,

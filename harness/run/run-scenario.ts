@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CalibrationState, Machine } from '../calibrate/calibration.js';
+import type { RaceFitState } from '../calibrate/race-fit-file.js';
 import {
   type HarnessError,
   ResultsWriteError,
@@ -36,6 +37,8 @@ export interface RunOptions {
    */
   calibration?: CalibrationState;
   machine?: Machine;
+  /** The accept race's mechanism fit as found (reports/race-mechanism.json or the shipped one). */
+  raceFit?: RaceFitState;
   /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
   allowRemote?: readonly string[];
 }
@@ -120,6 +123,7 @@ function planContext(options: RunOptions): PlanContext {
   return {
     cores: environment.cpus,
     calibration: options.calibration ?? { state: 'absent', file: 'calibration.json' },
+    ...(options.raceFit === undefined ? {} : { raceFit: options.raceFit }),
     machine: options.machine ?? {
       hostname: '',
       platform: environment.platform,
