@@ -25,6 +25,21 @@ const CASES: Array<{ name: string; args: string[]; goal?: false }> = [
     args: ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '3'],
   },
   {
+    name: 'gunicorn-gthread 3 x 2 x 2 replicas, HTTP-mode balancer, burst of 200, 300 ms',
+    args: [
+      '--kind',
+      'gunicorn-gthread',
+      '--workers',
+      '3',
+      '--threads',
+      '2',
+      '--replicas',
+      '2',
+      '--balancer-mode',
+      'http',
+    ],
+  },
+  {
     name: 'uvicorn 2 workers x 3 replicas, burst of 200, 300 ms (calibrated race)',
     args: ['--kind', 'uvicorn', '--workers', '2', '--replicas', '3'],
   },

@@ -15,7 +15,8 @@ export async function readCalibration(reportsRoot: string): Promise<CalibrationS
   return readCalibrationFile(join(reportsRoot, CALIBRATION_FILE));
 }
 
-async function readCalibrationFile(file: string): Promise<CalibrationState> {
+/** One calibration file as found: loaded, absent, or present but unusable (and why). */
+export async function readCalibrationFile(file: string): Promise<CalibrationState> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
