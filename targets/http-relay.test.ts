@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { Supervisor } from '../harness/supervise/supervisor.js';
 import { createHttpRelay, endToEnd, replicaPicker } from './http-relay.js';
+import { packageRoot } from './package-root.js';
+import type { BalancerConfig } from './protocol.js';
 
 const portOf = (server: Server): number => (server.address() as AddressInfo).port;
 
@@ -120,4 +124,38 @@ test('hop-by-hop headers stay on their connection', () => {
     endToEnd({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'server-timing': 'app;dur=1' }),
     { 'server-timing': 'app;dur=1' },
   );
+});
+
+test('the balancer process in mode "http" relays requests over reused connections', async (t) => {
+  const a = await backend('a');
+  const b = await backend('b');
+  const supervisor = new Supervisor();
+  t.after(async () => {
+    await supervisor.stopAll();
+    for (const x of [a, b]) {
+      x.server.closeAllConnections();
+      x.server.close();
+    }
+  });
+  const config: BalancerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    backlog: 512,
+    policy: 'round-robin',
+    backends: [
+      { host: '127.0.0.1', port: portOf(a.server) },
+      { host: '127.0.0.1', port: portOf(b.server) },
+    ],
+    mode: 'http',
+  };
+  const started = await supervisor.start({
+    label: 'balancer',
+    entry: join(packageRoot(), 'dist', 'targets', 'balancer.js'),
+    config,
+    readyTimeoutMs: 20_000,
+  });
+  const bodies: string[] = [];
+  for (let k = 0; k < 6; k++) bodies.push((await get(started.port)).body);
+  assert.deepEqual(bodies, ['a', 'b', 'a', 'b', 'a', 'b']);
+  assert.equal(a.connections() + b.connections(), 2);
 });
