@@ -29,7 +29,7 @@ import { BALANCER_POLICIES, TOPOLOGY_KINDS, WORK_KINDS } from '../scenario/schem
 import type { Scenario, TopologySpec } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
 import { BALANCER_MODES } from '../vocabulary.js';
-import { describeEnvironment, describeMachine } from './environment.js';
+import { describeMachine } from './environment.js';
 import type { CliIo } from './io.js';
 import {
   goalSearchJson,
@@ -549,7 +549,18 @@ async function raceChooser(
       ? join(packageRoot(), 'reports')
       : resolve(io.cwd, options.reportsDir);
   const calibration = await readRunCalibration(reportsRoot);
-  const machine = describeMachine(await describeEnvironment());
+  // The machine as a calibration names it, without describeEnvironment's `git rev-parse` (a
+  // child process: about a fifth of the planner's time on a busy machine, for a commit the
+  // answer does not use).
+  const cores = cpus();
+  const machine = describeMachine({
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    commit: null,
+    loadAverage: [],
+  });
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
     const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
