@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
@@ -89,4 +89,41 @@ test('--help documents the race sweep', async () => {
   for (const flag of ['--race-sweep', '--sweep-bursts <n>', '--sweep-from <file>'])
     assert.ok(help.stdout.includes(flag), flag);
   assert.match(help.stdout, /out of sample/);
+});
+
+test("servers the sweep did not measure keep this machine's earlier fit", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'calibrate-race-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const machine = {
+    hostname: hostname(),
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
+  const uvicorn = { returnTime: 0.02, wakeTime: 0.5, spacing: 0.0003, fittedOn: ['earlier'] };
+  await writeFile(
+    join(dir, 'race-mechanism.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      machine,
+      measuredAt: '2026-12-01T00:00:00.000Z',
+      objective: 'shares',
+      servers: { uvicorn },
+    }),
+  );
+  const sweep = await subsetSweep(dir);
+  const run = await spawnCli([
+    'calibrate',
+    '--sweep-from',
+    sweep,
+    '--server',
+    'gunicorn-gthread',
+    '--reports-dir',
+    dir,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /gunicorn-gthread: mean absolute error out of sample/);
+  const stored = JSON.parse(await readFile(join(dir, 'race-mechanism.json'), 'utf8'));
+  assert.deepEqual(stored.servers.uvicorn, uvicorn);
 });

@@ -11,7 +11,7 @@ import {
   writeCalibration,
 } from '../calibrate/calibration-file.js';
 import { raceCalibration, type SweepFile } from '../calibrate/race-calibration.js';
-import { RACE_FIT_FILE } from '../calibrate/race-fit-file.js';
+import { RACE_FIT_FILE, readRaceFit } from '../calibrate/race-fit-file.js';
 import { runSweep, SWEEP } from '../calibrate/race-sweep.js';
 import { renderTransfer } from '../calibrate/race-transfer.js';
 import { runCalibration } from '../calibrate/run-calibration.js';
@@ -171,12 +171,23 @@ async function raceSweepCommand(
       fix: 'run npm run calibrate first (the shipped calibration is missing or unreadable)',
     });
   const result = raceCalibration(sweep, against, machine);
+  // Servers this sweep did not measure keep the fit this machine had for them.
+  const swept = new Set(sweep.configurations.map((m) => m.server));
+  const before = await readRaceFit(reportsRoot, machine);
+  const kept = Object.fromEntries(
+    before.state === 'own'
+      ? Object.entries(before.fit.servers).filter(
+          ([server]) => !swept.has(server as AcceptRaceServer),
+        )
+      : [],
+  );
+  const fit = { ...result.fit, servers: { ...kept, ...result.fit.servers } };
   const fitFile = join(reportsRoot, RACE_FIT_FILE);
-  await writeOrFail(fitFile, `${JSON.stringify(result.fit, null, 2)}\n`);
-  if (options.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  await writeOrFail(fitFile, `${JSON.stringify(fit, null, 2)}\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify({ ...result, fit }, null, 2)}\n`);
   else
     io.stdout.write(
-      `${renderTransfer(result.rows)}\n\n${result.verdicts.map((v) => `${v.server}: ${v.text}${v.better ? ' (stored)' : ' (not stored: the stickiness stays)'}`).join('\n')}\n`,
+      `${renderTransfer(result.rows)}\n\n${result.verdicts.map((v) => `${v.server}: ${v.text}`).join('\n')}\n`,
     );
   io.stderr.write(`written: ${relative(io.cwd, fitFile) || fitFile}\n`);
   return ExitCode.Ok;
