@@ -170,6 +170,88 @@ export const jobsSource: FigureSource = (real, twin) => {
 /** Every family of scenario figures; append to add one. */
 export const FIGURE_SOURCES: readonly FigureSource[] = [workerLifeSource, jobsSource];
 
+/** What was measured about why figures differ, keyed by figure (FigureFidelityInput). */
+export type ExplanationSource = (
+  real: TopologySummary,
+  twin: TopologySummary | null,
+) => Record<string, string>;
+
+export interface BootTimes {
+  /** Mean seconds from a worker's spawn to its ready, over the workers that got there. */
+  meanBoot: number | null;
+  boots: number;
+  /** Mean seconds from a worker's exit to its slot's next spawn, over the replacements. */
+  meanRespawn: number | null;
+  respawns: number;
+}
+
+const meanOf = (xs: readonly number[]): number | null =>
+  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Boot and respawn times from a topology's worker events (server log or arbiter). Pure. */
+export function bootTimes(events: TopologySummary['workerEvents']): BootTimes {
+  const boots: number[] = [];
+  const respawns: number[] = [];
+  const spawnedAt = new Map<number, number>();
+  const exitedAt = new Map<string, number>();
+  for (const e of [...(events ?? [])].sort((a, b) => a.at - b.at)) {
+    if (e.kind === 'spawn') {
+      spawnedAt.set(e.pid, e.at);
+      const exit = exitedAt.get(e.slot);
+      if (exit !== undefined) respawns.push(e.at - exit);
+      exitedAt.delete(e.slot);
+    } else if (e.kind === 'ready') {
+      const spawn = spawnedAt.get(e.pid);
+      if (spawn !== undefined) boots.push(e.at - spawn);
+    } else if (e.kind === 'exit') exitedAt.set(e.slot, e.at);
+  }
+  return {
+    meanBoot: meanOf(boots),
+    boots: boots.length,
+    meanRespawn: meanOf(respawns),
+    respawns: respawns.length,
+  };
+}
+
+const LIFE_FIGURES = [
+  'recycles',
+  'timeouts',
+  'restarts',
+  'killedBooting',
+  'timeBelowFull',
+  'degradedMeanWait',
+  'degradedMaxWait',
+  'firstServing',
+  'allServing',
+];
+
+/**
+ * Worker lives: how long the real workers took to boot and to be replaced, beside the emulated
+ * ones, measured from each side's own events: what a time with fewer workers or a time to
+ * serving is made of.
+ */
+export const workerLifeExplanations: ExplanationSource = (real, twin) => {
+  if (real.workerLife === undefined) return {};
+  const r = bootTimes(real.workerEvents);
+  const e = twin === null ? null : bootTimes(twin.workerEvents);
+  const s = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)} s`);
+  const parts: string[] = [];
+  if (r.boots > 0 || (e?.boots ?? 0) > 0)
+    parts.push(
+      `a worker took ${s(r.meanBoot)} from its spawn to serving on the real server (${r.boots} boots)${e === null ? '' : `, ${s(e.meanBoot)} in the emulation (${e.boots})`}`,
+    );
+  if (r.respawns > 0 || (e?.respawns ?? 0) > 0)
+    parts.push(
+      `a replacement was spawned ${s(r.meanRespawn)} after its predecessor exited (${r.respawns} replacements)${e === null ? '' : `, ${s(e.meanRespawn)} in the emulation (${e.respawns})`}`,
+    );
+  if (parts.length === 0) return {};
+  const text = `measured: ${parts.join('; ')}`;
+  return Object.fromEntries(LIFE_FIGURES.map((f) => [f, text]));
+};
+
+/** Every source of explanations; append to add one. */
+export const EXPLANATION_SOURCES: readonly ExplanationSource[] = [workerLifeExplanations];
+
 /**
  * One row per real-server topology that has scenario figures, its twin found by `twinOf`;
  * undefined when no row has any (the run had no lifecycle or jobs figures on real servers).
@@ -177,6 +259,7 @@ export const FIGURE_SOURCES: readonly FigureSource[] = [workerLifeSource, jobsSo
 export function summarizeFigureFidelity(
   topologies: readonly TopologySummary[],
   sources: readonly FigureSource[] = FIGURE_SOURCES,
+  explanations: readonly ExplanationSource[] = EXPLANATION_SOURCES,
 ): FigureFidelityRow[] | undefined {
   const rows: FigureFidelityRow[] = [];
   for (const real of topologies) {
@@ -191,6 +274,7 @@ export function summarizeFigureFidelity(
         kind: real.kind,
         emulated: twin?.name ?? null,
         figures,
+        explanations: Object.assign({}, ...explanations.map((x) => x(real, twin))),
       }),
     );
   }
