@@ -20,8 +20,9 @@ Each run and each change of role is one JSON line appended to the runs file (a J
 type, atUs, slotUs, replica, worker, pid, election), one os.write of an O_APPEND descriptor, so
 lines of different workers never mix; harness/observe/jobs-observer.ts reads them.
 
-`worker` is gunicorn's worker number by age minus one (HARNESS_WORKER, set in post_fork): the
-first workers are 0..W-1, a replacement takes the next number.
+`worker` is the worker's slot (HARNESS_WORKER, set by gunicorn_conf.py: the lowest number no
+live worker holds when it is forked, so a replacement takes its predecessor's), as the emulated
+arbiter numbers its workers; under uvicorn, 0.
 """
 
 import datetime

@@ -1,7 +1,8 @@
 """gunicorn configuration file the harness passes with -c; everything else is on the command
 line (targets/real/command.ts). Hooks only: they change nothing in how workers accept or serve.
 
-- post_fork: the worker dies with its master (PR_SET_PDEATHSIG), and knows its number.
+- pre_fork: the master gives the worker its slot (the lowest number no live worker holds).
+- post_fork: the worker dies with its master (PR_SET_PDEATHSIG), and knows its slot.
 - post_worker_init: after the app is loaded, stamp accepted connections for the middleware's
   `queue` (harness_timing.gunicorn_hooks), do the app's start-up work and start its scheduled
   job as the scenario describes them (harness_apps.startup, harness_apps.jobs; nothing without
@@ -55,7 +56,11 @@ if _user_file:
         if not name.startswith("__")
     }
     globals().update(
-        {name: value for name, value in _user.items() if name not in ("post_fork", "post_worker_init")}
+        {
+            name: value
+            for name, value in _user.items()
+            if name not in ("pre_fork", "post_fork", "post_worker_init")
+        }
     )
 
 # Settings the topology owns: gunicorn's option for each, as the harness passes it.
@@ -96,10 +101,23 @@ for _name, _theirs, _ours in _overridden():
     )
 
 
+def pre_fork(server, worker):
+    # In the master, before the fork: the worker's slot, the lowest number no live worker holds,
+    # as the launcher numbers them from the log (targets/real/worker-slots.ts) and the emulated
+    # arbiter numbers its replacements. gunicorn's own number is its age (1, 2, ... in order of
+    # spawning), which a replacement does not share with its predecessor.
+    taken = {getattr(w, "harness_slot", None) for w in server.WORKERS.values()}
+    slot = 0
+    while slot in taken:
+        slot += 1
+    worker.harness_slot = slot
+    if callable(_user.get("pre_fork")):
+        _user["pre_fork"](server, worker)
+
+
 def post_fork(server, worker):
     lifecycle.die_with_parent(server.pid)
-    # gunicorn numbers workers by age (1, 2, ... in order of spawning); the first W are 0..W-1.
-    os.environ["HARNESS_WORKER"] = str(worker.age - 1)
+    os.environ["HARNESS_WORKER"] = str(getattr(worker, "harness_slot", worker.age - 1))
     if callable(_user.get("post_fork")):
         _user["post_fork"](server, worker)
 
