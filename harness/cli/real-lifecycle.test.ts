@@ -99,10 +99,10 @@ test('cold start on real gunicorn: the WORKER TIMEOUT loop from its log, and one
   const topology = (name: string, mode: string) => ({
     name,
     kind: 'gunicorn-sync',
-    workers: 2,
+    workers: 4,
     appLoadTime: '200ms',
-    timeout: '2s',
-    init: { time: '1500ms', mode, capacity: 1 },
+    timeout: '3s',
+    init: { time: '1s', mode, capacity: 1 },
     loadStarts: 'listening',
   });
   const { summary, runDir } = await run(t, {
@@ -111,14 +111,15 @@ test('cold start on real gunicorn: the WORKER TIMEOUT loop from its log, and one
     expectErrors: true,
     load: { executor: 'constant-arrival-rate', rate: 4, duration: '6s' },
     service: { time: '50ms' },
-    // Two workers share a resource of capacity 1: 3 s each, beyond the 2 s timeout.
+    // Four workers share a resource of capacity 1: 4 s each, beyond the 3 s timeout; one alone
+    // takes 1 s.
     topologies: [topology('every-worker', 'every-worker'), topology('one-worker', 'one-worker')],
     limits: { runTimeout: '2m', requestTimeout: '4s' },
     model: { replications: 5 },
   });
   const loop = summary.topologies.find((x) => x.name === 'every-worker');
   const killed = exitsFor(loop, 'timeout');
-  assert.ok(killed.length >= 2, `timeouts ${killed.length}`);
+  assert.ok(killed.length >= 4, `timeouts ${killed.length}`);
   assert.equal(loop?.workerLife?.measured.firstServing, null);
   const logged = pidsIn(await logOf(runDir, 'every-worker'), /WORKER TIMEOUT \(pid:(\d+)\)/g);
   for (const pid of killed) assert.ok(logged.includes(pid), `${pid} not in the log`);
