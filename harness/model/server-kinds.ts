@@ -1,6 +1,7 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
-import type { DeploymentParts } from './deployment.js';
+import type { AsyncWorkerSpec } from '../scenario/types.js';
+import { asyncHandlerSlots, type DeploymentParts } from './deployment.js';
 import type { ModelTopology } from './simulate.js';
 
 /**
@@ -13,6 +14,7 @@ import type { ModelTopology } from './simulate.js';
  *       endpoint "def"            a thread pool of T (anyio's 40 by default)   T threads
  *       endpoint "async", sleep   every request awaits at once                 a thread per request
  *       endpoint "async", cpu     the work blocks the event loop               1 thread
+ *       handler "blocking"/"cpu"  (the topology's handler, when set)           1 thread
  *
  * uvicorn has no per-worker connection cap by default (--limit-concurrency answers 503 rather
  * than stopping accept), so its workers accept whatever the kernel queue holds.
@@ -28,6 +30,8 @@ export interface DeployedTopology {
   balancer: BalancerPolicy;
   workerConnections: number;
   endpoint?: Endpoint;
+  /** The real ASGI kinds with a `handler`: it decides the slots, whatever the load's work. */
+  asyncWorker?: AsyncWorkerSpec;
 }
 
 /** A worker_connections that never binds: uvicorn accepts without limit. */
@@ -67,7 +71,15 @@ export function modelTopologyOf(
     case 'gunicorn-uvicorn': {
       const endpoint = t.endpoint ?? 'def';
       const threads =
-        endpoint === 'def' ? t.threads : load.work === 'cpu' ? 1 : Math.max(1, load.users);
+        t.asyncWorker !== undefined
+          ? t.asyncWorker.handler === 'await'
+            ? Math.max(1, load.users)
+            : asyncHandlerSlots(t.asyncWorker)
+          : endpoint === 'def'
+            ? t.threads
+            : load.work === 'cpu'
+              ? 1
+              : Math.max(1, load.users);
       return {
         ...base,
         kind: 'gthread',

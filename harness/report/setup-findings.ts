@@ -119,6 +119,11 @@ function asyncSentences(t: TopologySummary): string[] {
   const out = [
     `At most ${h.measured} requests were in their handlers at once${h.predicted === null ? '' : ` (model ${h.predicted}, limit ${h.modelLimit})`}${verdict}.`,
   ];
+  const counted = h.appCounted;
+  if (counted !== undefined)
+    out.push(
+      `The app's own counter: at most ${counted.total} in handlers, the sum over its ${counted.perProcess.length} worker processes of each one's most (${counted.perProcess.map((p) => p.most).join(', ')}).`,
+    );
   if (t.measured.count > 0)
     out.push(
       `The last request started ${s(t.measured.maxWait)} after it was sent, p95 ${s(t.measured.p95Wait)}; all ${t.measured.count} were done after ${s(t.measured.makespan)}${Number.isFinite(t.predicted.makespan) ? ` (model ${s(t.predicted.maxWait)}, ${s(t.predicted.p95Wait)}, ${s(t.predicted.makespan)})` : ''}.`,

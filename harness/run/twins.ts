@@ -24,7 +24,9 @@ export function withEmulatedTwins(
   for (const t of topologies) {
     out.push(t);
     if (t.url !== undefined || !isRealKind(t.kind)) continue;
-    const kind = emulatedCounterpart(t.kind);
+    // A uvicorn kind whose handler is written one of the four ways has the emulated async
+    // worker as its counterpart, the same handler and thread pool.
+    const kind = t.asyncWorker !== undefined ? 'async' : emulatedCounterpart(t.kind);
     if (kind === null) continue;
     const backlog = t.backlog === DEFAULT_BACKLOG[t.kind] ? DEFAULT_BACKLOG[kind] : t.backlog;
     const twin: TopologySpec = {
@@ -32,7 +34,7 @@ export function withEmulatedTwins(
       kind,
       declaredKind: kind,
       workers: t.workers,
-      threads: t.threads,
+      threads: kind === 'async' ? 1 : t.threads,
       replicas: t.replicas,
       balancer: t.balancer,
       workerConnections: t.workerConnections,
@@ -48,6 +50,10 @@ export function withEmulatedTwins(
     if (t.repeat !== undefined) twin.repeat = t.repeat;
     // The same worker lives (maxRequests, timeout, preload), which the emulation reproduces.
     if (t.lifecycle !== undefined) twin.lifecycle = t.lifecycle;
+    if (kind === 'async' && t.asyncWorker !== undefined) twin.asyncWorker = t.asyncWorker;
+    if (t.claimedConcurrency !== undefined) twin.claimedConcurrency = t.claimedConcurrency;
+    // The same event stream registry (memory or Redis), which the emulated app implements.
+    if (t.registry !== undefined) twin.registry = t.registry;
     out.push(twin);
   }
   return out;

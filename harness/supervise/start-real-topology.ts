@@ -83,6 +83,7 @@ export async function startRealTopology(
         ...instanceConfig(topology, replica, options, topology.kind === 'werkzeug'),
         kind: topology.kind,
         endpoint: topology.endpoint ?? 'def',
+        ...(topology.asyncWorker === undefined ? {} : { handler: topology.asyncWorker.handler }),
         python: app?.python ?? options.tools.python,
         lifecycle: realLifecycle(topology, options.timeScale),
         ...(app === undefined ? {} : { app }),

@@ -1,3 +1,4 @@
+import type { AsyncHandler } from '../lifecycle-config.js';
 import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
 
 /**
@@ -85,6 +86,8 @@ export interface RealLifecycle {
 export interface RealServerConfig extends InstanceConfig {
   kind: RealKind;
   endpoint: Endpoint;
+  /** The ASGI kinds: the bundled app's handler written one of four ways (HARNESS_HANDLER). */
+  handler?: AsyncHandler;
   /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
   python: string;
   /** The user's app; absent: the bundled app of the kind. */
