@@ -26,7 +26,12 @@ export function withEmulatedTwins(
     if (t.url !== undefined || !isRealKind(t.kind)) continue;
     // A uvicorn kind whose handler is written one of the four ways has the emulated async
     // worker as its counterpart, the same handler and thread pool.
-    const kind = t.asyncWorker !== undefined ? 'async' : emulatedCounterpart(t.kind);
+    // So does one that streams events: the emulated async worker holds streams as it does.
+    const asgi = t.kind === 'uvicorn' || t.kind === 'gunicorn-uvicorn';
+    const kind =
+      t.asyncWorker !== undefined || (asgi && t.registry !== undefined)
+        ? 'async'
+        : emulatedCounterpart(t.kind);
     if (kind === null) continue;
     const backlog = t.backlog === DEFAULT_BACKLOG[t.kind] ? DEFAULT_BACKLOG[kind] : t.backlog;
     const twin: TopologySpec = {

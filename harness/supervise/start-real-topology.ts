@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { AppConfig } from '../../targets/app/protocol.js';
 import type { ServiceDefaults } from '../../targets/protocol.js';
 import { DEFAULT_REAL_LIFECYCLE } from '../../targets/real/command.js';
 import type {
@@ -59,6 +60,13 @@ export interface RealStartOptions {
   idleTimeoutMs: number;
   /** Most connections the load opens at once: haproxy's maxconn (with room for probes). */
   connections: number;
+  /** What each replica's app does beside serving: the ASGI kinds run its event streams. */
+  app?: (replica: number) => AppConfig | undefined;
+}
+
+/** The event streams of a replica's app, for the bundled FastAPI app (harness_apps/sse.py). */
+function sseOf(app: AppConfig | undefined): Pick<RealServerConfig, 'sse'> {
+  return app?.sse === undefined ? {} : { sse: app.sse };
 }
 
 /**
@@ -84,6 +92,7 @@ export async function startRealTopology(
         kind: topology.kind,
         endpoint: topology.endpoint ?? 'def',
         ...(topology.asyncWorker === undefined ? {} : { handler: topology.asyncWorker.handler }),
+        ...sseOf(options.app?.(replica)),
         python: app?.python ?? options.tools.python,
         lifecycle: realLifecycle(topology, options.timeScale),
         ...(app === undefined ? {} : { app }),

@@ -21,7 +21,7 @@ export interface TargetsOptions {
   requestTimeoutMs: number;
   /** Most connections the load opens at once. */
   connections: number;
-  /** Emulated kinds: what each replica's app does beside serving (scheduled job, event streams). */
+  /** What each replica's app does beside serving (scheduled job, event streams; the real ASGI kinds: event streams). */
   app?: StartOptions['app'];
   /** Aborts the wait for emulated targets to be ready (Ctrl-C during start-up). */
   signal?: AbortSignal;
@@ -58,6 +58,7 @@ export async function startTargets(
         // sit quietly in a server's queue until their turn.
         idleTimeoutMs: options.requestTimeoutMs + 10_000,
         connections: options.connections,
+        ...(options.app === undefined ? {} : { app: options.app }),
       },
     );
     return { ...started, external: false };

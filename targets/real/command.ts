@@ -223,5 +223,12 @@ function asgiEnv(config: RealServerConfig): Record<string, string> {
     HARNESS_ENDPOINT: config.endpoint,
     HARNESS_THREADS: String(config.threads),
     ...(config.handler === undefined ? {} : { HARNESS_HANDLER: config.handler }),
+    ...(config.sse === undefined ? {} : { HARNESS_SSE_REGISTRY: config.sse.registry }),
+    ...(config.sse?.redis === undefined
+      ? {}
+      : {
+          HARNESS_REDIS: `${config.sse.redis.host}:${config.sse.redis.port}`,
+          HARNESS_SSE_CHANNEL: config.sse.redis.channel,
+        }),
   };
 }

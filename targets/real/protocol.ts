@@ -1,3 +1,4 @@
+import type { SseConfig } from '../app/protocol.js';
 import type { AsyncHandler } from '../lifecycle-config.js';
 import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
 
@@ -88,6 +89,8 @@ export interface RealServerConfig extends InstanceConfig {
   endpoint: Endpoint;
   /** The ASGI kinds: the bundled app's handler written one of four ways (HARNESS_HANDLER). */
   handler?: AsyncHandler;
+  /** The ASGI kinds: the bundled app's event streams and their registry (harness_apps/sse.py). */
+  sse?: SseConfig;
   /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
   python: string;
   /** The user's app; absent: the bundled app of the kind. */

@@ -20,6 +20,9 @@ four ways the async-capacity scenario compares, whatever the request's `work`:
 Each response says how many requests were in this process's handlers when it entered
 (in_handlers.py, header X-Handlers-At-Once).
 
+HARNESS_SSE_REGISTRY (memory or redis; a topology's `registry`) adds GET /events and POST
+/publish (sse.py), the emulated app's event-stream protocol.
+
 Wrapped in harness_timing.AsgiTimingMiddleware.
 """
 
@@ -55,6 +58,13 @@ async def size_thread_pool():
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = int(threads)
+
+
+# Server-sent events (sse.py) when a topology sets `registry`.
+if os.environ.get("HARNESS_SSE_REGISTRY"):
+    from . import sse
+
+    sse.mount(api, os.environ["HARNESS_SSE_REGISTRY"])
 
 
 @api.get("/health", response_class=PlainTextResponse)
