@@ -7,6 +7,7 @@ import type { Chart } from './charts.js';
 import { deploymentText } from './deployment-text.js';
 import { inlineScriptCode } from './escape.js';
 import { renderFidelityHtml } from './fidelity-text.js';
+import { renderFigureFidelityHtml } from './figure-fidelity-text.js';
 import { type Html, html, rawHtml, scriptJson } from './html.js';
 import { setupsSection } from './setups-section.js';
 
@@ -344,6 +345,7 @@ ${(input.sections ?? []).map(
 `,
 )}
 ${rawHtml(renderFidelityHtml(summary))}
+${rawHtml(renderFigureFidelityHtml(summary))}
 ${rawHtml(setupsSection(summary))}
 ${topologySections.map(
   (section) => html`${section}

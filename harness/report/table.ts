@@ -4,6 +4,7 @@ import { formatSeconds } from '../scenario/duration.js';
 import { apparatusLines } from './attribution-text.js';
 import { deploymentText } from './deployment-text.js';
 import { renderFidelityText } from './fidelity-text.js';
+import { renderFigureFidelityText } from './figure-fidelity-text.js';
 import { observedLines } from './observed-text.js';
 import { findingsLines } from './setup-findings.js';
 
@@ -167,7 +168,10 @@ export function renderTable(summary: RunSummary): string {
     '',
   ];
   const blocks = summary.topologies.flatMap((t) => [...topologyBlock(t), '']);
-  const fidelity = renderFidelityText(summary.fidelity ?? []);
+  const fidelity = [
+    ...renderFidelityText(summary.fidelity ?? []),
+    ...renderFigureFidelityText(summary.figureFidelity ?? []),
+  ];
   const tail = summary.complete
     ? []
     : ['Run incomplete: the figures above cover only the topologies listed.'];

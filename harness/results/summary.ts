@@ -16,6 +16,7 @@ import type { Attribution } from './attribution.js';
 import { burstFigures } from './bursts.js';
 import type { FanoutFigures } from './fanout-figures.js';
 import { type FidelityRow, fidelityTable } from './fidelity.js';
+import type { FigureFidelityRow } from './figure-fidelity.js';
 import type { JobsFigures } from './jobs-figures.js';
 import type { LifecycleParts } from './lifecycle-summary.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
@@ -137,6 +138,12 @@ export interface RunSummary {
    * (results/fidelity.ts); absent when the run had none.
    */
   fidelity?: FidelityRow[];
+  /**
+   * The scenario's own figures (recycles, time with fewer workers, boots and timeouts, time to
+   * serving, job runs per slot, takeover gap) real beside emulated beside predicted, one row per
+   * real-server topology that has any (results/figure-fidelity.ts); absent when none has.
+   */
+  figureFidelity?: FigureFidelityRow[];
   /** The accept-race calibration the model used (reports/calibration.json), if any. */
   calibration?: { file: string; state: string; note: string };
 }

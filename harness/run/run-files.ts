@@ -11,6 +11,7 @@ import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { noSuccessError } from '../results/no-success.js';
 import { resultsWrite } from '../results/results-write.js';
 import { createRunDir, markLatest, runId } from '../results/run-dir.js';
+import { summarizeFigureFidelity } from '../results/scenario-figures.js';
 import {
   type Environment,
   type RunSummary,
@@ -155,11 +156,13 @@ export class RunFiles {
   /** summary.json as it stands: one whole object, built afresh for each write. */
   private summary(end?: { complete: boolean; finishedAt: string }): RunSummary {
     const fidelity = summarizeFidelity(this.topologies, this.scenario.timeScale);
+    const figureFidelity = summarizeFigureFidelity(this.topologies);
     return {
       ...this.head,
       ...(end === undefined ? {} : end),
       topologies: [...this.topologies],
       ...(fidelity === undefined ? {} : { fidelity }),
+      ...(figureFidelity === undefined ? {} : { figureFidelity }),
       ...(this.calibration === undefined ? {} : { calibration: this.calibration }),
     };
   }
