@@ -1,6 +1,8 @@
 import { isRealKind } from '../../targets/real/protocol.js';
+import { fanoutSource } from './fanout-figure-source.js';
 import type { FigureTolerance, FigureValues } from './figure-fidelity.js';
 import { type FigureFidelityRow, figureFidelityRow } from './figure-fidelity.js';
+import { handlersAtOnceSource } from './handlers-figure-source.js';
 import type { TopologySummary } from './summary.js';
 
 /**
@@ -168,7 +170,12 @@ export const jobsSource: FigureSource = (real, twin) => {
 };
 
 /** Every family of scenario figures; append to add one. */
-export const FIGURE_SOURCES: readonly FigureSource[] = [workerLifeSource, jobsSource];
+export const FIGURE_SOURCES: readonly FigureSource[] = [
+  workerLifeSource,
+  jobsSource,
+  handlersAtOnceSource,
+  fanoutSource,
+];
 
 /**
  * One row per real-server topology that has scenario figures, its twin found by `twinOf`;
