@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTimingHeaders } from '../../targets/instrument.js';
+import { sentUsOf } from '../observe/fanout-observer.js';
 import { fanoutSource } from './fanout-figure-source.js';
-import type { FanoutFigures } from './fanout-figures.js';
+import { type FanoutFigures, fanoutFigures } from './fanout-figures.js';
 import { figureFidelityRow } from './figure-fidelity.js';
 import { handlersAtOnceSource } from './handlers-figure-source.js';
 import { appCounted, type HandlersAtOnce } from './lifecycle-summary.js';
@@ -88,20 +89,30 @@ test('async capacity: the most in handlers at once, real beside emulated and pre
   );
 });
 
-const fanout = (share: number, reachedAll: number, p50: number): FanoutFigures =>
+const latency = (p50: number) => ({
+  count: 96,
+  mean: p50,
+  p50,
+  p95: p50 * 3,
+  p99: p50 * 4,
+  max: p50 * 5,
+});
+
+const fanout = (share: number, reachedAll: number, p50: number, written = 1): FanoutFigures =>
   ({
     registry: 'memory',
     events: 20,
     share: { mean: share, min: share, max: share },
     reachedAll,
-    latencyMs: { count: 96, mean: p50, p50, p95: p50 * 3, p99: p50 * 4, max: p50 * 5 },
+    latencyMs: latency(p50),
+    latencyParts: { toWrite: latency(written), toReceive: latency(p50 - written) },
     predicted: { share: 0.125, note: '', shareGivenSpread: 0.1 },
   }) as unknown as FanoutFigures;
 
 test('sse fanout: reach per event, reach given the spread, events reaching all, latency', () => {
   const rows = summarizeFigureFidelity([
     topo('m', 'gunicorn-uvicorn', null, { fanout: fanout(0.1, 0, 5) }),
-    topo('m (emulated)', 'async', 'm', { fanout: fanout(0.136, 0, 6.8) }),
+    topo('m (emulated)', 'async', 'm', { fanout: fanout(0.136, 0, 6.8, 4) }),
   ]);
   assert.equal(rows?.length, 1);
   const cells = rows?.[0]?.cells ?? [];
@@ -119,6 +130,8 @@ test('sse fanout: reach per event, reach given the spread, events reaching all, 
       ['reachGivenSpread', 0.1, null, 0.1, null, true],
       ['eventsReachingAll', 0, 0, 0, true, true],
       ['deliveryP50', 5, 6.8, null, true, null],
+      ['toWriteP50', 1, 4, null, true, null],
+      ['toReceiveP50', 4, 2.8, null, true, null],
       ['deliveryP95', 15, 20.4, null, true, null],
     ],
   );
@@ -131,4 +144,47 @@ test('sse fanout: reach per event, reach given the spread, events reaching all, 
   );
   assert.equal(redis.find((f) => f.figure === 'eventsReachingAll')?.predicted, 20);
   assert.deepEqual(fanoutSource(topo('x', 'uvicorn', null, {}), null), []);
+});
+
+test("a delivery's latency splits where the client's worker wrote the event", () => {
+  const { figures, records } = fanoutFigures({
+    topology: 't',
+    registry: 'redis',
+    workers: 1,
+    replicas: 1,
+    clients: [
+      { replica: 0, worker: 0, failure: null },
+      { replica: 0, worker: 0, failure: null },
+    ],
+    events: [
+      {
+        id: 1,
+        publisher: { replica: 0, worker: 0 },
+        published: 0,
+        publishedUs: 1_000,
+        error: null,
+      },
+    ],
+    receipts: [
+      // Written 2 ms after the publish, received 1 ms later; the other payload said nothing.
+      { client: 0, event: 1, receivedUs: 4_000, received: 0.003, sentUs: 3_000 },
+      { client: 1, event: 1, receivedUs: 6_000, received: 0.005 },
+    ],
+  });
+  assert.deepEqual(
+    records.map((r) => [r.latencyMs, r.writtenMs]),
+    [
+      [3, 2],
+      [5, null],
+    ],
+  );
+  assert.equal(figures.latencyParts.toWrite?.p50, 2);
+  assert.equal(figures.latencyParts.toReceive?.p50, 1);
+  assert.equal(figures.latencyParts.toWrite?.count, 1);
+});
+
+test("the worker's write instant is read from the event's payload", () => {
+  assert.equal(sentUsOf('{"id":1,"sentUs":123456}'), 123456);
+  assert.equal(sentUsOf('{"id":1}'), undefined);
+  assert.equal(sentUsOf('not json'), undefined);
 });

@@ -6,7 +6,9 @@ import type { TopologySummary } from './summary.js';
  * of clients each event reached (real, emulated, and the model's share for clients spread
  * evenly), the same given where the real clients actually were (the model's share given the
  * spread: a memory registry reaches exactly the publishing worker's clients), the events that
- * reached every client, and the delivery latency (real milliseconds; the model has none). Pure.
+ * reached every client, and the delivery latency (real milliseconds; the model has none), its
+ * median split where the client's worker wrote the event (the registry's hop, then the stream's).
+ * Pure.
  */
 
 export const FANOUT_TOLERANCES = {
@@ -64,6 +66,26 @@ export function fanoutSource(real: TopologySummary, twin: TopologySummary | null
       tolerance: FANOUT_TOLERANCES.latency,
       real: f.latencyMs?.p50 ?? null,
       emulated: e?.latencyMs?.p50 ?? null,
+      predicted: null,
+      source,
+    },
+    {
+      figure: 'toWriteP50',
+      label: 'publish to written, p50',
+      unit: 'real-ms',
+      tolerance: FANOUT_TOLERANCES.latency,
+      real: f.latencyParts?.toWrite?.p50 ?? null,
+      emulated: e?.latencyParts?.toWrite?.p50 ?? null,
+      predicted: null,
+      source,
+    },
+    {
+      figure: 'toReceiveP50',
+      label: 'written to received, p50',
+      unit: 'real-ms',
+      tolerance: FANOUT_TOLERANCES.latency,
+      real: f.latencyParts?.toReceive?.p50 ?? null,
+      emulated: e?.latencyParts?.toReceive?.p50 ?? null,
       predicted: null,
       source,
     },
