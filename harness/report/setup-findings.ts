@@ -120,9 +120,16 @@ function asyncSentences(t: TopologySummary, handlerRealMs: number): string[] {
     `At most ${h.measured} requests were in their handlers at once${h.predicted === null ? '' : ` (model ${h.predicted}, limit ${h.modelLimit})`}${verdict}.`,
   ];
   // A burst that takes longer to send than one handler lasts cannot have every request in a
-  // handler at once, whatever the server: the count then measures the load generator.
+  // handler at once, whatever the server: the count then measures the load generator. Said only
+  // where the server's own limit would allow the claim (not for blocking or CPU-bound handlers).
   const spread = t.dispatchSpreadMs;
-  if (claim !== null && spread !== null && spread > handlerRealMs && h.measured < claim)
+  if (
+    claim !== null &&
+    spread !== null &&
+    spread > handlerRealMs &&
+    h.measured < claim &&
+    h.modelLimit >= claim
+  )
     out.push(
       `The burst took ${spread.toFixed(0)} ms real to send, longer than one handler's ${handlerRealMs.toFixed(0)} ms real: not every request could be in a handler at once, whatever the server; a larger time scale measures the server's own limit.`,
     );
