@@ -140,5 +140,6 @@ export function deploymentOf(
     ...modelTopologyOf(t, load),
     ...(t.lifecycle === undefined ? {} : { lifecycle: t.lifecycle }),
     ...(t.asyncWorker === undefined ? {} : { asyncWorker: t.asyncWorker }),
+    ...(Number.isFinite(load.users) && load.users >= 1 ? { inFlightBound: load.users } : {}),
   };
 }
