@@ -27,7 +27,7 @@ export function checkTargets(scenario: Scenario, allowRemote: readonly string[])
     throw new ServersMissingError(
       `${real.map((t) => `"${t.name}" (${t.kind})`).join(', ')} need${real.length === 1 ? 's' : ''} real servers, but this machine lacks ${missing.join(', ')}`,
       {
-        fix: 'install them with `sudo npm run setup` (Debian: gunicorn, python3-flask, python3-uvicorn, python3-fastapi, haproxy)',
+        fix: 'install them with `sudo npm run setup` (Debian: gunicorn, python3-flask, python3-uvicorn, python3-fastapi, python3-apscheduler, haproxy)',
       },
     );
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderFigureFidelityText } from '../report/figure-fidelity-text.js';
 import { type FigureValues, figureFidelityRow, withinTolerance } from './figure-fidelity.js';
-import { summarizeFigureFidelity } from './scenario-figures.js';
+import { bootTimes, summarizeFigureFidelity } from './scenario-figures.js';
 import type { TopologySummary } from './summary.js';
 import type { WorkerLifeFigures } from './worker-life.js';
 
@@ -129,4 +129,92 @@ test('summary rows: one per real topology with figures, the twin found by twinOf
   assert.deepEqual([cell?.real, cell?.emulated, cell?.predicted], [4, 5, 4]);
   assert.equal(cell?.source, "gunicorn's log");
   assert.equal(summarizeFigureFidelity([topo('plain', 'gunicorn-sync', null, null)]), undefined);
+});
+
+test('boot and respawn times from worker events, and the explanation beside each life figure', () => {
+  const ev = (at: number, slot: string, kind: 'spawn' | 'ready' | 'exit', pid: number) => ({
+    at,
+    slot,
+    kind,
+    pid,
+  });
+  const events = [
+    ev(0, '0/0', 'spawn', 1),
+    ev(0.5, '0/1', 'spawn', 2),
+    ev(2, '0/0', 'ready', 1),
+    ev(3.5, '0/1', 'ready', 2),
+    ev(10, '0/0', 'exit', 1),
+    ev(10.25, '0/0', 'spawn', 3),
+    ev(11.25, '0/0', 'ready', 3),
+  ];
+  const times = bootTimes(events);
+  // boots 2, 3 and 1 s; one replacement 0.25 s after its predecessor's exit
+  assert.equal(times.boots, 3);
+  assert.equal(times.meanBoot, 2);
+  assert.deepEqual([times.respawns, times.meanRespawn], [1, 0.25]);
+  const summary = (name: string, twinOf: string | null, at: number) =>
+    ({
+      name,
+      kind: twinOf === null ? 'gunicorn-sync' : 'sync',
+      twinOf,
+      url: null,
+      workerEvents: events.map((e) => ({ ...e, at: e.at * at })),
+      workerLife: { measured: life(1, 2 * at), predicted: null },
+    }) as unknown as TopologySummary;
+  const rows = summarizeFigureFidelity([summary('r', null, 2), summary('r (emulated)', 'r', 1)]);
+  const note = rows?.[0]?.notes.find((n) => n.startsWith('time with fewer workers')) ?? '';
+  assert.match(
+    note,
+    /measured: a worker took 4\.00 s from its spawn to serving on the real server \(3 boots\), 2\.00 s in the emulation \(3\); a replacement was spawned 0\.50 s after its predecessor exited \(1 replacements\), 0\.25 s in the emulation \(1\)$/,
+  );
+});
+
+test('jobs figures: the model lowered by the slots its takeover misses, one run of granularity', () => {
+  const jobs = (runs: number, missed: number, takeover: number) => ({
+    election: 'lease',
+    interval: 10,
+    duration: 90,
+    slots: 9,
+    runs,
+    runsPerSlot: { mean: runs / 9, min: 0, max: 1 },
+    duplicates: 0,
+    missedSlots: missed,
+    processesThatRan: 2,
+    perSlot: [],
+    predicted: {
+      runsPerSlot: 1,
+      duplicatesPerSlot: 0,
+      scope: 'deployment',
+      note: '',
+      takeover: {
+        takeover: { min: 27.75, max: 37.75 },
+        missedSlots: { min: 2, max: 3 },
+        acquireWindow: { min: 69, max: 79 },
+      },
+    },
+    kill: { at: 42, takeover, gap: takeover + 2 },
+    note: null,
+  });
+  const topo = (name: string, twinOf: string | null, j: ReturnType<typeof jobs>) =>
+    ({
+      name,
+      kind: twinOf === null ? 'gunicorn-sync' : 'sync',
+      twinOf,
+      url: null,
+      jobs: j,
+    }) as unknown as TopologySummary;
+  const rows = summarizeFigureFidelity([
+    topo('lease', null, jobs(7, 2, 27.8)),
+    topo('lease (emulated)', 'lease', jobs(6, 3, 33.4)),
+  ]);
+  const cell = (f: string) => rows?.[0]?.cells.find((c) => c.figure === f);
+  // 1 - 2.5 / 9 predicted; within 1/9 of the real 7/9, as the emulated 6/9 is
+  assert.ok(Math.abs((cell('runsPerSlot')?.predicted ?? 0) - (1 - 2.5 / 9)) < 1e-12);
+  assert.equal(cell('runsPerSlot')?.tolerance.absolute, 1 / 9);
+  assert.equal(cell('runsPerSlot')?.predictedWithin, true);
+  assert.equal(cell('runsPerSlot')?.emulatedWithin, true);
+  assert.deepEqual(cell('missedSlots')?.predictedRange, { min: 2, max: 3 });
+  assert.equal(cell('missedSlots')?.predictedWithin, true);
+  assert.equal(cell('takeover')?.predictedWithin, true); // 27.8 within 27.75-37.75
+  assert.equal(cell('gap')?.predicted, null);
 });

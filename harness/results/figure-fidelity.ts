@@ -85,7 +85,12 @@ export function withinTolerance(
   tolerance: FigureTolerance,
 ): boolean | null {
   if (!finite(x) || !finite(real)) return null;
-  return Math.abs(x - real) <= Math.max(tolerance.relative * Math.abs(real), tolerance.absolute);
+  // A hair of slack: 7/9 - 6/9 is a little over 1/9 in floating point.
+  return Math.abs(x - real) <= slackOf(real, tolerance) * (1 + 1e-9);
+}
+
+function slackOf(real: number, tolerance: FigureTolerance): number {
+  return Math.max(tolerance.relative * Math.abs(real), tolerance.absolute);
 }
 
 function rangeWithin(
@@ -94,7 +99,7 @@ function rangeWithin(
   tolerance: FigureTolerance,
 ): boolean | null {
   if (!finite(real)) return null;
-  const slack = Math.max(tolerance.relative * Math.abs(real), tolerance.absolute);
+  const slack = slackOf(real, tolerance) * (1 + 1e-9);
   return real >= range.min - slack && real <= range.max + slack;
 }
 

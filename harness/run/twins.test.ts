@@ -57,3 +57,23 @@ test('each real topology is followed by its emulated counterpart of the same sha
   assert.equal(out[3]?.backlog, 128);
   assert.equal(withEmulatedTwins([t('g', 'gunicorn-gthread')], false).length, 1);
 });
+
+test('the twin carries the lifecycle and the scheduled job of the real topology', () => {
+  const lifecycle = {
+    maxRequests: 200,
+    maxRequestsJitter: 0,
+    appLoadTime: 4,
+    preload: false,
+    timeout: 8,
+    init: { time: 6, mode: 'every-worker' as const, capacity: 2 },
+    loadStarts: 'listening' as const,
+  };
+  const scheduler = { election: 'lease' as const, lease: 10, renew: 3, retry: 2 };
+  const [, twin] = withEmulatedTwins(
+    [t('g', 'gunicorn-sync', { replicas: 2, lifecycle, scheduler })],
+    true,
+  );
+  assert.equal(twin?.kind, 'sync');
+  assert.deepEqual(twin?.lifecycle, lifecycle);
+  assert.deepEqual(twin?.scheduler, scheduler);
+});

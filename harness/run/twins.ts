@@ -53,12 +53,15 @@ export function withEmulatedTwins(
     // harness/model/README.md), so the comparison would not be of the servers alone.
     if (t.replicas > 1) twin.balancerServer = 'haproxy';
     if (t.repeat !== undefined) twin.repeat = t.repeat;
-    // The same worker lives (maxRequests, timeout, preload), which the emulation reproduces.
+    // The same worker lives (maxRequests, timeout, preload, appLoadTime, init, loadStarts),
+    // which the emulation reproduces.
     if (t.lifecycle !== undefined) twin.lifecycle = t.lifecycle;
     if (kind === 'async' && t.asyncWorker !== undefined) twin.asyncWorker = t.asyncWorker;
     if (t.claimedConcurrency !== undefined) twin.claimedConcurrency = t.claimedConcurrency;
     // The same event stream registry (memory or Redis), which the emulated app implements.
     if (t.registry !== undefined) twin.registry = t.registry;
+    // The same scheduled job and election (the emulated app's scheduler, beside APScheduler).
+    if (t.scheduler !== undefined) twin.scheduler = t.scheduler;
     out.push(twin);
   }
   return out;

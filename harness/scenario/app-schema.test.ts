@@ -124,3 +124,30 @@ test('a scheduler without jobs and a registry without fanout are refused', () =>
     'topologies[0].scheduler',
   ]);
 });
+
+test('a scheduler runs on the real gunicorn kinds and uvicorn with the bundled app only', () => {
+  const check = (topology: Record<string, unknown>) => {
+    const result = validateScenario(
+      {
+        ...base,
+        timeScale: 0.1,
+        jobs: { interval: '10s', duration: '10s' },
+        topologies: [{ name: 't', workers: 2, scheduler: { election: 'lease' }, ...topology }],
+      },
+      '/s/x.json',
+      'x',
+    );
+    return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+  assert.deepEqual(check({ kind: 'gunicorn-sync', replicas: 2 }), []);
+  assert.deepEqual(check({ kind: 'gunicorn-gthread' }), []);
+  assert.deepEqual(check({ kind: 'uvicorn' }), []);
+  assert.match(
+    check({ kind: 'werkzeug', workers: 1 }).join(),
+    /topologies\[0\]\.kind: the scheduled job runs in gunicorn-like worker processes/,
+  );
+  assert.match(
+    check({ kind: 'gunicorn-sync', app: { module: 'shop:app' } }).join(),
+    /topologies\[0\]\.scheduler: is the bundled app's scheduled job/,
+  );
+});

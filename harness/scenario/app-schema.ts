@@ -87,6 +87,7 @@ interface CheckedTopology {
   scheduler?: unknown;
   registry?: unknown;
   handler?: string | undefined;
+  /** A user's own app on a real kind (own-app-schema.ts). */
   app?: unknown;
 }
 
@@ -119,11 +120,19 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
         'a scheduler needs the scenario\'s "jobs" (its interval and duration)',
         'add "jobs": { "interval": "10s", "duration": "90s" } at the top level, or remove "scheduler"',
       );
-    if (t.scheduler !== undefined && t.kind === 'flask-dev')
+    if (t.scheduler !== undefined && (t.kind === 'flask-dev' || t.kind === 'werkzeug'))
       issue(
         ['topologies', i, 'kind'],
         'the scheduled job runs in gunicorn-like worker processes',
-        'use kind "sync" or "gthread"',
+        'use kind "sync" or "gthread" (real: a gunicorn kind or "uvicorn")',
+      );
+    // The bundled real apps start APScheduler (targets/python/harness_apps/jobs.py); a user's
+    // own app schedules its jobs itself and writes no runs file.
+    if (t.scheduler !== undefined && t.app !== undefined)
+      issue(
+        ['topologies', i, 'scheduler'],
+        "is the bundled app's scheduled job; your own app's jobs are not observed",
+        'remove "scheduler", or remove "app" to run the bundled app',
       );
     if (s.fanout !== undefined && t.registry === undefined)
       issue(

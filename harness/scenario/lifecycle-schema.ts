@@ -60,6 +60,8 @@ interface ParsedLifecycle {
   handler?: AsyncHandler | undefined;
   threadPool?: number | undefined;
   endpoint?: 'def' | 'async' | undefined;
+  /** A user's own app (own-app-schema.ts); the bundled app's start-up fields do not reach it. */
+  app?: unknown;
 }
 
 type Issue = { path: string; message: string; fix: string };
@@ -104,10 +106,13 @@ export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
       fix: 'remove "timeout", or use kind "sync" or "gthread" (real: a gunicorn kind)',
     });
   const real = REAL_KINDS_HERE.includes(t.kind);
-  if (t.appLoadTime > 0 && real)
+  // The bundled real apps do the import-time work and the start-up work the fields describe
+  // (targets/python/harness_apps/startup.py); a user's own app loads as it loads.
+  const ownApp = real && t.app !== undefined;
+  if (t.appLoadTime > 0 && ownApp)
     out.push({
       path: 'appLoadTime',
-      message: `a real server's app loads in the time it takes; "appLoadTime" is emulated`,
+      message: `your own app loads in the time it takes; "appLoadTime" is the bundled app's import-time work`,
       fix: 'remove "appLoadTime": the summary gives the real boots from the server\'s own log',
     });
   if (t.preload && !arbiterKind && !realGunicorn)
@@ -122,20 +127,26 @@ export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
       message: `"${t.kind}" has no worker processes to load the app into`,
       fix: 'remove it, or use kind "sync", "gthread" or "async"',
     });
-  if (t.init !== undefined && !gunicornKind)
+  if (t.init !== undefined && !gunicornKind && !realGunicorn)
     out.push({
       path: 'init',
       message: `start-up work is emulated for gunicorn's sync and gthread workers, not "${t.kind}"`,
-      fix: 'remove "init", or use kind "sync" or "gthread"',
+      fix: 'remove "init", or use kind "sync" or "gthread" (real: a gunicorn kind)',
     });
-  if (t.loadStarts === 'listening' && (!arbiterKind || t.replicas > 1))
+  if (t.init !== undefined && ownApp)
+    out.push({
+      path: 'init',
+      message: `"init" is the bundled app's start-up work; your own app does its own`,
+      fix: 'remove "init", or remove "app" to run the bundled app',
+    });
+  if (t.loadStarts === 'listening' && ((!arbiterKind && !realGunicorn) || t.replicas > 1))
     out.push({
       path: 'loadStarts',
       message:
         t.replicas > 1
           ? 'a balancer in front of replicas answers only once a replica serves'
           : `"${t.kind}" listens only when it serves`,
-      fix: 'use one replica of kind "sync", "gthread" or "async", or remove "loadStarts"',
+      fix: 'use one replica of kind "sync", "gthread" or "async" (real: a gunicorn kind), or remove "loadStarts"',
     });
   if (t.kind === 'async' && (t.threads ?? 1) > 1)
     out.push({

@@ -69,6 +69,19 @@ test('lifecycle fields pass on the real kinds that have them, and are refused el
     problems({ kind: 'gunicorn-uvicorn', maxRequests: 5, maxRequestsJitter: 3 }),
     [],
   );
+  // The bundled app does the import-time and start-up work (harness_apps/startup.py).
+  assert.deepEqual(
+    problems({
+      kind: 'gunicorn-sync',
+      appLoadTime: '1s',
+      timeout: 3,
+      init: { time: '2s', mode: 'one-worker', capacity: 2 },
+      loadStarts: 'listening',
+    }),
+    [],
+  );
+  assert.deepEqual(problems({ kind: 'gunicorn-uvicorn', appLoadTime: '1s', maxRequests: 5 }), []);
+  assert.deepEqual(problems({ kind: 'uvicorn', appLoadTime: '1s' }), []);
   const refused = [
     [
       { kind: 'uvicorn', maxRequests: 5, maxRequestsJitter: 2 },
@@ -78,8 +91,21 @@ test('lifecycle fields pass on the real kinds that have them, and are refused el
     [{ kind: 'werkzeug', maxRequests: 5 }, /maxRequests: worker recycling/],
     [{ kind: 'uvicorn', preload: true }, /preload: "uvicorn" has no master/],
     [
-      { kind: 'gunicorn-sync', appLoadTime: '1s' },
-      /appLoadTime: a real server's app loads in the time it takes/,
+      { kind: 'gunicorn-sync', appLoadTime: '1s', app: { module: 'shop.main:app' } },
+      /appLoadTime: your own app loads in the time it takes/,
+    ],
+    [
+      {
+        kind: 'gunicorn-sync',
+        init: { time: '2s' },
+        app: { module: 'shop.main:app' },
+      },
+      /init: "init" is the bundled app's start-up work/,
+    ],
+    [{ kind: 'uvicorn', init: { time: '2s' } }, /init: start-up work is emulated/],
+    [
+      { kind: 'gunicorn-sync', loadStarts: 'listening', replicas: 2 },
+      /loadStarts: a balancer in front of replicas/,
     ],
     [
       { kind: 'gunicorn-gthread', limitConcurrency: 3 },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real servers the harness can run beside its emulation, from Debian's packages:
-# gunicorn, Flask, uvicorn, FastAPI (for Debian's /usr/bin/python3) and haproxy. Needed only for
+# gunicorn, Flask, uvicorn, FastAPI, APScheduler (for Debian's /usr/bin/python3) and haproxy. Needed only for
 # scenarios whose topologies use the real kinds (werkzeug, gunicorn-sync, gunicorn-gthread,
 # gunicorn-uvicorn, uvicorn), `npm run calibrate` for those servers, and their tests.
 #
@@ -19,7 +19,8 @@ usage: sudo npm run setup [-- --check]
 
 Installs, when missing, Debian's packages of the real servers the harness can run beside its
 emulation: gunicorn, python3-flask, python3-uvicorn, python3-fastapi and haproxy (apt-get,
-needs root). Only the real kinds (werkzeug, gunicorn-sync, gunicorn-gthread, gunicorn-uvicorn,
+needs root), and python3-apscheduler, the scheduler the bundled app starts for scenarios with
+"jobs". Only the real kinds (werkzeug, gunicorn-sync, gunicorn-gthread, gunicorn-uvicorn,
 uvicorn) need them. HARNESS_PYTHON and HARNESS_HAPROXY point at other installations.
 
 Options:
@@ -52,7 +53,7 @@ for arg in "$@"; do
   esac
 done
 
-PACKAGES=(gunicorn python3-flask python3-uvicorn python3-fastapi haproxy)
+PACKAGES=(gunicorn python3-flask python3-uvicorn python3-fastapi haproxy python3-apscheduler)
 PYTHON="${HARNESS_PYTHON:-/usr/bin/python3}"
 HAPROXY="${HARNESS_HAPROXY:-/usr/sbin/haproxy}"
 
@@ -67,7 +68,7 @@ missing() {
 }
 
 check_runtime() {
-  "$PYTHON" -c 'import flask, fastapi, uvicorn, gunicorn, werkzeug, anyio' &&
+  "$PYTHON" -c 'import flask, fastapi, uvicorn, gunicorn, werkzeug, anyio, apscheduler' &&
     [ -x "$HAPROXY" ] && [ -x /usr/bin/setpriv ]
 }
 
@@ -110,7 +111,7 @@ else
 fi
 
 if ! check_runtime; then
-  echo "install-servers: installed, but $PYTHON cannot import flask, fastapi, uvicorn and gunicorn, or $HAPROXY is missing" >&2
+  echo "install-servers: installed, but $PYTHON cannot import flask, fastapi, uvicorn, gunicorn and apscheduler, or $HAPROXY is missing" >&2
   exit 103
 fi
 echo "install-servers: ready ($PYTHON, $HAPROXY)"

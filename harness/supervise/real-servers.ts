@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 
 /**
  * Where the real servers come from: Debian's packages (gunicorn, python3-flask, python3-uvicorn,
- * python3-fastapi, haproxy), run with Debian's Python. HARNESS_PYTHON and HARNESS_HAPROXY point
+ * python3-fastapi, python3-apscheduler, haproxy), run with Debian's Python. HARNESS_PYTHON and HARNESS_HAPROXY point
  * elsewhere; a `python3` earlier in PATH (pyenv, a virtualenv) is deliberately not used, since it
  * usually lacks these packages.
  */
@@ -18,6 +18,8 @@ export const SERVER_PACKAGES = [
   'python3-uvicorn',
   'python3-fastapi',
   'haproxy',
+  // The scheduler the bundled app starts for scenarios with "jobs" (harness_apps/jobs.py).
+  'python3-apscheduler',
 ] as const;
 
 export interface RealServerTools {
@@ -43,7 +45,7 @@ export function missingRealServerParts(tools: RealServerTools = realServerTools(
     try {
       execFileSync(
         tools.python,
-        ['-c', 'import flask, fastapi, uvicorn, gunicorn, werkzeug, anyio'],
+        ['-c', 'import flask, fastapi, uvicorn, gunicorn, werkzeug, anyio, apscheduler'],
         { stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 },
       );
     } catch (error) {
@@ -51,7 +53,7 @@ export function missingRealServerParts(tools: RealServerTools = realServerTools(
       const module = /No module named '([^']+)'/.exec(stderr)?.[1];
       missing.push(
         module === undefined
-          ? `the Python modules flask, fastapi, uvicorn, gunicorn (${stderr.split('\n').pop() ?? 'import failed'})`
+          ? `the Python modules flask, fastapi, uvicorn, gunicorn, apscheduler (${stderr.split('\n').pop() ?? 'import failed'})`
           : `the Python module ${module}`,
       );
     }

@@ -6,11 +6,13 @@ import { DEFAULT_REAL_LIFECYCLE } from '../../targets/real/command.js';
 import type {
   HaproxyConfig,
   OwnApp,
+  RealAppStartup,
   RealKind,
   RealLifecycle,
   RealServerConfig,
 } from '../../targets/real/protocol.js';
 import type { TopologySpec } from '../scenario/types.js';
+import { startInitResource } from './lifecycle-target.js';
 import type { RealServerTools } from './real-servers.js';
 import {
   compiledTarget,
@@ -60,7 +62,7 @@ export interface RealStartOptions {
   idleTimeoutMs: number;
   /** Most connections the load opens at once: haproxy's maxconn (with room for probes). */
   connections: number;
-  /** What each replica's app does beside serving: the ASGI kinds run its event streams. */
+  /** What each replica's bundled app does beside serving (the scheduled job; the ASGI kinds' event streams). */
   app?: (replica: number) => AppConfig | undefined;
 }
 
@@ -85,8 +87,21 @@ export async function startRealTopology(
   const app = topology.app === undefined ? undefined : absoluteApp(topology.app);
   const logDir = supervisor.logDir;
   if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
+  // The shared resource of a cold start: the emulated workers' own (targets/init-resource.ts).
+  // A user's own app is refused these fields by validation; only the bundled app takes them.
+  const resource = await startInitResource(
+    topology,
+    supervisor,
+    TARGET_HOST,
+    options.readyTimeoutMs,
+  );
+  const listening = topology.lifecycle?.loadStarts === 'listening';
   const replicas = await Promise.all(
     Array.from({ length: topology.replicas }, (_, replica) => {
+      const startup =
+        app === undefined
+          ? realStartup(topology, options.timeScale, resource?.port ?? null, options.app?.(replica))
+          : undefined;
       const config: RealServerConfig = {
         ...instanceConfig(topology, replica, options, topology.kind === 'werkzeug'),
         kind: topology.kind,
@@ -96,6 +111,7 @@ export async function startRealTopology(
         python: app?.python ?? options.tools.python,
         lifecycle: realLifecycle(topology, options.timeScale),
         ...(app === undefined ? {} : { app }),
+        ...(startup === undefined ? {} : { startup }),
         ...(logDir === undefined
           ? {}
           : { logFile: join(logDir, serverLogName(topology.name, replica)) }),
@@ -112,6 +128,9 @@ export async function startRealTopology(
   const balancer = behindBalancer ? await startHaproxy(topology, replicas, options) : undefined;
   const entry = balancer ?? (replicas[0] as RunningTarget);
   const probe = app === undefined ? undefined : healthProbe(app);
+  // A load that starts on listening must not wait for a worker to answer (a cold start whose
+  // workers time out while booting may never answer).
+  if (listening) return { origin: `http://${TARGET_HOST}:${entry.port}`, replicas, balancer };
   await Promise.all(
     [...replicas, ...(balancer ? [balancer] : [])].map((t) =>
       waitUntilAnswering(t, options.readyTimeoutMs, undefined, probe),
@@ -137,6 +156,33 @@ export function realLifecycle(topology: TopologySpec, timeScale: number): RealLi
         ? DEFAULT_REAL_LIFECYCLE.gracefulTimeoutS
         : Math.round(topology.gracefulTimeout * timeScale),
     limitConcurrency: topology.limitConcurrency ?? null,
+  };
+}
+
+/**
+ * What the bundled app does while a worker starts and beside its requests (RealAppStartup), in
+ * real time; undefined when the topology asks for none of it. `resourcePort`: the shared
+ * resource started for `init`.
+ */
+export function realStartup(
+  topology: TopologySpec,
+  timeScale: number,
+  resourcePort: number | null,
+  app: AppConfig | undefined,
+): RealAppStartup | undefined {
+  const l = topology.lifecycle;
+  const scheduler = app?.scheduler;
+  if (l === undefined && scheduler === undefined) return undefined;
+  const ms = (seconds: number): number => seconds * timeScale * 1000;
+  const init = l?.init ?? null;
+  return {
+    appLoadMs: ms(l?.appLoadTime ?? 0),
+    init:
+      init === null || resourcePort === null
+        ? null
+        : { ms: ms(init.time), mode: init.mode, port: resourcePort },
+    ...(scheduler === undefined ? {} : { scheduler }),
+    loadStarts: l?.loadStarts ?? 'ready',
   };
 }
 

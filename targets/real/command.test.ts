@@ -6,6 +6,7 @@ import {
   haproxyConfig,
   keepAliveSeconds,
   serverCommand,
+  startupEnv,
   withParentDeathSignal,
 } from './command.js';
 import type { RealServerConfig } from './protocol.js';
@@ -172,4 +173,41 @@ test("a user's app: its directory, import path, interpreter, environment and arg
   );
   assert.ok(uvicorn.args.includes('harness_servers.own_app:app'));
   assert.deepEqual(uvicorn.args.slice(-2), ['--', '--no-server-header']);
+});
+
+test("the bundled app's start-up and scheduled job reach it as environment variables", () => {
+  const scheduler = {
+    election: 'lease' as const,
+    intervalUs: 1_000_000,
+    runsFile: '/t/runs.ndjson',
+    lockPath: '/t/lease.db',
+    leaseUs: 3_000_000,
+    renewUs: 1_000_000,
+    retryUs: 500_000,
+  };
+  const { env } = serverCommand(
+    {
+      ...config,
+      kind: 'gunicorn-sync',
+      startup: {
+        appLoadMs: 400,
+        init: { ms: 2000, mode: 'one-worker', port: 4567 },
+        scheduler,
+        loadStarts: 'listening',
+      },
+    },
+    '/p',
+  );
+  assert.equal(env.HARNESS_APP_LOAD_MS, '400');
+  assert.deepEqual(JSON.parse(env.HARNESS_INIT ?? ''), {
+    ms: 2000,
+    mode: 'one-worker',
+    port: 4567,
+  });
+  assert.deepEqual(JSON.parse(env.HARNESS_SCHEDULER ?? ''), scheduler);
+  // Nothing set when the topology asks for nothing.
+  assert.deepEqual(startupEnv({ appLoadMs: 0, init: null, loadStarts: 'ready' }), {});
+  const plain = serverCommand(config, '/p').env;
+  assert.equal(plain.HARNESS_APP_LOAD_MS, undefined);
+  assert.equal(plain.HARNESS_SCHEDULER, undefined);
 });

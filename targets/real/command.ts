@@ -1,5 +1,11 @@
 import { delimiter, join } from 'node:path';
-import type { HaproxyConfig, OwnApp, RealLifecycle, RealServerConfig } from './protocol.js';
+import type {
+  HaproxyConfig,
+  OwnApp,
+  RealAppStartup,
+  RealLifecycle,
+  RealServerConfig,
+} from './protocol.js';
 
 /**
  * The command lines that start each real server and haproxy. Pure: paths in, argv out, so that
@@ -54,6 +60,20 @@ function ownAppEnv(app: OwnApp, pythonRoot: string): Record<string, string> {
   };
 }
 
+/**
+ * The environment that tells the bundled app its start-up and scheduled job
+ * (targets/python/harness_apps/startup.py and jobs.py). Only the variables that do something.
+ */
+export function startupEnv(startup: RealAppStartup): Record<string, string> {
+  return {
+    ...(startup.appLoadMs > 0 ? { HARNESS_APP_LOAD_MS: String(startup.appLoadMs) } : {}),
+    ...(startup.init === null ? {} : { HARNESS_INIT: JSON.stringify(startup.init) }),
+    ...(startup.scheduler === undefined
+      ? {}
+      : { HARNESS_SCHEDULER: JSON.stringify(startup.scheduler) }),
+  };
+}
+
 export function serverCommand(config: RealServerConfig, pythonRoot: string): Command {
   const { app } = config;
   const life = config.lifecycle;
@@ -67,6 +87,7 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
     HARNESS_DEFAULT_WORK: config.service.work,
   };
   const env = app === undefined ? base : { ...base, ...ownAppEnv(app, pythonRoot) };
+  if (config.startup !== undefined) Object.assign(env, startupEnv(config.startup));
   const where = app === undefined ? {} : { cwd: app.dir };
   const python = config.python;
   switch (config.kind) {

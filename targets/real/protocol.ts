@@ -1,5 +1,5 @@
-import type { SseConfig } from '../app/protocol.js';
-import type { AsyncHandler } from '../lifecycle-config.js';
+import type { SchedulerConfig, SseConfig } from '../app/protocol.js';
+import type { AsyncHandler, InitMode } from '../lifecycle-config.js';
 import type { BalancerPolicy, InstanceConfig } from '../protocol.js';
 
 /**
@@ -83,6 +83,25 @@ export interface RealLifecycle {
   limitConcurrency: number | null;
 }
 
+/**
+ * What the bundled app does while a worker starts and beside its requests, as the topology's
+ * lifecycle and jobs fields describe it (targets/python/harness_apps/startup.py and jobs.py), in
+ * real time. Absent: nothing beyond serving.
+ */
+export interface RealAppStartup {
+  /** Import-time work (`appLoadTime`), real milliseconds. */
+  appLoadMs: number;
+  /** Start-up work against the shared resource (targets/init-resource.ts) at `port`. */
+  init: { ms: number; mode: InitMode; port: number } | null;
+  /** The scheduled job, as the emulated app takes it. */
+  scheduler?: SchedulerConfig;
+  /**
+   * `listening`: the launcher reports the replica ready as soon as the server runs (its socket
+   * already listens), not once every worker has loaded the app; `ready` (default) waits.
+   */
+  loadStarts: 'ready' | 'listening';
+}
+
 /** Start-up configuration of one real server instance (a replica), as JSON in argv[2]. */
 export interface RealServerConfig extends InstanceConfig {
   kind: RealKind;
@@ -96,6 +115,8 @@ export interface RealServerConfig extends InstanceConfig {
   /** The user's app; absent: the bundled app of the kind. */
   app?: OwnApp;
   lifecycle: RealLifecycle;
+  /** The bundled app's start-up and scheduled job; absent: none. */
+  startup?: RealAppStartup;
   /** Where the server's own log is written, line by line as it comes; absent: nowhere. */
   logFile?: string;
 }

@@ -26,7 +26,8 @@ test("gunicorn's and uvicorn's lines, and the harness's markers, read as events"
     name: 'gunicorn',
     version: '20.1.0',
   });
-  assert.equal(parseServerLine(GUNICORN[1] as string), null);
+  // The master has started and listens: where a load that starts on listening begins.
+  assert.deepEqual(parseServerLine(GUNICORN[1] as string), { type: 'listening' });
   assert.deepEqual(parseServerLine(GUNICORN[2] as string), { type: 'boot', pid: 19940 });
   assert.deepEqual(parseServerLine(GUNICORN[6] as string), { type: 'recycling', pid: 19941 });
   assert.deepEqual(parseServerLine(GUNICORN[10] as string), { type: 'timeout', pid: 19940 });
@@ -115,4 +116,32 @@ test('an exit of its own accord is a recycle only where workers recycle; none wh
   assert.ok(stopped?.type === 'worker-exit' && stopped.reason === undefined);
   // A second line about the same exit reports nothing more.
   assert.deepEqual(stopping.take({ type: 'killed', pid: 7, signal: 'SIGKILL' }, 11, true), []);
+});
+
+test("the bundled app's start-up marker becomes worker-initialised, for a worker it knows", () => {
+  assert.deepEqual(parseServerLine('harness:worker-initialised pid=42 skipped=1'), {
+    type: 'initialised',
+    pid: 42,
+    skipped: true,
+  });
+  assert.equal(parseServerLine('harness:worker-initialised pid=42 skipped=2'), null);
+  const slots = new WorkerSlots(false);
+  const lines = [
+    '[2026-12-02 13:16:52 +0000] [40] [INFO] Booting worker with pid: 41',
+    '[2026-12-02 13:16:52 +0000] [40] [INFO] Booting worker with pid: 42',
+    'harness:worker-initialised pid=42 skipped=0',
+    'harness:worker-initialised pid=99 skipped=0',
+  ];
+  const messages = lines.flatMap((line) => {
+    const event = parseServerLine(line);
+    return event === null ? [] : slots.take(event, 5, false);
+  });
+  assert.deepEqual(messages.at(-1), {
+    type: 'worker-initialised',
+    worker: 1,
+    pid: 42,
+    atUs: 5,
+    skipped: false,
+  });
+  assert.equal(messages.length, 3);
 });

@@ -8,6 +8,7 @@
  * of gunicorn/arbiter.py and gunicorn/workers/{sync,gthread}.py in 20.1 and after:
  *
  *   Starting gunicorn 20.1.0                                   the server and its version
+ *   Listening at: http://127.0.0.1:4000 (4241)                 the master has started
  *   Booting worker with pid: 4242                              a worker was forked
  *   Autorestarting worker after current request.               [pid] reached --max-requests
  *   WORKER TIMEOUT (pid:4242)                                  the master aborts it (SIGABRT)
@@ -27,12 +28,16 @@
  *   harness:worker-ready pid=4242        the worker has loaded the app and accepts
  *   harness:server gunicorn 20.1.0       a server's name and version
  *   harness:app-error import <message>   the user's app failed to load (own_app.py)
+ *   harness:worker-initialised pid=4242 skipped=0
+ *                                        the bundled app's start-up work is done (startup.py)
  */
 
 export type ServerLogEvent =
   | { type: 'server'; name: string; version: string }
+  | { type: 'listening' }
   | { type: 'boot'; pid: number }
   | { type: 'ready'; pid: number }
+  | { type: 'initialised'; pid: number; skipped: boolean }
   | { type: 'recycling'; pid: number }
   | { type: 'timeout'; pid: number }
   | { type: 'exit'; pid: number }
@@ -78,6 +83,7 @@ const PATTERNS: ReadonlyArray<
   readonly [RegExp, (m: RegExpExecArray, pid: number | null) => ServerLogEvent | null]
 > = [
   [/^Starting gunicorn (\S+)/, (m) => ({ type: 'server', name: 'gunicorn', version: m[1] ?? '' })],
+  [/^Listening at: /, () => ({ type: 'listening' })],
   [/^Booting worker with pid: (\d+)/, (m) => ({ type: 'boot', pid: Number(m[1]) })],
   [/^Started server process \[(\d+)\]/, (m) => ({ type: 'boot', pid: Number(m[1]) })],
   [
@@ -114,6 +120,9 @@ export function parseServerLine(raw: string): ServerLogEvent | null {
 function parseMarker(line: string): ServerLogEvent | null {
   const ready = /^harness:worker-ready pid=(\d+)$/.exec(line);
   if (ready !== null) return { type: 'ready', pid: Number(ready[1]) };
+  const initialised = /^harness:worker-initialised pid=(\d+) skipped=([01])$/.exec(line);
+  if (initialised !== null)
+    return { type: 'initialised', pid: Number(initialised[1]), skipped: initialised[2] === '1' };
   const server = /^harness:server (\S+) (\S+)$/.exec(line);
   if (server !== null) return { type: 'server', name: server[1] ?? '', version: server[2] ?? '' };
   const error = /^harness:app-error (\S+) (.*)$/.exec(line);

@@ -74,21 +74,30 @@ launched = launch(command, listening.fd, (line) => {
     setTimeout(() => fail('the app failed to load'), APP_ERROR_GRACE_MS).unref();
     return;
   }
+  // loadStarts "listening": the load starts once gunicorn's master has started and says it
+  // listens (it has read its configuration and imported what that imports), while its
+  // workers boot: a cold start.
+  if (event.type === 'listening' && !ready && config.startup?.loadStarts === 'listening') {
+    reportReady();
+    return;
+  }
   for (const message of slots.take(event, monotonicUs(), stopping)) {
     if (ready) tell(message);
   }
-  if (!ready && slots.readyPids.length >= expected) {
-    ready = true;
-    tell({
-      type: 'ready',
-      port: listening.port,
-      pid: launched?.child.pid ?? -1,
-      workerPids: slots.readyPids,
-      servers,
-    });
-  }
+  if (!ready && slots.readyPids.length >= expected) reportReady();
 });
 const child = launched;
+
+function reportReady(): void {
+  ready = true;
+  tell({
+    type: 'ready',
+    port: listening.port,
+    pid: launched?.child.pid ?? -1,
+    workerPids: slots.readyPids,
+    servers,
+  });
+}
 
 function fail(how: string): void {
   if (ready || failed) return;

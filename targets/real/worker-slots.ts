@@ -4,7 +4,7 @@ import type { ServerLogEvent } from './server-log.js';
 
 /**
  * Turns a real server's log events into the worker lifecycle messages the emulated arbiter
- * sends (worker-spawn, worker-ready, worker-exit), so that worker lives, restart gaps and
+ * sends (worker-spawn, worker-ready, worker-exit, worker-initialised), so that worker lives, restart gaps and
  * timeouts in the summary come from gunicorn and uvicorn themselves. Pure apart from its own
  * state; instants are given (CLOCK_MONOTONIC microseconds, when the launcher read the line).
  *
@@ -47,6 +47,13 @@ export class WorkerSlots {
         this.ready.add(event.pid);
         const worker = this.slotOf.get(event.pid) ?? 0;
         return [...spawned, { type: 'worker-ready', worker, pid: event.pid, atUs }];
+      }
+      case 'initialised': {
+        const worker = this.slotOf.get(event.pid);
+        if (worker === undefined) return [];
+        return [
+          { type: 'worker-initialised', worker, pid: event.pid, atUs, skipped: event.skipped },
+        ];
       }
       case 'recycling':
         this.recycling.add(event.pid);
