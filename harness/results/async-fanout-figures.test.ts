@@ -188,3 +188,40 @@ test("the worker's write instant is read from the event's payload", () => {
   assert.equal(sentUsOf('{"id":1}'), undefined);
   assert.equal(sentUsOf('not json'), undefined);
 });
+
+test('a figure outside its tolerance says what was measured about why', () => {
+  const rows = summarizeFigureFidelity([
+    topo('a', 'uvicorn', null, {
+      dispatchSpreadMs: 804,
+      handlersAtOnce: handlers({
+        measured: 118,
+        predicted: 200,
+        appCounted: {
+          total: 151,
+          perProcess: [
+            { replica: 0, pid: 1, most: 118 },
+            { replica: 0, pid: 2, most: 33 },
+          ],
+        },
+      }),
+    }),
+    topo('a (emulated)', 'async', 'a', {
+      dispatchSpreadMs: 433,
+      handlersAtOnce: handlers({ measured: 47 }),
+    }),
+  ]);
+  const notes = rows?.[0]?.notes.join('\n') ?? '';
+  assert.match(notes, /the burst took 804 ms real to send \(emulated 433 ms\)/);
+  assert.match(notes, /the app counted 118 \+ 33 per worker process/);
+  const fan = summarizeFigureFidelity([
+    topo('r', 'gunicorn-uvicorn', null, {
+      fanout: fanout(1, 20, 5, 2),
+      measurementQuality: { otherCores: 1.6 } as NonNullable<TopologySummary['measurementQuality']>,
+    }),
+    topo('r (emulated)', 'async', 'r', { fanout: fanout(1, 20, 40, 3) }),
+  ]);
+  assert.match(
+    fan?.[0]?.notes.join('\n') ?? '',
+    /median split real 2\.0 ms until written \+ 3\.0 ms after, emulated 3\.0 ms until written \+ 37\.0 ms after; other processes held 1\.60 cores/,
+  );
+});

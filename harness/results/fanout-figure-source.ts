@@ -101,3 +101,28 @@ export function fanoutSource(real: TopologySummary, twin: TopologySummary | null
     },
   ];
 }
+
+/** What was measured about the delivery latencies, for their notes when outside. */
+export function fanoutExplanations(
+  real: TopologySummary,
+  twin: TopologySummary | null,
+): Record<string, string> {
+  const f = real.fanout;
+  if (f === undefined) return {};
+  const e = twin?.fanout;
+  const ms = (x: number | null | undefined): string =>
+    x === null || x === undefined ? 'n/a' : `${x.toFixed(1)} ms`;
+  const split = (x: typeof f | undefined): string =>
+    `${ms(x?.latencyParts?.toWrite?.p50)} until written + ${ms(x?.latencyParts?.toReceive?.p50)} after`;
+  const cores = (t: TopologySummary | null): string => {
+    const c = t?.measurementQuality?.otherCores;
+    return c === null || c === undefined ? 'n/a' : c.toFixed(2);
+  };
+  const why = `median split real ${split(f)}${e === undefined ? '' : `, emulated ${split(e)}`}; other processes held ${cores(real)} cores during the real run${twin === null ? '' : `, ${cores(twin)} during the emulated one`}`;
+  return {
+    deliveryP50: why,
+    deliveryP95: why,
+    toWriteP50: why,
+    toReceiveP50: why,
+  };
+}

@@ -44,3 +44,23 @@ export function handlersAtOnceSource(
     });
   return out;
 }
+
+/** What was measured about the handlers-at-once figures, for their notes when outside. */
+export function handlersAtOnceExplanations(
+  real: TopologySummary,
+  twin: TopologySummary | null,
+): Record<string, string> {
+  const h = real.handlersAtOnce;
+  if (h === undefined || (h.claimed === null && real.asyncWorker === undefined)) return {};
+  const ms = (x: number | null | undefined): string =>
+    x === null || x === undefined ? 'n/a' : `${x.toFixed(0)} ms`;
+  const parts = [
+    `the burst took ${ms(real.dispatchSpreadMs)} real to send${twin === null ? '' : ` (emulated ${ms(twin.dispatchSpreadMs)})`}: requests sent after others finished cannot be in handlers with them`,
+  ];
+  if (h.appCounted !== undefined)
+    parts.push(
+      `the app counted ${h.appCounted.perProcess.map((p) => p.most).join(' + ')} per worker process`,
+    );
+  const why = parts.join('; ');
+  return { handlersAtOnce: why, handlersAtOnceApp: why };
+}
