@@ -36,6 +36,11 @@ export interface ServerSide {
   acceptedUs?: number;
   startUs?: number;
   endUs?: number;
+  /**
+   * Requests in the serving process's handlers when this one entered, itself included, as the
+   * app counted them (X-Handlers-At-Once; the bundled FastAPI app sends it).
+   */
+  handlersAtOnce?: number;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -124,6 +129,8 @@ export function parseTimingHeaders(headers: Record<string, HeaderValue>): Server
       if (n !== undefined) side.servedBy[key] = n;
     }
   }
+  const atOnce = finite(header(headers, 'x-handlers-at-once')?.trim());
+  if (atOnce !== undefined && atOnce >= 1) side.handlersAtOnce = atOnce;
   const clock = header(headers, 'x-server-clock');
   if (clock !== undefined) {
     const fields = pairs(clock, ';');

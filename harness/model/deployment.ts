@@ -25,6 +25,12 @@ export interface DeploymentParts {
   asyncWorker?: AsyncWorkerSpec;
   /** An HTTP-mode balancer's connection reuse (engine/connection-pool.ts); absent: TCP mode. */
   reuse?: ConnectionReuse;
+  /**
+   * The most requests the load can have in flight (its planned requests), when known: an
+   * `await` worker's slots need be no more. The engine keeps arrays per slot and fills them for
+   * every simulated run, so AWAIT_SLOTS for 200 requests cost seconds of CPU per topology.
+   */
+  inFlightBound?: number;
 }
 
 /**
@@ -90,7 +96,10 @@ export function engineDeployment(
     shape = {
       ...shape,
       kind: 'gthread',
-      threads: asyncHandlerSlots(spec),
+      threads:
+        spec.handler === 'await'
+          ? Math.max(1, Math.min(AWAIT_SLOTS, topology.inFlightBound ?? AWAIT_SLOTS))
+          : asyncHandlerSlots(spec),
       workerConnections: UNBOUNDED,
     };
     if (spec.handler === 'cpu') engineWork = 'cpu';

@@ -1,7 +1,8 @@
 import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js';
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
+import type { AsyncWorkerSpec } from '../scenario/types.js';
 import type { BalancerMode } from '../vocabulary.js';
-import type { DeploymentParts } from './deployment.js';
+import { asyncHandlerSlots, type DeploymentParts } from './deployment.js';
 import type { ModelTopology } from './simulate.js';
 
 /**
@@ -14,6 +15,7 @@ import type { ModelTopology } from './simulate.js';
  *       endpoint "def"            a thread pool of T (anyio's 40 by default)   T threads
  *       endpoint "async", sleep   every request awaits at once                 a thread per request
  *       endpoint "async", cpu     the work blocks the event loop               1 thread
+ *       handler "blocking"/"cpu"  (the topology's handler, when set)           1 thread
  *
  * uvicorn has no per-worker connection cap by default (--limit-concurrency answers 503 rather
  * than stopping accept), so its workers accept whatever the kernel queue holds.
@@ -33,6 +35,8 @@ export interface DeployedTopology {
   balancerMode?: BalancerMode;
   /** Seconds the servers keep an idle connection open (gunicorn --keep-alive); default 2. */
   keepAlive?: number;
+  /** The real ASGI kinds with a `handler`: it decides the slots, whatever the load's work. */
+  asyncWorker?: AsyncWorkerSpec;
 }
 
 /** A worker_connections that never binds: uvicorn accepts without limit. */
@@ -72,7 +76,15 @@ export function modelTopologyOf(
     case 'gunicorn-uvicorn': {
       const endpoint = t.endpoint ?? 'def';
       const threads =
-        endpoint === 'def' ? t.threads : load.work === 'cpu' ? 1 : Math.max(1, load.users);
+        t.asyncWorker !== undefined
+          ? t.asyncWorker.handler === 'await'
+            ? Math.max(1, load.users)
+            : asyncHandlerSlots(t.asyncWorker)
+          : endpoint === 'def'
+            ? t.threads
+            : load.work === 'cpu'
+              ? 1
+              : Math.max(1, load.users);
       return {
         ...base,
         kind: 'gthread',
@@ -136,6 +148,7 @@ export function deploymentOf(
     ...(t.balancerMode === 'http' && t.replicas > 1
       ? { reuse: { keepAlive: t.keepAlive ?? DEFAULT_KEEP_ALIVE } }
       : {}),
+    ...(Number.isFinite(load.users) && load.users >= 1 ? { inFlightBound: load.users } : {}),
   };
 }
 

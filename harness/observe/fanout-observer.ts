@@ -198,11 +198,13 @@ export class FanoutObserver {
       for (const r of s?.receipts ?? []) {
         const event = Number(r.event.lastEventId);
         if (!Number.isInteger(event)) continue;
+        const sentUs = sentUsOf(r.event.data);
         receipts.push({
           client,
           event,
           receivedUs: r.receivedUs,
           received: this.toScenario(r.receivedUs),
+          ...(sentUs === undefined ? {} : { sentUs }),
         });
       }
     });
@@ -215,5 +217,15 @@ export class FanoutObserver {
       events: [...this.events].sort((a, b) => a.id - b.id),
       receipts,
     });
+  }
+}
+
+/** When the worker wrote the event, from its payload (EventPayload.sentUs); absent if unsaid. */
+export function sentUsOf(data: string): number | undefined {
+  try {
+    const sent = (JSON.parse(data) as { sentUs?: unknown }).sentUs;
+    return typeof sent === 'number' && Number.isFinite(sent) ? sent : undefined;
+  } catch {
+    return undefined;
   }
 }

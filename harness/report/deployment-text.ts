@@ -18,7 +18,8 @@ export function deploymentText(
   t: Pick<TopologySummary, 'kind' | 'asyncWorker' | 'lifecycle' | 'handlersAtOnce'>,
 ): string {
   const parts: string[] = [];
-  if (t.kind === 'async') {
+  // The real uvicorn kinds carry asyncWorker when the topology set `handler`.
+  if (t.kind === 'async' || t.asyncWorker !== undefined) {
     const a = t.asyncWorker ?? { handler: 'await' as const, threadPool: 40 };
     parts.push(
       a.handler === 'def'

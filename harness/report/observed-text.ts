@@ -49,12 +49,19 @@ function jobsLines(j: JobsFigures): string[] {
   return lines;
 }
 
+/** Where the median delivery spent its time: until the client's worker wrote it, then after. */
+function partsText(f: FanoutFigures): string {
+  const parts = f.latencyParts;
+  if (parts?.toWrite == null || parts.toReceive == null) return '';
+  return ` (p50 ${ms(parts.toWrite.p50)} until its worker wrote it, ${ms(parts.toReceive.p50)} from there to the client)`;
+}
+
 function fanoutLines(f: FanoutFigures): string[] {
   const spread = f.clientsPerWorker.map((c) => c.clients).join('/');
   const latency =
     f.latencyMs === null
       ? 'no delivery'
-      : `latency p50 ${ms(f.latencyMs.p50)}, p99 ${ms(f.latencyMs.p99)}, max ${ms(f.latencyMs.max)} real`;
+      : `latency p50 ${ms(f.latencyMs.p50)}, p99 ${ms(f.latencyMs.p99)}, max ${ms(f.latencyMs.max)} real${partsText(f)}`;
   return [
     `  events (${f.registry} registry): ${plural(f.events, 'event')} to ${plural(f.clients, 'client')} (per worker ${spread}); each reached ${pct(f.share.mean)} of clients on average (min ${pct(f.share.min)}, max ${pct(f.share.max)}; model ${pct(f.predicted.share)} spread evenly, ${pct(f.predicted.shareGivenSpread)} given the spread)`,
     `  ${f.deliveries.made} of ${f.deliveries.expected} deliveries made, ${plural(f.reachedAll, 'event')} reached every client; ${latency}${f.failedClients + f.failedEvents > 0 ? `; ${f.failedClients} streams and ${f.failedEvents} publishes failed` : ''}`,

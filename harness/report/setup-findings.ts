@@ -106,7 +106,7 @@ function worstWindow(windows: readonly WindowFigures[]): {
   return { latency, slowest };
 }
 
-function asyncSentences(t: TopologySummary): string[] {
+function asyncSentences(t: TopologySummary, handlerRealMs: number): string[] {
   const h = t.handlersAtOnce;
   if (h === undefined || h.measured === null) return [];
   const claim = h.claimed;
@@ -119,6 +119,25 @@ function asyncSentences(t: TopologySummary): string[] {
   const out = [
     `At most ${h.measured} requests were in their handlers at once${h.predicted === null ? '' : ` (model ${h.predicted}, limit ${h.modelLimit})`}${verdict}.`,
   ];
+  // A burst that takes longer to send than one handler lasts cannot have every request in a
+  // handler at once, whatever the server: the count then measures the load generator. Said only
+  // where the server's own limit would allow the claim (not for blocking or CPU-bound handlers).
+  const spread = t.dispatchSpreadMs;
+  if (
+    claim !== null &&
+    spread !== null &&
+    spread > handlerRealMs &&
+    h.measured < claim &&
+    h.modelLimit >= claim
+  )
+    out.push(
+      `The burst took ${spread.toFixed(0)} ms real to send, longer than one handler's ${handlerRealMs.toFixed(0)} ms real: not every request could be in a handler at once, whatever the server; a larger time scale measures the server's own limit.`,
+    );
+  const counted = h.appCounted;
+  if (counted !== undefined)
+    out.push(
+      `The app's own counter: at most ${counted.total} in handlers, the sum over its ${counted.perProcess.length} worker processes of each one's most (${counted.perProcess.map((p) => p.most).join(', ')}).`,
+    );
   if (t.measured.count > 0)
     out.push(
       `The last request started ${s(t.measured.maxWait)} after it was sent, p95 ${s(t.measured.p95Wait)}; all ${t.measured.count} were done after ${s(t.measured.makespan)}${Number.isFinite(t.predicted.makespan) ? ` (model ${s(t.predicted.maxWait)}, ${s(t.predicted.p95Wait)}, ${s(t.predicted.makespan)})` : ''}.`,
@@ -134,7 +153,7 @@ export function setupFindings(summary: RunSummary): TopologyFindings[] {
     if (t.workerLife !== undefined)
       sentences.push(...lifeSentences(t, t.workerLife.measured, t.workerLife.predicted));
     if (t.kind === 'async' || t.handlersAtOnce?.claimed != null)
-      sentences.push(...asyncSentences(t));
+      sentences.push(...asyncSentences(t, summary.service.time * summary.timeScale * 1000));
     if (
       t.workerLife !== undefined &&
       t.overTime !== undefined &&

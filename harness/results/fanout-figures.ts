@@ -34,6 +34,8 @@ export interface FanoutReceipt {
   event: number;
   received: number;
   receivedUs: number;
+  /** When the worker holding the stream wrote the event to it (the payload's `sentUs`). */
+  sentUs?: number;
 }
 
 /** One line of deliveries.ndjson: an event and a client, and whether and when it arrived. */
@@ -50,6 +52,11 @@ export interface DeliveryRecord {
   received: number | null;
   /** Real milliseconds from the publish to the receipt. */
   latencyMs: number | null;
+  /**
+   * Of which, from the publish until the client's worker wrote it (the registry's hop: a Redis
+   * round trip, or none in memory); null when the payload did not say when it was written.
+   */
+  writtenMs: number | null;
 }
 
 /** Delivery latencies, real milliseconds. */
@@ -72,6 +79,12 @@ export interface FanoutFigures {
   deliveries: { expected: number; made: number; missed: number; duplicates: number };
   /** Real milliseconds from the publish to the receipt, over every delivery made. */
   latencyMs: LatencyFigures | null;
+  /**
+   * The same split at the instant the client's worker wrote the event: `toWrite` from the
+   * publish until then (the registry's hop), `toReceive` from then until the client had it (the
+   * worker's write, the socket, the balancer, the harness's client). Null where no payload said.
+   */
+  latencyParts: { toWrite: LatencyFigures | null; toReceive: LatencyFigures | null };
   perEvent: Array<{
     event: number;
     publisher: string;
@@ -139,6 +152,8 @@ export function fanoutFigures(input: FanoutFiguresInput): {
   );
   const records: DeliveryRecord[] = [];
   const latencies: number[] = [];
+  const toWrite: number[] = [];
+  const toReceive: number[] = [];
   const perEvent: FanoutFigures['perEvent'] = [];
   let duplicates = 0;
   for (const e of published) {
@@ -150,9 +165,15 @@ export function fanoutFigures(input: FanoutFiguresInput): {
       const first = got[0];
       const latencyMs =
         first === undefined ? null : (first.receivedUs - (e.publishedUs as number)) / 1000;
+      const writtenMs =
+        first?.sentUs === undefined ? null : (first.sentUs - (e.publishedUs as number)) / 1000;
       if (latencyMs !== null) {
         reached++;
         latencies.push(latencyMs);
+        if (writtenMs !== null) {
+          toWrite.push(writtenMs);
+          toReceive.push(latencyMs - writtenMs);
+        }
       }
       records.push({
         topology: input.topology,
@@ -165,6 +186,7 @@ export function fanoutFigures(input: FanoutFiguresInput): {
         published: e.published as number,
         received: first?.received ?? null,
         latencyMs,
+        writtenMs,
       });
     }
     perEvent.push({
@@ -200,6 +222,7 @@ export function fanoutFigures(input: FanoutFiguresInput): {
       reachedAll: perEvent.filter((e) => open.length > 0 && e.share === 1).length,
       deliveries: { expected, made, missed: expected - made, duplicates },
       latencyMs: latencyFigures(latencies),
+      latencyParts: { toWrite: latencyFigures(toWrite), toReceive: latencyFigures(toReceive) },
       perEvent,
       predicted: {
         ...predictFanout(input),

@@ -13,7 +13,7 @@
  */
 
 /** What a figure counts or measures; says how to print it. */
-export type FigureUnit = 'count' | 'seconds' | 'per-slot';
+export type FigureUnit = 'count' | 'seconds' | 'per-slot' | 'share' | 'real-ms';
 
 export interface FigureTolerance {
   /** Fraction of the real value. */
@@ -127,6 +127,12 @@ export function formatFigure(value: number | null, unit: FigureUnit): string {
       return value.toFixed(2);
     case 'seconds':
       return `${value.toFixed(2)} s`;
+    // A fraction (of clients reached) shown as a percentage.
+    case 'share':
+      return `${(value * 100).toFixed(1)}%`;
+    // Real milliseconds: costs the time scale does not stretch (an event's delivery).
+    case 'real-ms':
+      return `${value.toFixed(1)} ms real`;
   }
 }
 

@@ -33,6 +33,36 @@ export interface HandlersAtOnce {
   modelLimit: number;
   /** What the sizing notes claim (the topology's claimedConcurrency), if given. */
   claimed: number | null;
+  /**
+   * The app's own count (X-Handlers-At-Once): each worker process's highest, summed over the
+   * processes; absent when no response carried it (only the bundled FastAPI app sends it).
+   */
+  appCounted?: AppCounted;
+}
+
+export interface AppCounted {
+  /** The sum over worker processes of each one's highest count. */
+  total: number;
+  /** Each process's highest count, by replica and pid, highest first. */
+  perProcess: Array<{ replica: number | null; pid: number | null; most: number }>;
+}
+
+/** Per worker process, the most requests in handlers at once that its app counted. Pure. */
+export function appCounted(
+  records: ReadonlyArray<Pick<RequestRecord, 'replica' | 'pid' | 'handlersAtOnce'>>,
+): AppCounted | null {
+  const most = new Map<string, { replica: number | null; pid: number | null; most: number }>();
+  for (const r of records) {
+    if (r.handlersAtOnce === undefined) continue;
+    const key = `${r.replica}/${r.pid}`;
+    const seen = most.get(key);
+    if (seen === undefined)
+      most.set(key, { replica: r.replica, pid: r.pid, most: r.handlersAtOnce });
+    else seen.most = Math.max(seen.most, r.handlersAtOnce);
+  }
+  if (most.size === 0) return null;
+  const perProcess = [...most.values()].sort((a, b) => b.most - a.most);
+  return { total: perProcess.reduce((sum, p) => sum + p.most, 0), perProcess };
 }
 
 /** The model's worker-life figures: the mean over its simulated runs of each figure. */
@@ -129,9 +159,9 @@ function predictedRequests(
 /** Handlers at once the model allows: the engine's servers over all workers. */
 function modelLimit(topology: TopologySpec): number {
   const perWorker =
-    topology.kind === 'async'
+    topology.kind === 'async' || topology.asyncWorker !== undefined
       ? asyncHandlerSlots(topology.asyncWorker ?? { handler: 'await', threadPool: 40 })
-      : topology.kind === 'gthread'
+      : topology.kind === 'gthread' || topology.kind === 'gunicorn-gthread'
         ? topology.threads
         : 1;
   return topology.replicas * topology.workers * perWorker;
@@ -267,5 +297,7 @@ export function lifecycleParts(input: LifecycleInput): LifecycleParts {
     modelLimit: modelLimit(topology),
     claimed: topology.claimedConcurrency ?? null,
   };
+  const counted = appCounted(records);
+  if (counted !== null) parts.handlersAtOnce.appCounted = counted;
   return parts;
 }

@@ -36,6 +36,8 @@ export interface RequestRecord {
    * handler time (Server-Timing `app`, else the scenario's service time). Absent: measured.
    */
   waitSource?: 'estimate';
+  /** The app's own count of requests in its process's handlers when this one entered. */
+  handlersAtOnce?: number;
 }
 
 /**
@@ -76,6 +78,9 @@ export function toRequestRecord(
     status: raw.status ?? null,
     error: raw.error?.kind ?? null,
     errorMessage: raw.error?.message ?? null,
+    ...(raw.server?.handlersAtOnce === undefined
+      ? {}
+      : { handlersAtOnce: raw.server.handlersAtOnce }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { isRealKind } from '../../targets/real/protocol.js';
+import { fanoutExplanations, fanoutSource } from './fanout-figure-source.js';
 import type { FigureTolerance, FigureValues } from './figure-fidelity.js';
 import { type FigureFidelityRow, figureFidelityRow } from './figure-fidelity.js';
+import { handlersAtOnceExplanations, handlersAtOnceSource } from './handlers-figure-source.js';
 import type { TopologySummary } from './summary.js';
 
 /**
@@ -189,7 +191,12 @@ export const jobsSource: FigureSource = (real, twin) => {
 };
 
 /** Every family of scenario figures; append to add one. */
-export const FIGURE_SOURCES: readonly FigureSource[] = [workerLifeSource, jobsSource];
+export const FIGURE_SOURCES: readonly FigureSource[] = [
+  workerLifeSource,
+  jobsSource,
+  handlersAtOnceSource,
+  fanoutSource,
+];
 
 /** What was measured about why figures differ, keyed by figure (FigureFidelityInput). */
 export type ExplanationSource = (
@@ -280,7 +287,11 @@ export const workerLifeExplanations: ExplanationSource = (real, twin) => {
 };
 
 /** Every source of explanations; append to add one. */
-export const EXPLANATION_SOURCES: readonly ExplanationSource[] = [workerLifeExplanations];
+export const EXPLANATION_SOURCES: readonly ExplanationSource[] = [
+  workerLifeExplanations,
+  handlersAtOnceExplanations,
+  fanoutExplanations,
+];
 
 /**
  * One row per real-server topology that has scenario figures, its twin found by `twinOf`;

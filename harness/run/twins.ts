@@ -24,7 +24,14 @@ export function withEmulatedTwins(
   for (const t of topologies) {
     out.push(t);
     if (t.url !== undefined || !isRealKind(t.kind)) continue;
-    const kind = emulatedCounterpart(t.kind);
+    // A uvicorn kind whose handler is written one of the four ways has the emulated async
+    // worker as its counterpart, the same handler and thread pool.
+    // So does one that streams events: the emulated async worker holds streams as it does.
+    const asgi = t.kind === 'uvicorn' || t.kind === 'gunicorn-uvicorn';
+    const kind =
+      t.asyncWorker !== undefined || (asgi && t.registry !== undefined)
+        ? 'async'
+        : emulatedCounterpart(t.kind);
     if (kind === null) continue;
     const backlog = t.backlog === DEFAULT_BACKLOG[t.kind] ? DEFAULT_BACKLOG[kind] : t.backlog;
     const twin: TopologySpec = {
@@ -32,7 +39,7 @@ export function withEmulatedTwins(
       kind,
       declaredKind: kind,
       workers: t.workers,
-      threads: t.threads,
+      threads: kind === 'async' ? 1 : t.threads,
       replicas: t.replicas,
       balancer: t.balancer,
       ...(t.balancerMode === undefined ? {} : { balancerMode: t.balancerMode }),
@@ -50,6 +57,10 @@ export function withEmulatedTwins(
     // The same worker lives (maxRequests, timeout, preload, appLoadTime, init, loadStarts),
     // which the emulation reproduces.
     if (t.lifecycle !== undefined) twin.lifecycle = t.lifecycle;
+    if (kind === 'async' && t.asyncWorker !== undefined) twin.asyncWorker = t.asyncWorker;
+    if (t.claimedConcurrency !== undefined) twin.claimedConcurrency = t.claimedConcurrency;
+    // The same event stream registry (memory or Redis), which the emulated app implements.
+    if (t.registry !== undefined) twin.registry = t.registry;
     // The same scheduled job and election (the emulated app's scheduler, beside APScheduler).
     if (t.scheduler !== undefined) twin.scheduler = t.scheduler;
     out.push(twin);

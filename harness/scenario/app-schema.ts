@@ -86,6 +86,7 @@ interface CheckedTopology {
   replicas: number;
   scheduler?: unknown;
   registry?: unknown;
+  handler?: string | undefined;
   /** A user's own app on a real kind (own-app-schema.ts). */
   app?: unknown;
 }
@@ -147,11 +148,23 @@ export function checkAppFields(s: CheckedScenario, ctx: z.RefinementCtx): void {
       );
     const perWorker = t.threads ?? 1;
     const threaded = t.kind === 'gthread' || (t.kind === 'sync' && perWorker > 1);
-    if (t.registry !== undefined && !threaded)
+    // An async worker (emulated, or the real uvicorn kinds' FastAPI app) holds a stream in a
+    // task of its event loop, not a thread: any number of clients fit.
+    const evented =
+      t.kind === 'uvicorn' ||
+      t.kind === 'gunicorn-uvicorn' ||
+      (t.kind === 'async' && (t.handler ?? 'await') === 'await');
+    if (t.registry !== undefined && t.app !== undefined)
+      issue(
+        ['topologies', i, 'registry'],
+        'the event streams are those of the bundled app, not of your own app',
+        'remove "registry", or remove "app"',
+      );
+    if (t.registry !== undefined && !threaded && !evented)
       issue(
         ['topologies', i, 'kind'],
         "an event stream holds its worker for as long as the client listens, so a sync worker or Flask's dev server would serve one client and nothing else",
-        'use kind "gthread" with more threads per worker than clients it will hold',
+        'use kind "gthread" with more threads per worker than clients it will hold, kind "async" with handler "await", or (real) "uvicorn" or "gunicorn-uvicorn"',
       );
     if (s.fanout !== undefined && t.registry !== undefined && threaded) {
       const slots = t.workers * t.replicas;

@@ -59,6 +59,7 @@ interface ParsedLifecycle {
   loadStarts: (typeof LOAD_STARTS)[number];
   handler?: AsyncHandler | undefined;
   threadPool?: number | undefined;
+  endpoint?: 'def' | 'async' | undefined;
   /** A user's own app (own-app-schema.ts); the bundled app's start-up fields do not reach it. */
   app?: unknown;
 }
@@ -71,6 +72,7 @@ const REAL_GUNICORN_KINDS: readonly string[] = [
   'gunicorn-uvicorn',
 ];
 const REAL_KINDS_HERE: readonly string[] = [...REAL_GUNICORN_KINDS, 'uvicorn', 'werkzeug'];
+const ASGI_KINDS_HERE: readonly string[] = ['uvicorn', 'gunicorn-uvicorn'];
 
 /** Every combination the emulation or the model does not cover, with its field and a fix. */
 export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
@@ -153,18 +155,36 @@ export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
         'an async worker runs one event loop; its thread pool for def handlers is "threadPool"',
       fix: 'remove "threads", and set "handler": "def" with "threadPool" if that is what you mean',
     });
-  if (t.handler !== undefined && t.kind !== 'async')
+  // The real ASGI kinds run the bundled FastAPI app's handler written the same four ways.
+  const asgi = t.kind === 'async' || ASGI_KINDS_HERE.includes(t.kind);
+  if (t.handler !== undefined && !asgi)
     out.push({
       path: 'handler',
       message: `"handler" describes an async worker's handlers, not "${t.kind}"`,
-      fix: 'remove "handler", or use kind "async"',
+      fix: 'remove "handler", or use kind "async" (real: "uvicorn" or "gunicorn-uvicorn")',
     });
-  if (t.threadPool !== undefined && (t.kind !== 'async' || (t.handler ?? 'await') !== 'def'))
+  const defaultHandler = t.kind === 'async' ? 'await' : 'def';
+  if (t.threadPool !== undefined && (!asgi || (t.handler ?? defaultHandler) !== 'def'))
     out.push({
       path: 'threadPool',
       message: 'the thread pool runs the plain def handlers of an async worker only',
-      fix: 'remove "threadPool", or use kind "async" with "handler": "def"',
+      fix: 'remove "threadPool", or use kind "async" (real: "uvicorn" or "gunicorn-uvicorn") with "handler": "def"',
     });
+  if (t.threadPool !== undefined && t.threads !== undefined && t.kind !== 'async')
+    out.push({
+      path: 'threadPool',
+      message: `for "${t.kind}", "threads" is already the thread pool of def handlers`,
+      fix: 'keep one of "threads" and "threadPool"',
+    });
+  if (t.handler !== undefined && t.endpoint !== undefined) {
+    const written = t.handler === 'def' ? 'def' : 'async';
+    if (t.endpoint !== written)
+      out.push({
+        path: 'endpoint',
+        message: `handler "${t.handler}" is written as ${written === 'def' ? 'a plain def' : 'an async def'}, not endpoint "${t.endpoint}"`,
+        fix: `remove "endpoint" ("handler" decides it), or set it to "${written}"`,
+      });
+  }
   return out;
 }
 
@@ -189,10 +209,17 @@ export function lifecycleOf(t: ParsedLifecycle): TopologyLifecycle | undefined {
   };
 }
 
-/** How an async topology's handlers run; undefined for the other kinds. */
+/**
+ * How an async topology's handlers run; undefined for the other kinds. The real ASGI kinds have
+ * one only when the file set `handler`: their `endpoint` alone keeps its old meaning (the
+ * request's `work` decides sleep or CPU), and their pool is `threadPool`, else `threads`.
+ */
 export function asyncWorkerOf(t: ParsedLifecycle): AsyncWorkerSpec | undefined {
-  if (t.kind !== 'async') return undefined;
-  return { handler: t.handler ?? 'await', threadPool: t.threadPool ?? DEFAULT_THREAD_POOL };
+  if (t.kind === 'async')
+    return { handler: t.handler ?? 'await', threadPool: t.threadPool ?? DEFAULT_THREAD_POOL };
+  if (ASGI_KINDS_HERE.includes(t.kind) && t.handler !== undefined)
+    return { handler: t.handler, threadPool: t.threadPool ?? t.threads ?? DEFAULT_THREAD_POOL };
+  return undefined;
 }
 
 export const LIFECYCLE_FIELD_HELP: Record<string, string> = {
@@ -215,8 +242,8 @@ export const LIFECYCLE_FIELD_HELP: Record<string, string> = {
     'a number above 0: initialisations the shared resource runs at full speed at once; more share it (default 1)',
   'topologies[].loadStarts':
     '"ready" (the default: the load starts once every worker accepts) or "listening" (as soon as the socket listens, while workers boot)',
-  'topologies[].handler': `kind "async": one of ${ASYNC_HANDLERS.map((m) => `"${m}"`).join(', ')} (default "await")`,
-  'topologies[].threadPool': `kind "async" with handler "def": threads per worker for plain def handlers, 1 to 10000 (default ${DEFAULT_THREAD_POOL})`,
+  'topologies[].handler': `kind "async" (default "await"), or the bundled FastAPI app of kinds "uvicorn" and "gunicorn-uvicorn": one of ${ASYNC_HANDLERS.map((m) => `"${m}"`).join(', ')}`,
+  'topologies[].threadPool': `kind "async" with handler "def" (or "uvicorn" and "gunicorn-uvicorn", the same as their "threads"): threads per worker for plain def handlers, 1 to 10000 (default ${DEFAULT_THREAD_POOL})`,
   'topologies[].claimedConcurrency':
     'a whole number: the concurrent requests the sizing notes claim for this deployment, checked against the measurement',
 };

@@ -32,7 +32,8 @@ export function validateScenario(raw: unknown, source: string, fallbackName: str
 function normalise(parsed: ParsedScenario, source: string, fallbackName: string): Scenario {
   const topologies: TopologySpec[] = parsed.topologies.map((t) => {
     const asgi = isRealKind(t.kind) && isAsgiKind(t.kind);
-    const threads = t.threads ?? (asgi ? ASGI_THREAD_POOL : 1);
+    // The real ASGI kinds' def thread pool is their `threads`; `threadPool` says the same.
+    const threads = t.threads ?? (asgi ? (t.threadPool ?? ASGI_THREAD_POOL) : 1);
     const spec: TopologySpec = {
       ...optionalParts(t),
       name: t.name,
@@ -51,7 +52,9 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
       port: t.port,
       ...normaliseScheduler(t),
     };
-    if (asgi) spec.endpoint = t.endpoint ?? 'def';
+    if (asgi)
+      spec.endpoint =
+        t.endpoint ?? (t.handler === undefined || t.handler === 'def' ? 'def' : 'async');
     if (t.url !== undefined) spec.url = t.url;
     if (t.repeat !== undefined) spec.repeat = t.repeat;
     return { ...spec, ...ownAppParts(t, source) };

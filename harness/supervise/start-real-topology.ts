@@ -63,8 +63,13 @@ export interface RealStartOptions {
   idleTimeoutMs: number;
   /** Most connections the load opens at once: haproxy's maxconn (with room for probes). */
   connections: number;
-  /** What each replica's bundled app does beside serving (the scheduled job). */
+  /** What each replica's bundled app does beside serving (the scheduled job; the ASGI kinds' event streams). */
   app?: (replica: number) => AppConfig | undefined;
+}
+
+/** The event streams of a replica's app, for the bundled FastAPI app (harness_apps/sse.py). */
+function sseOf(app: AppConfig | undefined): Pick<RealServerConfig, 'sse'> {
+  return app?.sse === undefined ? {} : { sse: app.sse };
 }
 
 /**
@@ -102,6 +107,8 @@ export async function startRealTopology(
         ...instanceConfig(topology, replica, options, topology.kind === 'werkzeug'),
         kind: topology.kind,
         endpoint: topology.endpoint ?? 'def',
+        ...(topology.asyncWorker === undefined ? {} : { handler: topology.asyncWorker.handler }),
+        ...sseOf(options.app?.(replica)),
         python: app?.python ?? options.tools.python,
         lifecycle: realLifecycle(topology, options.timeScale),
         ...(app === undefined ? {} : { app }),

@@ -21,7 +21,7 @@ export interface TargetsOptions {
   requestTimeoutMs: number;
   /** Most connections the load opens at once. */
   connections: number;
-  /** What each replica's app does beside serving (scheduled job; event streams: emulated only). */
+  /** What each replica's app does beside serving (scheduled job, event streams; on the real kinds the bundled app's job and, for the ASGI kinds, its event streams). */
   app?: StartOptions['app'];
   /** Aborts the wait for emulated targets to be ready (Ctrl-C during start-up). */
   signal?: AbortSignal;

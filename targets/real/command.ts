@@ -123,8 +123,7 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
         args,
         env: {
           ...env,
-          HARNESS_ENDPOINT: config.endpoint,
-          HARNESS_THREADS: String(config.threads),
+          ...asgiEnv(config),
           HARNESS_ANNOUNCE: 'app',
         },
         ...where,
@@ -182,9 +181,7 @@ export function serverCommand(config: RealServerConfig, pythonRoot: string): Com
         app !== undefined ? OWN_APP : config.kind === 'gunicorn-uvicorn' ? ASGI_APP : WSGI_APP,
       );
       const extra: Record<string, string> =
-        config.kind === 'gunicorn-uvicorn'
-          ? { HARNESS_ENDPOINT: config.endpoint, HARNESS_THREADS: String(config.threads) }
-          : {};
+        config.kind === 'gunicorn-uvicorn' ? asgiEnv(config) : {};
       return { file: python, args, env: { ...env, ...extra }, ...where };
     }
   }
@@ -249,5 +246,21 @@ export function withParentDeathSignal(command: Command): Command {
     args: ['--pdeathsig', 'SIGKILL', '--', command.file, ...command.args],
     env: command.env,
     ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
+  };
+}
+
+/** How the bundled FastAPI app writes /work, and its def thread pool. */
+function asgiEnv(config: RealServerConfig): Record<string, string> {
+  return {
+    HARNESS_ENDPOINT: config.endpoint,
+    HARNESS_THREADS: String(config.threads),
+    ...(config.handler === undefined ? {} : { HARNESS_HANDLER: config.handler }),
+    ...(config.sse === undefined ? {} : { HARNESS_SSE_REGISTRY: config.sse.registry }),
+    ...(config.sse?.redis === undefined
+      ? {}
+      : {
+          HARNESS_REDIS: `${config.sse.redis.host}:${config.sse.redis.port}`,
+          HARNESS_SSE_CHANNEL: config.sse.redis.channel,
+        }),
   };
 }

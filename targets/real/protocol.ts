@@ -1,5 +1,5 @@
-import type { SchedulerConfig } from '../app/protocol.js';
-import type { InitMode } from '../lifecycle-config.js';
+import type { SchedulerConfig, SseConfig } from '../app/protocol.js';
+import type { AsyncHandler, InitMode } from '../lifecycle-config.js';
 import type { BalancerMode, BalancerPolicy, InstanceConfig } from '../protocol.js';
 
 /**
@@ -106,6 +106,10 @@ export interface RealAppStartup {
 export interface RealServerConfig extends InstanceConfig {
   kind: RealKind;
   endpoint: Endpoint;
+  /** The ASGI kinds: the bundled app's handler written one of four ways (HARNESS_HANDLER). */
+  handler?: AsyncHandler;
+  /** The ASGI kinds: the bundled app's event streams and their registry (harness_apps/sse.py). */
+  sse?: SseConfig;
   /** The Python interpreter with the server packages (Debian's /usr/bin/python3). */
   python: string;
   /** The user's app; absent: the bundled app of the kind. */

@@ -21,12 +21,16 @@ uvicorn 0.17's Multiprocess supervisor does not replace a worker that exits: one
 
 import argparse
 import copy
+import os
+import signal
 import socket
 import sys
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.subprocess import get_subprocess
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import HANDLED_SIGNALS, logger
 
 from harness_apps import lifecycle
 from harness_timing.accept_clock import StampedSocket
@@ -34,13 +38,33 @@ from harness_timing.accept_clock import StampedSocket
 
 class StampedServe:
     """The worker's target: serve the inherited sockets, stamping accepted connections.
-    A class (not a closure) so that multiprocessing can pickle it for spawned workers."""
+    A class (not a closure) so that multiprocessing can pickle it for spawned workers.
+    `worker` is the worker's number, 0 to N-1, which the app reports as X-Served-By's `worker`
+    (HARNESS_WORKER, as gunicorn_conf.py sets it for gunicorn's workers)."""
 
-    def __init__(self, server):
+    def __init__(self, server, worker=0):
         self.server = server
+        self.worker = worker
 
     def __call__(self, sockets=None):
+        os.environ["HARNESS_WORKER"] = str(self.worker)
         self.server.run(sockets=[StampedSocket.adopt(s) for s in sockets or []])
+
+
+class NumberedMultiprocess(Multiprocess):
+    """uvicorn's supervisor, giving each spawned worker its number (Multiprocess.startup of
+    uvicorn 0.17 with the target made per worker)."""
+
+    def startup(self):
+        message = "Started parent process [{}]".format(str(self.pid))
+        logger.info(message, extra={"color_message": message})
+        for sig in HANDLED_SIGNALS:
+            signal.signal(sig, self.signal_handler)
+        for idx in range(self.config.workers):
+            target = StampedServe(self.target.server, worker=idx)
+            process = get_subprocess(config=self.config, target=target, sockets=self.sockets)
+            process.start()
+            self.processes.append(process)
 
 
 def log_config():
@@ -104,7 +128,7 @@ def main():
     config = uvicorn.Config(args.app, **options)
     server = uvicorn.Server(config=config)
     if args.workers > 1:
-        Multiprocess(config, target=StampedServe(server), sockets=[sock]).run()
+        NumberedMultiprocess(config, target=StampedServe(server), sockets=[sock]).run()
     else:
         StampedServe(server)(sockets=[sock])
 
