@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   DEFAULT_REAL_LIFECYCLE,
+  fitMaxConnections,
   haproxyCommand,
   haproxyConfig,
   keepAliveSeconds,
@@ -218,4 +219,15 @@ test("the bundled app's start-up and scheduled job reach it as environment varia
   const plain = serverCommand(config, '/p').env;
   assert.equal(plain.HARNESS_APP_LOAD_MS, undefined);
   assert.equal(plain.HARNESS_SCHEDULER, undefined);
+});
+
+test("haproxy's maxconn fits the open-file limit it inherits: two descriptors a connection", () => {
+  // An open-loop load's default 10,000 connections (+64) under a limit of 20,000 made haproxy
+  // 2.6 refuse to start ("Cannot raise FD limit to 20142, limit is 20000").
+  const fitted = fitMaxConnections(10_064, 2, 20_000);
+  assert.ok(fitted < 10_064);
+  assert.ok(2 * fitted + 14 + 2 <= 20_000, String(fitted));
+  assert.equal(fitMaxConnections(264, 2, 20_000), 264);
+  assert.equal(fitMaxConnections(10_064, 2, null), 10_064);
+  assert.equal(fitMaxConnections(500, 3, 100), 16);
 });

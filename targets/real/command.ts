@@ -235,6 +235,25 @@ export function haproxyConfig(config: HaproxyConfig): string {
   ].join('\n');
 }
 
+/**
+ * Descriptors haproxy keeps beside its two per connection: listeners, pollers, its log and one
+ * per server for checks (haproxy 2.6 asked for 2 x maxconn + 14 with two servers and one listener).
+ */
+const HAPROXY_FD_RESERVE = 64;
+
+/**
+ * The `maxconn` haproxy can start with under a limit of `fdLimit` open files: at most what was
+ * asked, and no more than the descriptors allow (two per connection, HAPROXY_FD_RESERVE and one
+ * per server besides). Beyond it haproxy refuses to start ("Cannot raise FD limit"); capped, it
+ * leaves the connections beyond maxconn waiting in its listen backlog, as a deployment's haproxy
+ * under the same limit would. Pure; null `fdLimit` (unknown) leaves the figure as asked.
+ */
+export function fitMaxConnections(wanted: number, servers: number, fdLimit: number | null): number {
+  if (fdLimit === null || !Number.isFinite(fdLimit)) return wanted;
+  const room = Math.floor((fdLimit - HAPROXY_FD_RESERVE - servers) / 2);
+  return Math.max(1, Math.min(wanted, room));
+}
+
 export function haproxyCommand(config: HaproxyConfig, configFile: string): Command {
   return { file: config.haproxy, args: ['-db', '-f', configFile], env: {} };
 }

@@ -4,7 +4,7 @@
  * temporary file. Ready once a GET /health through haproxy is answered. It exits when haproxy
  * does; on stop it stops haproxy and removes the file.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,7 +12,7 @@ import { bindToParent, listenOrExit, tell } from '../lifecycle.js';
 import { makeOwnedTempDir } from '../owned-temp-dir.js';
 import { readConfig } from '../protocol.js';
 import { failStart, type LaunchedChild, launch, stopChild } from './child.js';
-import { haproxyCommand, haproxyConfig } from './command.js';
+import { fitMaxConnections, haproxyCommand, haproxyConfig } from './command.js';
 import type { HaproxyConfig } from './protocol.js';
 
 const config = readConfig<HaproxyConfig>(process.argv);
@@ -30,7 +30,29 @@ bindToParent(() => {
   stopChild(launched);
 });
 
-writeFileSync(file, haproxyConfig(config), { mode: 0o600 });
+/** This process's soft limit of open files, which haproxy inherits; null where /proc says nothing. */
+function openFileLimit(): number | null {
+  try {
+    const line = /^Max open files\s+(\d+|unlimited)/m.exec(
+      readFileSync('/proc/self/limits', 'utf8'),
+    );
+    if (line === null || line[1] === 'unlimited') return null;
+    return Number(line[1]);
+  } catch {
+    return null;
+  }
+}
+
+const maxConnections = fitMaxConnections(
+  config.maxConnections,
+  config.backends.length,
+  openFileLimit(),
+);
+if (maxConnections < config.maxConnections)
+  console.error(
+    `haproxy maxconn ${maxConnections}, not ${config.maxConnections}: the open-file limit allows no more; connections beyond it wait in the listen backlog`,
+  );
+writeFileSync(file, haproxyConfig({ ...config, maxConnections }), { mode: 0o600 });
 const listening = listenOrExit(config.host, config.port, config.backlog);
 launched = launch(haproxyCommand(config, file), listening.fd, (line) => console.error(line));
 const child = launched;
