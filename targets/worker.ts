@@ -11,6 +11,7 @@ import { monotonicUs, NO_LIFECYCLE, type WorkerControlMessage } from './lifecycl
 import { readConfig, type WorkerConfig } from './protocol.js';
 import { runSyncLoop } from './sync-loop.js';
 import { runThreadedLoop } from './threaded-loop.js';
+import { warmUpServing } from './warm-up.js';
 import { Heartbeat, initialise, loadApp, reportInitialised } from './worker-boot.js';
 import type { WorkerHooks } from './worker-hooks.js';
 
@@ -37,6 +38,9 @@ async function run(worker: number, maxRequests: number): Promise<void> {
     reportInitialised(worker, skipped, monotonicUs());
   }
   const identity = { replica: config.replica, worker };
+  // Node's first-use compilation of the serving code, which a Python worker does not have, is
+  // paid here rather than on the first requests (warm-up.ts).
+  if (config.kind !== 'async') await warmUpServing(identity, config.service);
   // The app's own work beside serving (a scheduled job, event streams), as a worker's import does.
   startApp(config.app, identity);
   const heartbeat = new Heartbeat(lifecycle.timeoutMs);
