@@ -28,6 +28,12 @@ process.on('message', (message: WorkerControlMessage) => {
     process.exit(1);
   });
 });
+// Node's first-use compilation of the serving code, which a Python worker does not have, is paid
+// before the process says it is forked (warm-up.ts), outside the timeline of the worker it
+// becomes: not in its boot, nor on its first requests.
+if (config.kind !== 'async') {
+  await warmUpServing({ replica: config.replica, worker: -1 }, config.service);
+}
 tell({ type: 'forked', pid: process.pid });
 
 async function run(worker: number, maxRequests: number): Promise<void> {
@@ -38,9 +44,6 @@ async function run(worker: number, maxRequests: number): Promise<void> {
     reportInitialised(worker, skipped, monotonicUs());
   }
   const identity = { replica: config.replica, worker };
-  // Node's first-use compilation of the serving code, which a Python worker does not have, is
-  // paid here rather than on the first requests (warm-up.ts).
-  if (config.kind !== 'async') await warmUpServing(identity, config.service);
   // The app's own work beside serving (a scheduled job, event streams), as a worker's import does.
   startApp(config.app, identity);
   const heartbeat = new Heartbeat(lifecycle.timeoutMs);
