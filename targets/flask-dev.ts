@@ -7,9 +7,13 @@
 import { bindToParent, listenOrExit, tell } from './lifecycle.js';
 import { readConfig, type ServerConfig } from './protocol.js';
 import { runSyncLoop } from './sync-loop.js';
+import { warmUpServing } from './warm-up.js';
 
 const config = readConfig<ServerConfig>(process.argv);
 bindToParent(() => process.exit(0));
+// Node's first-use compilation of the serving code is paid before the server listens, not on
+// its first requests (warm-up.ts).
+await warmUpServing({ replica: config.replica, worker: 0 }, config.service);
 const listening = listenOrExit(config.host, config.port, config.backlog);
 runSyncLoop(listening.fd, { replica: config.replica, worker: 0 }, config.service);
 tell({ type: 'ready', port: listening.port, pid: process.pid, workerPids: [process.pid] });

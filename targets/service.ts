@@ -1,4 +1,5 @@
-import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { sleepUntil } from './native/precise-timer.js';
 import type { Work } from './protocol.js';
 
 /**
@@ -8,11 +9,18 @@ import type { Work } from './protocol.js';
  */
 const GIL_SWITCH_INTERVAL_US = 5_000;
 
-/** Spends `ms` real milliseconds of service: asleep, or burning that much CPU time. */
+const NS_PER_MS = 1e6;
+
+/**
+ * Spends `ms` real milliseconds of service: asleep, or burning that much CPU time. A sleep ends
+ * at the microsecond asked, as Python's time.sleep() does (precise-timer.ts): setTimeout's whole
+ * milliseconds from a cached clock made every emulated handler about 1 ms long, which time
+ * compression multiplied into every later request's wait.
+ */
 export async function performWork(work: Work, ms: number): Promise<void> {
   if (ms <= 0) return;
   if (work === 'sleep') {
-    await sleep(ms);
+    await sleepUntil(process.hrtime.bigint() + BigInt(Math.round(ms * NS_PER_MS)));
     return;
   }
   await burnCpu(ms * 1000);

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import {
   adoptConnection,
@@ -30,6 +31,7 @@ export function runSyncLoop(
   hooks: WorkerHooks = NO_HOOKS,
 ): { close(): void } {
   let current: Socket | null = null;
+  let closed = false;
   let last = false;
   const server = createWorkerServer((request, response) => {
     response.shouldKeepAlive = false;
@@ -54,8 +56,27 @@ export function runSyncLoop(
       else socket.once('close', () => hooks.drained());
       return;
     }
-    gate.resume();
     hooks.idle(true);
+    // Accept at once when a connection waits, as gunicorn's run_for_one does before it waits in
+    // select(): going through the poll cost a turn of the event loop per request. The new
+    // connection is served from a microtask, once the response that freed the worker has
+    // returned from end().
+    const next = gate.tryAccept();
+    if (next === null) gate.resume();
+    else
+      queueMicrotask(() => {
+        if (closed) closeSync(next.fd);
+        else serve(next.fd, next.acceptedAtNs);
+      });
+  };
+  /** Takes the accepted connection `fd`: the worker is busy until its request is answered. */
+  const serve = (fd: number, acceptedNs: bigint): void => {
+    gate.pause();
+    hooks.idle(false);
+    const socket = adoptConnection(server, fd, acceptedNs);
+    current = socket;
+    // A client that goes away before its request completes frees the worker too.
+    socket.once('close', () => release(socket));
   };
   const gate = createAcceptGate(listenFd, (error, fd, acceptedNs) => {
     if (error !== null) {
@@ -65,17 +86,13 @@ export function runSyncLoop(
       );
       return;
     }
-    gate.pause();
-    hooks.idle(false);
-    const socket = adoptConnection(server, fd, acceptedNs);
-    current = socket;
-    // A client that goes away before its request completes frees the worker too.
-    socket.once('close', () => release(socket));
+    serve(fd, acceptedNs);
   });
   gate.resume();
   hooks.idle(true);
   return {
     close() {
+      closed = true;
       gate.close();
       server.close();
     },

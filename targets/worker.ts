@@ -11,6 +11,7 @@ import { monotonicUs, NO_LIFECYCLE, type WorkerControlMessage } from './lifecycl
 import { readConfig, type WorkerConfig } from './protocol.js';
 import { runSyncLoop } from './sync-loop.js';
 import { runThreadedLoop } from './threaded-loop.js';
+import { warmUpServing } from './warm-up.js';
 import { Heartbeat, initialise, loadApp, reportInitialised } from './worker-boot.js';
 import type { WorkerHooks } from './worker-hooks.js';
 
@@ -27,6 +28,12 @@ process.on('message', (message: WorkerControlMessage) => {
     process.exit(1);
   });
 });
+// Node's first-use compilation of the serving code, which a Python worker does not have, is paid
+// before the process says it is forked (warm-up.ts), outside the timeline of the worker it
+// becomes: not in its boot, nor on its first requests.
+if (config.kind !== 'async') {
+  await warmUpServing({ replica: config.replica, worker: -1 }, config.service);
+}
 tell({ type: 'forked', pid: process.pid });
 
 async function run(worker: number, maxRequests: number): Promise<void> {

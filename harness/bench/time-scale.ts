@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../targets/package-root.js';
@@ -12,7 +12,7 @@ import type { BenchFigure, Benchmark } from './benchmark.js';
  * exact, run at the scenario's own time scale and in real time (`--time-scale 1`), one after the
  * other. Figures in scenario seconds should not depend on the scale beyond noise; the ratio of
  * each figure (default scale over real time) is printed with the machine's measurement quality
- * of each run. Real time makes this the slowest benchmark (about three minutes).
+ * and load average of each run. Real time makes this the slowest benchmark (about three minutes).
  */
 
 const run = promisify(execFile);
@@ -28,23 +28,38 @@ export const timeScale: Benchmark = {
   run: (log) => measure(log),
 };
 
-async function summaryAt(dir: string, scale: number | null): Promise<RunSummary> {
+/** The run's summary and the machine's 1-minute load average as the run started and ended. */
+interface ScaleRun {
+  summary: RunSummary;
+  load: [number, number];
+}
+
+async function summaryAt(dir: string, scale: number | null): Promise<ScaleRun> {
+  const loadBefore = loadavg()[0] as number;
   const reports = join(dir, scale === null ? 'default' : `scale-${scale}`);
   const cli = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
   const args = [cli, 'scenario', SCENARIO, '--reports-dir', reports, '--no-progress'];
   for (const t of TOPOLOGIES) args.push('--only', t);
   if (scale !== null) args.push('--time-scale', String(scale));
   await run(process.execPath, args, { maxBuffer: 1 << 24 });
-  return JSON.parse(
+  const summary = JSON.parse(
     await readFile(join(reports, SCENARIO, 'latest', 'summary.json'), 'utf8'),
   ) as RunSummary;
+  return { summary, load: [loadBefore, loadavg()[0] as number] };
 }
 
 async function measure(log: (line: string) => void): Promise<BenchFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'harness-time-scale-'));
   try {
-    const compressed = await summaryAt(dir, null);
-    const real = await summaryAt(dir, 1);
+    const compressedRun = await summaryAt(dir, null);
+    const realRun = await summaryAt(dir, 1);
+    const compressed = compressedRun.summary;
+    const real = realRun.summary;
+    // The two runs are minutes apart on a shared machine: each one's load says how comparable.
+    const loads = [compressedRun, realRun]
+      .map((r) => `${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)}`)
+      .join(' / ');
+    log(`  load average (1 min, start-end of each run): ${loads}`);
     const figures: BenchFigure[] = [];
     for (const name of TOPOLOGIES) {
       const a = compressed.topologies.find((t) => t.name === name);

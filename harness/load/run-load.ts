@@ -7,6 +7,7 @@ import { runOpenLoop } from './open-loop.js';
 import type { RequestShape } from './raw-request.js';
 import type { Recorder } from './recorder.js';
 import { runThroughput, type ThroughputOutcome } from './throughput.js';
+import { warmUpBursts } from './warm-up.js';
 
 /**
  * One load, as plain data (it crosses into worker threads as it is). Times are real: the
@@ -95,6 +96,7 @@ export async function runTaskHere(
   };
   switch (task.executor) {
     case 'burst': {
+      await warmUpBursts(task.connections);
       const outcome = await runBurst(task.users, task.connections, base);
       return { task, recorder, ...outcome };
     }

@@ -112,6 +112,32 @@ test('each measured input takes its share, computed by hand, and the parts add u
   close(attribution.apparatus.apparatusShare, (0.01 + 0.02 + 0.008) / 1.038);
 });
 
+test('the apparatus share counts each part by its size, so parts pulling opposite ways do not cancel', () => {
+  // Handlers asked for 1.05 ran about 1.02: their share is negative, the lateness's positive.
+  const attribution = attribute({
+    records: sixRequests(),
+    topology: SYNC_2,
+    behaviour: {},
+    serviceTimes: new Float64Array([1.05]),
+    predicted: PREDICTED,
+    backOfEnvelope: 3,
+    seed: 1,
+    replications: 3,
+    timeScale: 0.1,
+  });
+  assert.ok(attribution !== null);
+  const share = (cause: string) =>
+    attribution.steps.find((s) => s.cause === cause)?.share.meanWait ?? Number.NaN;
+  assert.ok(share('handlers') < 0 && share('arrivals') > 0);
+  const expected =
+    (Math.abs(share('arrivals')) + Math.abs(share('handlers')) + Math.abs(share('server costs'))) /
+    attribution.measured.meanWait;
+  assert.ok(Math.abs(attribution.apparatus.apparatusShare - expected) < 1e-9);
+  const net =
+    (share('arrivals') + share('handlers') + share('server costs')) / attribution.measured.meanWait;
+  assert.ok(attribution.apparatus.apparatusShare > net);
+});
+
 test('the assignment step takes a burst that piled onto one worker, and the residual stays the model error', () => {
   // Four requests, two workers, but one worker served three of them (the measured draw).
   const records = [

@@ -77,8 +77,8 @@ export interface ApparatusParts {
   serverCostShare: number;
   /**
    * Every apparatus part's share of the measured mean wait (load generator lateness, handlers
-   * longer than asked, server costs): what the harness itself adds to the figure users read,
-   * which issue 13 wants under 1%.
+   * longer than asked, server costs), each by its size whichever way it moved the mean: what the
+   * harness itself does to the figure users read, which issue 13 wants under 1%.
    */
   apparatusShare: number;
 }
@@ -199,13 +199,14 @@ export function attribute(input: AttributionInput): Attribution | null {
         measured.meanWait === 0
           ? 0
           : (withServerCosts.meanWait - withAssignment.meanWait) / measured.meanWait,
+      // Each part counts by its size, whichever way it moved the mean: a load generator whose
+      // lateness shortened the waits must not hide handlers that lengthened them.
       apparatusShare:
         measured.meanWait === 0
           ? 0
-          : (withServerCosts.meanWait -
-              withAssignment.meanWait +
-              withHandlers.meanWait -
-              predicted.meanWait) /
+          : (Math.abs(withArrivals.meanWait - predicted.meanWait) +
+              Math.abs(withHandlers.meanWait - withArrivals.meanWait) +
+              Math.abs(withServerCosts.meanWait - withAssignment.meanWait)) /
             measured.meanWait,
     },
     requests: served.length,

@@ -14,6 +14,9 @@
  *   AcceptGate(fd, onAccept)                        polls fd; on each readable event accepts at
  *     .resume() / .pause() / .close()               most one connection and calls
  *                                                  onAccept(err, fd, acceptedAtNs)
+ *     .tryAccept() -> { fd, acceptedAtNs } | null   accepts one waiting connection now, without
+ *                                                  waiting for the loop to poll; null when none
+ *                                                  waits (or accept failed: the poll reports it)
  *   setParentDeathSignal(signal) -> ppid            prctl(PR_SET_PDEATHSIG) for this process
  *
  * acceptedAtNs is uv_hrtime() (CLOCK_MONOTONIC, nanoseconds) as a BigInt: the same clock as
@@ -192,6 +195,12 @@ static void gate_call(gate_t* gate, napi_value err_value, int fd, uint64_t accep
   napi_close_handle_scope(env, scope);
 }
 
+/* Sets the accepted socket's options: the same for both ways of accepting. */
+static void configure_client(int client) {
+  int one = 1;
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void on_readable(uv_poll_t* handle, int status, int events) {
   (void)events;
   gate_t* gate = handle->data;
@@ -226,8 +235,7 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
     napi_close_handle_scope(gate->env, scope);
     return;
   }
-  int one = 1;
-  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  configure_client(client);
   gate_call(gate, NULL, client, accepted_at);
 }
 
@@ -251,6 +259,30 @@ static napi_value gate_resume(napi_env env, napi_callback_info info) {
     gate->polling = 1;
   }
   return NULL;
+}
+
+/*
+ * A gunicorn sync worker calls accept() as soon as it is done with a request and waits in
+ * select() only when nothing is there (gunicorn/workers/sync.py run_for_one). Accepting from the
+ * poll instead costs a turn of the event loop between one request and the next, which made the
+ * emulated hand-off longer than gunicorn's.
+ */
+static napi_value gate_try_accept(napi_env env, napi_callback_info info) {
+  gate_t* gate = unwrap_gate(env, info);
+  napi_value result;
+  CHECK(env, napi_get_null(env, &result));
+  if (gate == NULL || gate->closed) return result;
+  int client = accept4(gate->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  uint64_t accepted_at = uv_hrtime();
+  if (client < 0) return result;
+  configure_client(client);
+  napi_value fd_value, at_value;
+  CHECK(env, napi_create_object(env, &result));
+  CHECK(env, napi_create_int32(env, client, &fd_value));
+  CHECK(env, napi_create_bigint_uint64(env, accepted_at, &at_value));
+  CHECK(env, napi_set_named_property(env, result, "fd", fd_value));
+  CHECK(env, napi_set_named_property(env, result, "acceptedAtNs", at_value));
+  return result;
 }
 
 static napi_value gate_pause(napi_env env, napi_callback_info info) {
@@ -314,9 +346,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"resume", NULL, gate_resume, NULL, NULL, NULL, napi_default, NULL},
       {"pause", NULL, gate_pause, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, gate_close, NULL, NULL, NULL, napi_default, NULL},
+      {"tryAccept", NULL, gate_try_accept, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value gate_class, listen_fn, pdeathsig_fn;
-  CHECK(env, napi_define_class(env, "AcceptGate", NAPI_AUTO_LENGTH, gate_new, NULL, 3, methods,
+  CHECK(env, napi_define_class(env, "AcceptGate", NAPI_AUTO_LENGTH, gate_new, NULL, 4, methods,
                                &gate_class));
   CHECK(env, napi_create_function(env, "listen", NAPI_AUTO_LENGTH, js_listen, NULL, &listen_fn));
   CHECK(env, napi_create_function(env, "setParentDeathSignal", NAPI_AUTO_LENGTH,

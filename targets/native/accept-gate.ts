@@ -13,6 +13,12 @@ export interface AcceptGate {
   resume(): void;
   pause(): void;
   close(): void;
+  /**
+   * Accepts one waiting connection now, without waiting for the loop to poll: what a gunicorn
+   * sync worker does as soon as it is done with a request. Null when none waits, or when accept
+   * failed (the poll, once resumed, reports the failure through onAccept).
+   */
+  tryAccept(): { fd: number; acceptedAtNs: bigint } | null;
 }
 
 interface Addon {
