@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createWorkerServer, markAccepted, serveRequest, type WorkerIdentity } from './handler.js';
+import {
+  createWorkerServer,
+  isProbe,
+  markAccepted,
+  serveRequest,
+  type WorkerIdentity,
+} from './handler.js';
 import type { AsyncWorkerConfig } from './lifecycle-config.js';
 import type { ServiceDefaults, Work } from './protocol.js';
 import { blockFor, burnCpuBlocking } from './service.js';
+import { NO_HOOKS, type WorkerHooks } from './worker-hooks.js';
 
 export interface AsyncOptions extends AsyncWorkerConfig {
   keepAliveMs: number;
@@ -23,21 +30,41 @@ export interface AsyncOptions extends AsyncWorkerConfig {
  * (anyio's CapacityLimiter, 40 tokens by default: requests beyond wait inside the worker, and
  * their `queue` time shows it); `blocking` and `cpu` the event loop itself, held for the whole
  * handler, during which the worker accepts nothing, reads nothing and answers nothing.
+ *
+ * With max-requests (gunicorn's --max-requests for its uvicorn worker class, uvicorn's
+ * --limit-max-requests), the request that reaches the limit makes the worker stop listening, as
+ * uvicorn's shutdown closes its servers; the requests it already holds are still answered, then
+ * its idle connections are closed and it exits.
  */
 export function runAsyncLoop(
   listenFd: number,
   identity: WorkerIdentity,
   defaults: ServiceDefaults,
   options: AsyncOptions,
+  hooks: WorkerHooks = NO_HOOKS,
 ): { close(): void } {
   const pool = new ThreadPool(options.threadPool);
   const perform = performerOf(options.handler);
-  const serve = (request: IncomingMessage, response: ServerResponse): void => {
-    if (options.handler !== 'def') {
-      void serveRequest(request, response, identity, 0, defaults, perform);
-      return;
+  let inFlight = 0;
+  let stopped = false;
+  const finished = (): void => {
+    inFlight -= 1;
+    if (stopped && inFlight === 0) {
+      server.closeIdleConnections();
+      hooks.drained();
     }
-    void pool.run((thread) => serveRequest(request, response, identity, thread, defaults, perform));
+  };
+  const serve = (request: IncomingMessage, response: ServerResponse): void => {
+    inFlight += 1;
+    if (!isProbe(request) && hooks.requestStarted() && !stopped) {
+      stopped = true;
+      server.close();
+    }
+    const served =
+      options.handler === 'def'
+        ? pool.run((thread) => serveRequest(request, response, identity, thread, defaults, perform))
+        : serveRequest(request, response, identity, 0, defaults, perform);
+    void served.finally(finished);
   };
   const server = createWorkerServer(serve, options.keepAliveMs);
   server.on('connection', (socket) => markAccepted(socket, process.hrtime.bigint()));

@@ -213,3 +213,29 @@ test('a gthread worker at max-requests stops accepting, serves what it queued, a
   const exit = target.events.find((e) => e.type === 'worker-exit');
   assert.ok(exit?.type === 'worker-exit' && exit.reason === 'max-requests');
 });
+
+test('an async (uvicorn) worker at max-requests stops listening, answers what it holds, and exits', async (t) => {
+  const spec: TopologySpec = {
+    ...topology({ maxRequests: 2, appLoadTime: 0.3 }),
+    kind: 'async',
+    declaredKind: 'async',
+    asyncWorker: { handler: 'await', threadPool: 40 },
+  };
+  const target = await start(spec);
+  t.after(() => target.stop());
+  // Three requests at once: the second reaches the limit, and the third, already read by the
+  // worker's loop, is still answered (uvicorn's shutdown finishes the requests it holds).
+  const answers = await Promise.all([
+    get(target.origin, '/work?ms=200'),
+    get(target.origin, '/work?ms=200'),
+    get(target.origin, '/work?ms=200'),
+  ]);
+  for (const a of answers) assert.equal(a.status, 200);
+  await until(() => target.events.some((e) => e.type === 'worker-exit'));
+  const exit = target.events.find((e) => e.type === 'worker-exit');
+  assert.ok(exit?.type === 'worker-exit' && exit.reason === 'max-requests');
+  const first = answers[0]?.server.servedBy.pid;
+  const next = await get(target.origin);
+  assert.equal(next.status, 200);
+  assert.notEqual(next.server.servedBy.pid, first);
+});

@@ -61,12 +61,18 @@ async function run(worker: number, maxRequests: number): Promise<void> {
     runSyncLoop(config.fd, identity, config.service, hooks);
   } else if (config.kind === 'async') {
     heartbeat.set(true);
-    runAsyncLoop(config.fd, identity, config.service, {
-      handler: config.asyncWorker?.handler ?? 'await',
-      threadPool: config.asyncWorker?.threadPool ?? 40,
-      keepAliveMs: config.keepAliveMs,
-      backlog: config.backlog ?? 2048,
-    });
+    runAsyncLoop(
+      config.fd,
+      identity,
+      config.service,
+      {
+        handler: config.asyncWorker?.handler ?? 'await',
+        threadPool: config.asyncWorker?.threadPool ?? 40,
+        keepAliveMs: config.keepAliveMs,
+        backlog: config.backlog ?? 2048,
+      },
+      hooks,
+    );
   } else {
     heartbeat.set(true);
     runThreadedLoop(

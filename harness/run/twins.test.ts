@@ -77,3 +77,25 @@ test('the twin carries the lifecycle and the scheduled job of the real topology'
   assert.deepEqual(twin?.lifecycle, lifecycle);
   assert.deepEqual(twin?.scheduler, scheduler);
 });
+
+test('gunicorn with uvicorn workers that recycle has emulated async workers as its twin', () => {
+  const lifecycle = {
+    maxRequests: 200,
+    maxRequestsJitter: 50,
+    appLoadTime: 4,
+    preload: false,
+    timeout: 0,
+    init: null,
+    loadStarts: 'ready' as const,
+  };
+  const [, twin] = withEmulatedTwins(
+    [t('u', 'gunicorn-uvicorn', { workers: 4, threads: 40, endpoint: 'def', lifecycle })],
+    true,
+  );
+  assert.equal(twin?.kind, 'async');
+  assert.deepEqual(twin?.lifecycle, lifecycle);
+  assert.deepEqual(twin?.asyncWorker, { handler: 'def', threadPool: 40 });
+  assert.equal(twin?.threads, 1);
+  // A plain uvicorn topology (no life of its own, no handler) still has no counterpart.
+  assert.equal(withEmulatedTwins([t('p', 'gunicorn-uvicorn', { workers: 2 })], true).length, 1);
+});

@@ -27,9 +27,14 @@ export function withEmulatedTwins(
     // A uvicorn kind whose handler is written one of the four ways has the emulated async
     // worker as its counterpart, the same handler and thread pool.
     // So does one that streams events: the emulated async worker holds streams as it does.
+    // And so does gunicorn with uvicorn workers whose workers live a life of their own
+    // (max-requests, start-up work, a scheduled job): the emulated async workers recycle, boot
+    // and run the job under the same arbiter as the emulated sync ones.
     const asgi = t.kind === 'uvicorn' || t.kind === 'gunicorn-uvicorn';
+    const lives =
+      t.kind === 'gunicorn-uvicorn' && (t.lifecycle !== undefined || t.scheduler !== undefined);
     const kind =
-      t.asyncWorker !== undefined || (asgi && t.registry !== undefined)
+      t.asyncWorker !== undefined || (asgi && t.registry !== undefined) || lives
         ? 'async'
         : emulatedCounterpart(t.kind);
     if (kind === null) continue;
@@ -58,6 +63,13 @@ export function withEmulatedTwins(
     // which the emulation reproduces.
     if (t.lifecycle !== undefined) twin.lifecycle = t.lifecycle;
     if (kind === 'async' && t.asyncWorker !== undefined) twin.asyncWorker = t.asyncWorker;
+    else if (kind === 'async' && t.registry === undefined)
+      // The bundled app's /work without a handler is written as its endpoint says: a plain def
+      // on the thread pool (threads), or async def.
+      twin.asyncWorker = {
+        handler: t.endpoint === 'async' ? 'await' : 'def',
+        threadPool: t.threads,
+      };
     if (t.claimedConcurrency !== undefined) twin.claimedConcurrency = t.claimedConcurrency;
     // The same event stream registry (memory or Redis), which the emulated app implements.
     if (t.registry !== undefined) twin.registry = t.registry;

@@ -81,11 +81,11 @@ export function lifecycleProblems(t: ParsedLifecycle): Issue[] {
   const gunicornKind = t.kind === 'sync' || t.kind === 'gthread';
   // The real servers take these as their own options (targets/real/command.ts).
   const realGunicorn = REAL_GUNICORN_KINDS.includes(t.kind);
-  if (t.maxRequests > 0 && !gunicornKind && !realGunicorn && t.kind !== 'uvicorn')
+  if (t.maxRequests > 0 && !arbiterKind && !realGunicorn && t.kind !== 'uvicorn')
     out.push({
       path: 'maxRequests',
-      message: `worker recycling is emulated for gunicorn's sync and gthread workers, not "${t.kind}"`,
-      fix: 'remove "maxRequests", or use kind "sync" or "gthread" (real: a gunicorn kind, or "uvicorn")',
+      message: `worker recycling is emulated for gunicorn's sync, gthread and uvicorn (async) workers, not "${t.kind}"`,
+      fix: 'remove "maxRequests", or use kind "sync", "gthread" or "async" (real: a gunicorn kind, or "uvicorn")',
     });
   if (t.maxRequestsJitter > 0 && t.maxRequests === 0)
     out.push({
