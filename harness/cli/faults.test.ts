@@ -399,7 +399,20 @@ test('a bug inside the report step: exit 1 with the stack to report, results kep
 });
 
 test('an uncaught exception mid-burst: exit 1, targets killed, the summary says incomplete', async (t) => {
-  const run = await launch(t, twoTopologies(), { throwOn: 'SIGUSR2' });
+  // Each burst lasts 3 s (6 requests of 1 s on 2 workers): with 50 ms requests it lasted 150 ms,
+  // less than one look at the sockets takes on a busy machine (an `ss` spawn), and the test
+  // missed it.
+  const run = await launch(
+    t,
+    scenario(
+      [
+        { name: 'first', kind: 'sync', workers: 2 },
+        { name: 'second', kind: 'sync', workers: 2 },
+      ],
+      { service: { time: '1s' } },
+    ),
+    { throwOn: 'SIGUSR2' },
+  );
   await burstInFlight(run.watch, 2);
   run.run.child.kill('SIGUSR2');
   const { code, stderr } = await run.run.done;
