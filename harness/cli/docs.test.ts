@@ -239,3 +239,21 @@ test("the README's exit-code table lists exactly exit-codes.ts's codes", () => {
     [...EXIT_CODES].sort((a, b) => a - b),
   );
 });
+
+test("setup's --help and the README's table of its options agree, and its exit codes are known", () => {
+  // --help installs nothing (install-servers.sh answers it before any check or apt-get).
+  const help = spawnSync('bash', [join(root, 'harness', 'setup', 'install-servers.sh'), '--help'], {
+    encoding: 'utf8',
+  });
+  assert.equal(help.status, 0, help.stderr);
+  const fromHelp = [...helpOptions(help.stdout).keys()].filter((o) => !COMMON.has(o)).sort();
+  const documented = [...readmeOptions(section('setup')).keys()].filter((o) => !COMMON.has(o));
+  assert.deepEqual(fromHelp, documented.sort(), "setup's --help options, then the README's");
+  const list = /Exit codes: ([\s\S]*)$/.exec(help.stdout)?.[1]?.replace(/\s+/g, ' ') ?? '';
+  const codes = [...list.matchAll(/(?:^|, )(\d{1,3}) /g)].map((m) => Number(m[1]));
+  assert.ok(codes.length > 0, 'setup --help names its exit codes');
+  for (const code of codes) {
+    assert.ok(EXIT_CODES.includes(code), `setup --help names exit ${code}, not in exit-codes.ts`);
+    assert.match(section('setup'), new RegExp(`\\b${code}\\b`), `the README's setup names ${code}`);
+  }
+});
