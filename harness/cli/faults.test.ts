@@ -73,11 +73,18 @@ async function launch(
  */
 async function burstInFlight(watch: TreeWatch, count: number): Promise<number> {
   let port = -1;
+  let sampled = 0;
   const found = await waitFor(
     () => {
-      const socket = watch.sampleSockets()[0];
-      if (socket === undefined) return false;
-      port = socket.port;
+      // Which port the targets listen on comes from `ss -p` (a spawn that walks every process:
+      // slow on a busy machine), so it is looked up again at most every half second; the
+      // connections on it are read from /proc at every turn.
+      if (port < 0 || Date.now() - sampled > 500) {
+        sampled = Date.now();
+        const socket = watch.sampleSockets()[0];
+        if (socket === undefined) return false;
+        port = socket.port;
+      }
       return establishedOn(port) >= count;
     },
     90_000,
