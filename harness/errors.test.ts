@@ -48,3 +48,33 @@ test('a cause is kept and the fix is carried', () => {
   assert.equal(error.cause, cause);
   assert.equal(error.fix, 'free space');
 });
+
+test("the README's error table lists exactly errors.ts's codes (and the launcher's), each with its exit code", async () => {
+  const readme = await readFile(join(packageRoot(), 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Error codes\n');
+  assert.ok(start >= 0, 'the README has an "## Error codes" section');
+  const table = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const rows = new Map(
+    [...table.matchAll(/^\| `(E_[A-Z_]+)` +\| (\d+) +\|/gm)].map((m) => [
+      m[1] as string,
+      Number(m[2]),
+    ]),
+  );
+  // The launcher (harness/cli/launch.mjs, plain JavaScript) refuses a missing or stale build
+  // before any module of errors.ts loads: its two codes exit 104 there.
+  const launcher = await readFile(join(packageRoot(), 'harness', 'cli', 'build-state.mjs'), 'utf8');
+  const expected = new Map<string, number>([
+    ['E_BUILD_MISSING', ExitCode.InvalidInput],
+    ['E_BUILD_STALE', ExitCode.InvalidInput],
+  ]);
+  for (const code of expected.keys()) assert.ok(launcher.includes(`error ${code}:`), code);
+  for (const cls of ERROR_CLASSES) {
+    const error = instance(cls);
+    expected.set(error.code, error.exitCode);
+  }
+  assert.deepEqual(
+    [...rows].sort(([a], [b]) => a.localeCompare(b)),
+    [...expected].sort(([a], [b]) => a.localeCompare(b)),
+    "the README's rows (code, exit), then errors.ts's",
+  );
+});

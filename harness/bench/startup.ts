@@ -30,6 +30,30 @@ export const STARTUP_CASES: ReadonlyArray<{ case: string; args: string[]; goalSe
       goalSeconds: 1,
     },
     {
+      case: 'model: flask-dev, burst of 200',
+      args: ['model', '--kind', 'flask-dev', '--users', '200', '--service', '2s'],
+      goalSeconds: 1,
+    },
+    {
+      case: 'model: async 2 workers, burst of 200',
+      args: ['model', '--kind', 'async', '--workers', '2', '--users', '200', '--service', '2s'],
+      goalSeconds: 1,
+    },
+    {
+      case: 'model: gunicorn-gthread 4x2, burst of 200 (race)',
+      args: [
+        'model',
+        ...['--kind', 'gunicorn-gthread', '--workers', '4', '--threads', '2'],
+        ...['--users', '200', '--service', '2s'],
+      ],
+      goalSeconds: 1,
+    },
+    {
+      case: 'model: uvicorn 2 workers, burst of 200 (race)',
+      args: ['model', '--kind', 'uvicorn', '--workers', '2', '--users', '200', '--service', '2s'],
+      goalSeconds: 1,
+    },
+    {
       case: 'model: gthread 4x2 x 3, burst of 200 (simulated)',
       args: [
         'model',

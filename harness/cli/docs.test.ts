@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../targets/package-root.js';
 import { REAL_KINDS } from '../../targets/real/protocol.js';
+import { ExitCode } from '../exit-codes.js';
 import { SERVER_KINDS } from '../scenario/schema.js';
 import { runCliInProcess } from '../test-support/run-in-process.js';
 import { COMMAND_NAMES } from './program.js';
@@ -19,6 +20,17 @@ import { COMMAND_NAMES } from './program.js';
 const root = packageRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const scenariosReadme = readFileSync(join(root, 'scenarios', 'README.md'), 'utf8');
+
+const EXIT_CODES: number[] = Object.values(ExitCode);
+
+/** The codes of the README's "## Exit codes" table, in its order. */
+function readmeExitCodes(): number[] {
+  const start = readme.indexOf('\n## Exit codes\n');
+  assert.ok(start >= 0, 'the README has an "## Exit codes" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const table = readme.slice(start, end < 0 ? undefined : end);
+  return [...table.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+}
 
 /** Options that every command has, documented once in the README rather than per table. */
 const COMMON = new Set(['--help', '--version']);
@@ -88,12 +100,21 @@ for (const command of COMMAND_NAMES) {
         `${command} ${option}: --help's default "${shown}" is not in the README's row:\n${row}`,
       );
     }
-    // Every exit code the help names is one the README's table explains.
-    const codes =
-      /Exit codes: ([\s\S]*)$/.exec(help.stdout)?.[1]?.match(/\b(0|1|99|103|104|105)\b/g) ?? [];
+    // Every exit code the help names ("0 ok, 1 internal error, ...") is one of exit-codes.ts
+    // and one the README's table explains.
+    const list = /Exit codes: ([\s\S]*)$/.exec(help.stdout)?.[1]?.replace(/\s+/g, ' ') ?? '';
+    const codes = [...list.matchAll(/(?:^|, )(\d{1,3}) /g)].map((m) => Number(m[1]));
     assert.ok(codes.length > 0, `${command} --help names its exit codes`);
-    const table = readme.slice(readme.indexOf('## Exit codes'));
-    for (const code of codes) assert.match(table, new RegExp(`^\\| ${code} +\\|`, 'm'));
+    for (const code of codes) {
+      assert.ok(
+        EXIT_CODES.includes(code),
+        `${command} --help names exit ${code}, not in exit-codes.ts`,
+      );
+      assert.ok(
+        readmeExitCodes().includes(code),
+        `${command} --help: exit ${code} not in the README`,
+      );
+    }
   });
 }
 
@@ -144,4 +165,95 @@ test('the README says each thing once', () => {
   const development = readme.slice(readme.indexOf('## Development'));
   const paths = [...development.matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]);
   assert.deepEqual(paths, [...new Set(paths)], 'each path once in the Development table');
+});
+
+/** The fields a scenarios/README.md table documents: the first cell of each row, in backticks. */
+function fieldRows(text: string): Set<string> {
+  return new Set([...text.matchAll(/^\| *`([A-Za-z$][\w$]*)` *\|/gm)].map((m) => m[1] as string));
+}
+
+/** A scenarios/README.md section: from its heading line to the next heading of any level. */
+function scenarioSection(heading: string): string {
+  const start = scenariosReadme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `scenarios/README.md has a "${heading}" section`);
+  const rest = scenariosReadme.slice(start + heading.length + 2);
+  const end = rest.search(/^##+ /m);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  oneOf?: SchemaNode[];
+  anyOf?: SchemaNode[];
+}
+
+/** Every property an object schema allows, through oneOf/anyOf alternatives. */
+function propertiesOf(node: SchemaNode | undefined): string[] {
+  if (node === undefined) return [];
+  const own = Object.keys(node.properties ?? {});
+  const alternatives = [...(node.oneOf ?? []), ...(node.anyOf ?? [])].flatMap(propertiesOf);
+  return [...new Set([...own, ...alternatives])].sort();
+}
+
+test("scenarios/README.md's field reference and the JSON Schema name the same fields", () => {
+  const schema = JSON.parse(
+    readFileSync(join(root, 'scenarios', 'schema', 'scenario.schema.json'), 'utf8'),
+  ) as SchemaNode;
+  const top = schema.properties ?? {};
+  const everywhere = fieldRows(scenariosReadme);
+  // Tables that document one object whole: exactly its fields, no more, no fewer.
+  for (const [heading, node] of [
+    ['### Top level', schema],
+    ['### `limits`', top.limits],
+    ['### `model`', top.model],
+  ] as const)
+    assert.deepEqual(
+      [...fieldRows(scenarioSection(heading))].sort(),
+      propertiesOf(node),
+      `the table under ${heading}, then the schema's fields`,
+    );
+  // Objects documented over several tables: every field has a row somewhere.
+  for (const [name, node] of [
+    ['load', top.load],
+    ['service', top.service],
+    ['topologies[]', top.topologies?.items],
+    ['request', top.request],
+    ['jobs', top.jobs],
+    ['fanout', top.fanout],
+  ] as const) {
+    const fields = propertiesOf(node);
+    assert.ok(fields.length > 0, `the schema has fields for ${name}`);
+    const missing = fields.filter((f) => !everywhere.has(f));
+    assert.deepEqual(
+      missing,
+      [],
+      `${name}: fields of the schema no table of scenarios/README.md documents`,
+    );
+  }
+});
+
+test("the README's exit-code table lists exactly exit-codes.ts's codes", () => {
+  assert.deepEqual(
+    [...readmeExitCodes()].sort((a, b) => a - b),
+    [...EXIT_CODES].sort((a, b) => a - b),
+  );
+});
+
+test("setup's --help and the README's table of its options agree, and its exit codes are known", () => {
+  // --help installs nothing (install-servers.sh answers it before any check or apt-get).
+  const help = spawnSync('bash', [join(root, 'harness', 'setup', 'install-servers.sh'), '--help'], {
+    encoding: 'utf8',
+  });
+  assert.equal(help.status, 0, help.stderr);
+  const fromHelp = [...helpOptions(help.stdout).keys()].filter((o) => !COMMON.has(o)).sort();
+  const documented = [...readmeOptions(section('setup')).keys()].filter((o) => !COMMON.has(o));
+  assert.deepEqual(fromHelp, documented.sort(), "setup's --help options, then the README's");
+  const list = /Exit codes: ([\s\S]*)$/.exec(help.stdout)?.[1]?.replace(/\s+/g, ' ') ?? '';
+  const codes = [...list.matchAll(/(?:^|, )(\d{1,3}) /g)].map((m) => Number(m[1]));
+  assert.ok(codes.length > 0, 'setup --help names its exit codes');
+  for (const code of codes) {
+    assert.ok(EXIT_CODES.includes(code), `setup --help names exit ${code}, not in exit-codes.ts`);
+    assert.match(section('setup'), new RegExp(`\\b${code}\\b`), `the README's setup names ${code}`);
+  }
 });

@@ -3,17 +3,21 @@ import { cpus, hostname, loadavg } from 'node:os';
 import { packageRoot } from '../../targets/package-root.js';
 import type { Machine } from '../calibrate/calibration.js';
 import type { Environment } from '../results/summary.js';
+import { readCommit } from './git-commit.js';
 
 /** The machine a run happened on, for the summary and the report. */
 export async function describeEnvironment(): Promise<Environment> {
-  const commit = await new Promise<string | null>((resolve) => {
-    execFile(
-      'git',
-      ['rev-parse', 'HEAD'],
-      { cwd: packageRoot(), timeout: 2_000 },
-      (error, stdout) => resolve(error === null ? stdout.trim() : null),
-    );
-  });
+  // Read from .git's files first; git itself only for a layout those do not cover.
+  const commit =
+    readCommit(packageRoot()) ??
+    (await new Promise<string | null>((resolve) => {
+      execFile(
+        'git',
+        ['rev-parse', 'HEAD'],
+        { cwd: packageRoot(), timeout: 2_000 },
+        (error, stdout) => resolve(error === null ? stdout.trim() : null),
+      );
+    }));
   const cores = cpus();
   return {
     node: process.version,

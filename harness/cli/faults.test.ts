@@ -65,17 +65,29 @@ async function launch(
   return { dir, reports, run, watch };
 }
 
-/** Waits until the burst is in flight: `count` connections established on a target's port. */
+/**
+ * Waits until the burst is in flight: `count` connections established on a target's port. The
+ * bound is the scenario's own (its targets' start within limits.startTimeout, 60 s, then the
+ * burst), not a guess: on a machine with many CPU-bound processes the harness and its targets
+ * took over 30 s to load and start.
+ */
 async function burstInFlight(watch: TreeWatch, count: number): Promise<number> {
   let port = -1;
+  let sampled = 0;
   const found = await waitFor(
     () => {
-      const socket = watch.sampleSockets()[0];
-      if (socket === undefined) return false;
-      port = socket.port;
+      // Which port the targets listen on comes from `ss -p` (a spawn that walks every process:
+      // slow on a busy machine), so it is looked up again at most every half second; the
+      // connections on it are read from /proc at every turn.
+      if (port < 0 || Date.now() - sampled > 500) {
+        sampled = Date.now();
+        const socket = watch.sampleSockets()[0];
+        if (socket === undefined) return false;
+        port = socket.port;
+      }
       return establishedOn(port) >= count;
     },
-    30_000,
+    90_000,
     20,
   );
   assert.ok(found, 'the burst started');
@@ -399,7 +411,20 @@ test('a bug inside the report step: exit 1 with the stack to report, results kep
 });
 
 test('an uncaught exception mid-burst: exit 1, targets killed, the summary says incomplete', async (t) => {
-  const run = await launch(t, twoTopologies(), { throwOn: 'SIGUSR2' });
+  // Each burst lasts 3 s (6 requests of 1 s on 2 workers): with 50 ms requests it lasted 150 ms,
+  // less than one look at the sockets takes on a busy machine (an `ss` spawn), and the test
+  // missed it.
+  const run = await launch(
+    t,
+    scenario(
+      [
+        { name: 'first', kind: 'sync', workers: 2 },
+        { name: 'second', kind: 'sync', workers: 2 },
+      ],
+      { service: { time: '1s' } },
+    ),
+    { throwOn: 'SIGUSR2' },
+  );
   await burstInFlight(run.watch, 2);
   run.run.child.kill('SIGUSR2');
   const { code, stderr } = await run.run.done;
@@ -411,23 +436,27 @@ test('an uncaught exception mid-burst: exit 1, targets killed, the summary says 
 });
 
 test('the run time limit: E_RUN_TIMEOUT (103) stops a run that would go on, keeping what it measured', async (t) => {
+  // 30 requests of 2 s, one at a time, would take a minute; the limit stops the run after 30 s.
+  // The limit counts from the run's start, the target's start included, which took several
+  // seconds on a busy machine: 2.5 s then left no time to serve a request.
   const run = await launch(
     t,
     scenario([{ name: 'slow', kind: 'flask-dev' }], {
-      service: { time: '1s' },
-      limits: { runTimeout: '2.5s', requestTimeout: '1m' },
+      load: { executor: 'burst', users: 30 },
+      service: { time: '2s' },
+      limits: { runTimeout: '30s', requestTimeout: '2m' },
     }),
   );
   const { code, stderr } = await run.run.done;
   assert.equal(code, 103, stderr);
-  assert.match(stderr, /error E_RUN_TIMEOUT: the run reached limits.runTimeout \(2.5 s\)/);
+  assert.match(stderr, /error E_RUN_TIMEOUT: the run reached limits.runTimeout \(30 s\)/);
   noStack(stderr);
   const { summary } = summaryOf(run);
   assert.equal(summary.complete, false);
   const topology = summary.topologies[0] as Record<string, unknown>;
   assert.equal(topology.status, 'aborted');
-  // 6 requests of 1 s, one at a time: the limit stopped the run before the last was served.
+  // The limit stopped the run before the last request was served; those served are kept.
   const served = (topology.measured as { count: number }).count;
-  assert.ok(served >= 1 && served < 6, `${served} requests served before the limit are kept`);
+  assert.ok(served >= 1 && served < 30, `${served} requests served before the limit are kept`);
   await assertNothingLeft(run.watch);
 });

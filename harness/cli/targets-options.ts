@@ -3,6 +3,7 @@ import { remoteHostsNotAllowed } from '../scenario/target-url.js';
 import type { Scenario } from '../scenario/types.js';
 import { checkOwnApps } from '../supervise/own-app-check.js';
 import { missingRealServerParts } from '../supervise/real-servers.js';
+import { serversMissingFix } from './servers-missing-fix.js';
 
 /**
  * Before anything runs: every URL's host is loopback or allowed by --allow-remote, and the real
@@ -27,7 +28,10 @@ export function checkTargets(scenario: Scenario, allowRemote: readonly string[])
     throw new ServersMissingError(
       `${real.map((t) => `"${t.name}" (${t.kind})`).join(', ')} need${real.length === 1 ? 's' : ''} real servers, but this machine lacks ${missing.join(', ')}`,
       {
-        fix: 'install them with `sudo npm run setup` (Debian: gunicorn, python3-flask, python3-uvicorn, python3-fastapi, python3-apscheduler, haproxy)',
+        fix: serversMissingFix(
+          process.env,
+          'install them with `sudo npm run setup` (Debian: gunicorn, python3-flask, python3-uvicorn, python3-fastapi, python3-apscheduler, haproxy)',
+        ),
       },
     );
 }

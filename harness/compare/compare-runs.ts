@@ -142,6 +142,12 @@ function verdictOf(better: Better, change: number | null): CompareRow['verdict']
   return change < 0 === (better === 'lower') ? 'better' : 'worse';
 }
 
+/** What a topology ran, in words: kind, workers x threads x replicas, and a URL if given. */
+function shapeOf(t: TopologySummary): string {
+  const url = t.url ?? null;
+  return `${t.kind} ${t.workers} x ${t.threads} x ${t.replicas}${url === null ? '' : ` at ${url}`}`;
+}
+
 export function compareRuns(before: RunSummary, after: RunSummary): Comparison {
   const warnings: string[] = [];
   if (before.scenario !== after.scenario)
@@ -158,6 +164,8 @@ export function compareRuns(before: RunSummary, after: RunSummary): Comparison {
   ] as const)
     if (!run.complete)
       warnings.push(`the ${name} run is incomplete; its figures cover what it measured`);
+  if (before.runId === after.runId && before.startedAt === after.startedAt)
+    warnings.push(`the same run (${after.runId}) before and after: every change is 0`);
   const rows: CompareRow[] = [];
   for (const now of after.topologies) {
     const then = before.topologies.find((t) => t.name === now.name);
@@ -165,6 +173,13 @@ export function compareRuns(before: RunSummary, after: RunSummary): Comparison {
       warnings.push(`topology "${now.name}" ran only after; not compared`);
       continue;
     }
+    // A name is only a name: the same one may stand for another server or another shape.
+    const was = shapeOf(then);
+    const is = shapeOf(now);
+    if (was !== is)
+      warnings.push(
+        `topology "${now.name}" is not the same deployment: ${was} before, ${is} after; its changes compare different servers`,
+      );
     for (const spec of COMPARE_FIGURES) {
       const b = spec.of(then);
       const a = spec.of(now);

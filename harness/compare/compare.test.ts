@@ -75,6 +75,23 @@ test('compareRuns warns of different scenarios, time scales and incomplete runs'
   assert.equal(c.warnings.length, 3, c.warnings.join('\n'));
 });
 
+test('compareRuns warns when one name stands for another deployment, and of a run compared with itself', () => {
+  const shaped = (kind: string, workers: number, url: string | null) =>
+    ({ ...topology('a', 1, 1), kind, workers, threads: 1, replicas: 1, url }) as TopologySummary;
+  const c = compareRuns(
+    run('r1', [shaped('werkzeug', 1, 'http://127.0.0.1:8000/')]),
+    run('r2', [shaped('sync', 2, null)]),
+  );
+  assert.deepEqual(c.warnings, [
+    'topology "a" is not the same deployment: werkzeug 1 x 1 x 1 at http://127.0.0.1:8000/ before, sync 2 x 1 x 1 after; its changes compare different servers',
+  ]);
+  const same = run('r1', [shaped('sync', 2, null)]);
+  assert.deepEqual(compareRuns(same, same).warnings, [
+    'the same run (r1) before and after: every change is 0',
+  ]);
+  assert.deepEqual(compareRuns(same, run('r2', [shaped('sync', 2, null)])).warnings, []);
+});
+
 test('parseChangeThreshold: relative, absolute durations and plain numbers; errors name the fix', () => {
   const relative = parseChangeThreshold('p95Wait<+10%');
   assert.ok(relative.ok);

@@ -12,7 +12,7 @@ import { timelineSegments, timelineSpec } from './timeline-chart.js';
 import { ecdfPoints } from './wait-ecdf-chart.js';
 import { waitingSteps } from './waiting-chart.js';
 import { WHAT_IF_BUDGET, whatIfBound, whatIfCurve, whatIfReplications } from './what-if.js';
-import { workerShares } from './worker-share-chart.js';
+import { modelShareRows, workerShareSpec, workerShares } from './worker-share-chart.js';
 
 function request(index: number, fields: Partial<RequestRecord>): RequestRecord {
   return {
@@ -148,6 +148,45 @@ test('worker shares count every worker, idle ones included', () => {
     ],
   );
   assert.equal(rows[0]?.share, 0.5);
+});
+
+test("the worker chart shows the model's mean share over its runs with a band, not one run", () => {
+  const modelShares = {
+    replications: 30,
+    workers: [
+      { replica: 0, worker: 0, mean: 0.7, p5: 0.6, p95: 0.8 },
+      { replica: 0, worker: 1, mean: 0.3, p5: 0.2, p95: 0.4 },
+    ],
+  };
+  const rows = modelShareRows(modelShares);
+  assert.deepEqual(
+    rows.map((r) => [r.worker, r.source, r.share, r.p5, r.p95, r.count]),
+    [
+      ['r0 w0', 'predicted', 0.7, 0.6, 0.8, null],
+      ['r0 w1', 'predicted', 0.3, 0.2, 0.4, null],
+    ],
+  );
+  const input = {
+    topology: 'a',
+    replicas: 1,
+    workers: 2,
+    measured: records.slice(0, 4),
+    predicted,
+  };
+  const spec = workerShareSpec({ ...input, modelShares });
+  assert.deepEqual(compileStrict(spec), []);
+  const text = JSON.stringify(spec);
+  assert.match(text, /mean share over 30 simulated runs/);
+  // The bars hold the mean (0.7 and 0.3), not the one kept run's split (3 of 5 on worker 0, 0.6);
+  // a whisker runs from p5 to p95.
+  assert.match(text, /"y2":\{"field":"p95"\}/);
+  assert.ok(text.includes('"share":0.3,'), text);
+  assert.ok(!text.includes('"source":"predicted","count":3'), 'no count from the one kept run');
+  // A run from before the mean was kept: one simulated run, said so, and no band.
+  const old = JSON.stringify(workerShareSpec(input));
+  assert.match(old, /one simulated run of 5 requests/);
+  assert.doesNotMatch(old, /"y2"/);
+  assert.deepEqual(compileStrict(workerShareSpec(input)), []);
 });
 
 test('the timeline has a queued and a served bar per request, and a failed one', () => {

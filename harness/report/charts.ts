@@ -170,6 +170,7 @@ function topologyCharts(t: TopologySummary, prefix: string, data: ChartData): Ch
         replicas: t.replicas,
         workers: t.workers,
         measured: requests.filter((r) => r.error === null),
+        ...(t.predicted.workerShare === undefined ? {} : { modelShares: t.predicted.workerShare }),
         predicted: predictedStarted,
       }),
     },

@@ -33,19 +33,37 @@ async function readOptional(path: string): Promise<string | undefined> {
 }
 
 export function parseNdjson<T>(text: string, file: string): T[] {
-  const out: T[] = [];
-  text.split('\n').forEach((line, i) => {
+  return readNdjson<T>(text, file).records;
+}
+
+/**
+ * The records of an NDJSON file, and whether its last line was cut: a run killed (SIGKILL, a
+ * power cut) or a disk that filled while a line was written leaves a last line without its
+ * newline that does not parse. The whole lines before it are what was measured and are kept
+ * (issue 17: a report on a half-written run refused it whole). A bad line anywhere else is
+ * damage, and refused.
+ */
+export function readNdjson<T>(text: string, file: string): { records: T[]; cut: boolean } {
+  const records: T[] = [];
+  const lines = text.split('\n');
+  let cut = false;
+  lines.forEach((line, i) => {
     if (line.trim() === '') return;
     try {
-      out.push(JSON.parse(line) as T);
+      records.push(JSON.parse(line) as T);
     } catch (error) {
+      // Only the last line, with no newline after it, can be a line still being written.
+      if (i === lines.length - 1) {
+        cut = true;
+        return;
+      }
       throw new RunDirInvalidError(`${file}:${i + 1} is not valid JSON`, {
         fix: 'the run directory is damaged; run the scenario again',
         cause: error,
       });
     }
   });
-  return out;
+  return { records, cut };
 }
 
 async function readJson(dir: string, name: string): Promise<unknown> {
@@ -126,18 +144,28 @@ export async function readRun(dir: string): Promise<RunFiles> {
       notes.push('gate.json is not valid JSON and is not shown.');
     }
   }
+  const requests =
+    requestsFile === undefined
+      ? { records: [], cut: false }
+      : readNdjson<RequestRecord>(requestsFile.text, join(dir, 'requests.ndjson'));
+  const predicted =
+    predictedFile === undefined
+      ? null
+      : readNdjson<PredictedRecord>(predictedFile.text, join(dir, 'predicted.ndjson'));
+  for (const [name, file] of [
+    ['requests.ndjson', requests],
+    ['predicted.ndjson', predicted],
+  ] as const)
+    if (file?.cut === true)
+      notes.push(
+        `${name} ends in a line cut short (the run was killed, or the disk filled, while writing it): the ${file.records.length} whole lines before it are shown.`,
+      );
   return {
     dir,
     summary,
     scenario,
-    requests:
-      requestsFile === undefined
-        ? []
-        : parseNdjson<RequestRecord>(requestsFile.text, join(dir, 'requests.ndjson')),
-    predicted:
-      predictedFile === undefined
-        ? null
-        : parseNdjson<PredictedRecord>(predictedFile.text, join(dir, 'predicted.ndjson')),
+    requests: requests.records,
+    predicted: predicted === null ? null : predicted.records,
     gate,
     notes,
   };

@@ -1,4 +1,5 @@
 import { NoSuccessError } from '../errors.js';
+import type { ErrorKind } from '../load/error-kind.js';
 import type { TopologySummary } from './summary.js';
 
 /**
@@ -21,10 +22,28 @@ export function noSuccessError(
     const where = t.url === undefined || t.url === null ? '' : ` at ${t.url}`;
     return `${t.name}${where}: ${t.errors} of ${t.requests} failed (${kinds})`;
   });
-  const refused = dead.some((t) => (t.errorsByKind.refused ?? 0) > 0);
+  // What to check, by the kinds of failure seen, the most frequent first.
+  const totals = new Map<ErrorKind, number>();
+  for (const t of dead)
+    for (const [kind, n] of Object.entries(t.errorsByKind) as Array<[ErrorKind, number]>)
+      if (n > 0) totals.set(kind, (totals.get(kind) ?? 0) + n);
+  const checks = [...totals].sort((a, b) => b[1] - a[1]).map(([kind]) => KIND_FIX[kind]);
   return new NoSuccessError(`no request succeeded: ${described.join('; ')}`, {
-    fix: refused
-      ? 'nothing answered: check that the server is running and listening at that address; if every request is meant to fail, set "expectErrors": true in the scenario'
-      : 'see errorsByKind in summary.json; if every request is meant to fail, set "expectErrors": true in the scenario',
+    fix: `${[...checks, 'if every request is meant to fail, set "expectErrors": true in the scenario'].join('; ')}`,
   });
 }
+
+/** What to check when every request failed one way (harness/load/error-kind.ts's classes). */
+const KIND_FIX: Record<ErrorKind, string> = {
+  refused: 'nothing answered: check that the server is running and listening at that address',
+  reset:
+    'the server closed the connections before answering: its log may say why (a crash, a killed worker, a port that speaks another protocol)',
+  timeout:
+    'nothing answered within limits.requestTimeout: check that the server is not stuck, or raise limits.requestTimeout if it is only slow',
+  'http-5xx': 'the server answered with its own error (5xx): its log says why',
+  'http-4xx':
+    "the server refused the requests (4xx): check the URL's path and the scenario's request",
+  aborted: 'the harness stopped the requests (an interrupt, or the run time limit)',
+  other:
+    'errorMessage in requests.ndjson says what failed (an answer that is not HTTP/1.1: is that address an HTTP server?)',
+};

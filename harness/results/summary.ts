@@ -2,6 +2,7 @@ import { isRealKind } from '../../targets/real/protocol.js';
 import type { AcceptRaceChoice } from '../calibrate/calibration.js';
 import { ERROR_KINDS, type ErrorKind } from '../load/error-kind.js';
 import type { Prediction, PredictionMethod, Spread } from '../model/predict.js';
+import type { WorkerShares } from '../model/worker-shares.js';
 import type { MeasurementQuality } from '../observe/measurement-quality.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import {
@@ -48,6 +49,11 @@ export interface PredictedFigures extends WaitStats {
   expected?: ExpectedFigures;
   /** The accept race the model used (harness/model/accept-race.ts) and where it came from. */
   acceptRace?: AcceptRaceChoice;
+  /**
+   * Each worker's share of the requests, mean and 5-95% band over the model's runs
+   * (harness/model/worker-shares.ts); absent in runs from before it was kept.
+   */
+  workerShare?: WorkerShares;
 }
 
 export interface MeasuredFigures extends WaitStats {
@@ -208,6 +214,8 @@ export interface TopologyOutcome {
   /** Bursts sent; 1 when absent. */
   bursts?: number;
   acceptRace?: AcceptRaceChoice;
+  /** Each worker's share over the model's runs (harness/model/worker-shares.ts). */
+  workerShare?: WorkerShares;
 }
 
 /** Measured figures from a load's wait histogram (microseconds) when records were not kept. */
@@ -267,6 +275,7 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
     if (expected.spread !== undefined) predicted.expected.spread = expected.spread;
   }
   if (outcome.acceptRace !== undefined) predicted.acceptRace = outcome.acceptRace;
+  if (outcome.workerShare !== undefined) predicted.workerShare = outcome.workerShare;
   const predictionError = Object.fromEntries(
     WAIT_FIGURES.map((f) => [f, relativeError(predicted[f], measured[f])]),
   ) as Record<WaitFigure, number>;

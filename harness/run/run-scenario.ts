@@ -10,6 +10,7 @@ import {
 import type { GateOutcome } from '../gate/gate.js';
 import type { GateConfig } from '../gate/run-gate.js';
 import { predictLoad } from '../model/predict-load.js';
+import { workerShareTally } from '../model/worker-shares.js';
 import type { Progress } from '../report/progress.js';
 import type { Environment, RunSummary } from '../results/summary.js';
 import type { Scenario } from '../scenario/types.js';
@@ -108,13 +109,21 @@ function predictAndSummarise(
   measured: Awaited<ReturnType<typeof measureTopology>>,
 ): TopologyResult {
   const runs: Array<ModelRuns[number]> = [];
+  const lifecycle = topology.topology.lifecycle !== undefined;
+  // Each worker's share of the requests, over every run of the model (the report's chart).
+  const shares = workerShareTally(topology.topology.replicas, topology.topology.workers);
   const prediction = predictLoad({
     ...topology.model,
-    ...(topology.topology.lifecycle === undefined
-      ? {}
-      : { eachRun: (result, arrivals) => runs.push({ result, arrivals }) }),
+    eachRun: (result, arrivals) => {
+      shares.add(result);
+      if (lifecycle) runs.push({ result, arrivals });
+    },
   });
-  return summariseTopology(plan, topology, measured, prediction, runs);
+  // A closed form simulates no run but keeps one: the split is deterministic there.
+  if (shares.shares().replications === 0 && prediction.waits !== null)
+    shares.add(prediction.waits.sample);
+  const workerShare = prediction.waits === null ? undefined : shares.shares();
+  return summariseTopology(plan, topology, measured, prediction, runs, workerShare);
 }
 
 /** What planning takes from the run's options: the machine, and the calibration as found. */

@@ -1,5 +1,6 @@
 import type { LoadPrediction } from '../model/predict-load.js';
 import type { SimulationResult } from '../model/simulate.js';
+import type { WorkerShares } from '../model/worker-shares.js';
 import { apparatusFigures } from '../results/apparatus.js';
 import { lifecycleParts } from '../results/lifecycle-summary.js';
 import { loadFigures } from '../results/load-figures.js';
@@ -30,6 +31,8 @@ export function summariseTopology(
   measurement: Measurement,
   prediction: LoadPrediction,
   runs: ModelRuns,
+  /** Each worker's share over the model's runs; absent for closed loops (no wait prediction). */
+  workerShare?: WorkerShares,
 ): TopologyResult {
   const { scenario, clock, arrivals } = plan;
   const { topology } = topologyPlan;
@@ -61,6 +64,7 @@ export function summariseTopology(
       failure: measurement.failure,
       bursts: measurement.bursts,
       acceptRace: topologyPlan.acceptRace,
+      ...(workerShare === undefined ? {} : { workerShare }),
     }),
     // What was observed beside the load (jobs, event fan-out).
     ...(observed.jobs === undefined ? {} : { jobs: observed.jobs.figures }),

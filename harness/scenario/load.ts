@@ -10,6 +10,7 @@ import {
   ScenarioSyntaxError,
   ThresholdInvalidError,
 } from '../errors.js';
+import { jsonAmbiguities } from './json-ambiguities.js';
 import { jsonErrorOffset, lineAndColumn } from './json-position.js';
 import { attribute, isOptionIssue, type ScenarioOverrides, withOverrides } from './overrides.js';
 import { readScenarioText } from './read-scenario-file.js';
@@ -30,6 +31,30 @@ export async function listScenarios(dir = scenariosDir()): Promise<string[]> {
     .sort();
 }
 
+/** Why a scenario path that exists cannot be read, by the system's error code, and the fix. */
+const UNREADABLE: Record<string, { what: string; fix: string }> = {
+  ELOOP: {
+    what: 'its symbolic links form a loop (ELOOP)',
+    fix: 'point the link at the scenario file itself (ls -l shows where each link goes)',
+  },
+  EACCES: {
+    what: 'permission denied (EACCES)',
+    fix: 'make the file readable by this user (chmod u+r), or give another path',
+  },
+  EPERM: {
+    what: 'operation not permitted (EPERM)',
+    fix: 'make the file readable by this user, or give another path',
+  },
+  ENOTDIR: {
+    what: 'a part of the path is a file, not a directory (ENOTDIR)',
+    fix: 'check the path: a file name appears where a directory should be',
+  },
+  ENAMETOOLONG: {
+    what: 'the path is longer than the system allows (ENAMETOOLONG)',
+    fix: 'give a shorter path',
+  },
+};
+
 /**
  * Resolves `ref`, a built-in scenario name (`contest-200`) or a path to a JSON file, reads it,
  * merges the command line's values into it and validates the result once (overrides.ts).
@@ -48,21 +73,40 @@ export async function loadScenario(
   } catch (error) {
     if (error instanceof HarnessError) throw error;
     const known = await listScenarios(dir);
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    // A path that is there but cannot be read is not "not found": say what stops it.
+    const unreadable = UNREADABLE[code ?? ''];
+    if (unreadable !== undefined)
+      throw new ScenarioNotFoundError(
+        `scenario "${ref}" cannot be read (${file}: ${unreadable.what})`,
+        {
+          fix: unreadable.fix,
+          cause: error,
+        },
+      );
+    const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ScenarioNotFoundError(`scenario "${ref}" not found (${file}: ${reason})`, {
       fix: `name a built-in scenario (${known.join(', ') || 'none found'}) or give a path to a .json file`,
       cause: error,
     });
   }
   // Editors on Windows may start a UTF-8 file with a byte order mark, which JSON.parse refuses.
-  const raw = parseJson(text.replace(/^\uFEFF/, ''), file);
+  const json = text.replace(/^\uFEFF/, '');
+  const raw = parseJson(json, file);
+  // What JSON.parse accepts in silence (a key given twice, 1e400): listed with the rest.
+  const ambiguous = ambiguityIssues(json);
   const merged = withOverrides(raw, overrides);
-  if (!merged.ok) throw invalid(file, merged.issues);
+  if (!merged.ok) throw invalid(file, [...ambiguous, ...merged.issues]);
   const validation = validateScenario(merged.document, file, basename(file, '.json'));
-  if (!validation.ok) throw invalid(file, attribute(validation.issues, merged.origins));
+  if (!validation.ok) {
+    // A number beyond a double reads as Infinity, which the validator sees as null: said once.
+    const overflow = new Set(
+      ambiguous.filter((a) => a.message.includes('Infinity')).map((a) => a.path),
+    );
+    const rest = attribute(validation.issues, merged.origins).filter((i) => !overflow.has(i.path));
+    throw invalid(file, [...ambiguous, ...rest]);
+  }
+  if (ambiguous.length > 0) throw invalid(file, ambiguous);
   const { only } = overrides;
   if (only === undefined) return validation.scenario;
   // --only selects among topologies the whole file validated: a selection, not a value.
@@ -89,6 +133,24 @@ function invalid(file: string, issues: readonly InputIssue[]): HarnessError {
     return new OptionError(`${first.path}: ${first.message}`, { fix: first.fix });
   return new OptionError(`${issues.length} problems:\n  ${lines}`, {
     fix: 'correct the options named above (see --help)',
+  });
+}
+
+/** A key given twice or a number beyond a double, as problems of the file with their place. */
+function ambiguityIssues(text: string): InputIssue[] {
+  return jsonAmbiguities(text).map((a) => {
+    const { line, column } = lineAndColumn(text, a.offset);
+    return a.problem === 'duplicate-key'
+      ? {
+          path: a.path,
+          message: `"${a.text}" is given twice in one object (again at line ${line}, column ${column}); JSON keeps only the last`,
+          fix: `keep one "${a.text}" in that object`,
+        }
+      : {
+          path: a.path,
+          message: `${a.text} (line ${line}, column ${column}) is beyond any number: it reads as ${a.text.startsWith('-') ? '-' : ''}Infinity`,
+          fix: "use a finite number within the field's range",
+        };
   });
 }
 
