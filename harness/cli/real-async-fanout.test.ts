@@ -96,11 +96,13 @@ test('async capacity on real uvicorn: blocking in async def holds one request pe
   );
   for (const x of summary.topologies) assert.equal(x.errors, 0, x.name);
   const [blocking, , def] = summary.topologies;
-  // The app's own count: a blocking call holds the event loop, so each of the 2 worker
-  // processes had exactly one request in its handler at a time; the def pool at most 4 each.
-  assert.deepEqual(
-    blocking?.handlersAtOnce?.appCounted?.perProcess.map((p) => p.most),
-    [1, 1],
+  // The app's own count: a blocking call holds the event loop, so each worker process that
+  // served had exactly one request in its handler at a time (one process only when the accept
+  // race handed it the whole burst, as a busy machine often makes it); the def pool at most 4.
+  const blockingMost = blocking?.handlersAtOnce?.appCounted?.perProcess.map((p) => p.most) ?? [];
+  assert.ok(
+    blockingMost.length >= 1 && blockingMost.length <= 2 && blockingMost.every((n) => n === 1),
+    `blocking, per process: ${blockingMost}`,
   );
   // The model's first simulated run: one at a time per worker, on one or both workers (the
   // accept race calibrated for uvicorn often hands a burst to one worker).
@@ -137,7 +139,9 @@ test('sse fanout on real FastAPI: memory reaches the publishing worker, Redis ev
     compareEmulated: true,
     load: { executor: 'constant-arrival-rate', rate: 2, duration: '5s', maxConnections: 50 },
     service: { time: '100ms' },
-    fanout: { clients: 12, events: 4, interval: '1s', grace: '2s' },
+    // A grace of 1 s real after the last event: on a machine with a busy core the emulated
+    // bus's deliveries took longer than the 200 ms real of a 2 s grace, and counted as missed.
+    fanout: { clients: 12, events: 4, interval: '1s', grace: '10s' },
     topologies: [
       { name: 'memory-2x2', kind: 'gunicorn-uvicorn', workers: 2, replicas: 2, registry: 'memory' },
       { name: 'redis-2x2', kind: 'gunicorn-uvicorn', workers: 2, replicas: 2, registry: 'redis' },
