@@ -24,6 +24,7 @@ import { Supervisor } from '../supervise/supervisor.js';
 import { type CalibrateOptions, DEFAULT_SWEEP_BURSTS } from './calibrate-command.js';
 import { describeEnvironment, describeMachine } from './environment.js';
 import type { CliIo } from './io.js';
+import { serversMissingFix } from './servers-missing-fix.js';
 
 /** Runs `calibrate` with options already parsed and checked by calibrate-command.ts. */
 export async function calibrateCommand(options: CalibrateOptions, io: CliIo): Promise<ExitCode> {
@@ -38,7 +39,12 @@ export async function calibrateCommand(options: CalibrateOptions, io: CliIo): Pr
     if (missing.length > 0)
       throw new ServersMissingError(
         `${real.join(', ')} need real servers, but this machine lacks ${missing.join(', ')}`,
-        { fix: 'install them with `sudo npm run setup`, or calibrate only --server gthread' },
+        {
+          fix: serversMissingFix(
+            process.env,
+            'install them with `sudo npm run setup`, or calibrate only --server gthread',
+          ),
+        },
       );
     const reportsRoot =
       options.reportsDir === undefined
@@ -140,7 +146,12 @@ async function raceSweepCommand(
     if (missing.length > 0)
       throw new ServersMissingError(
         `the sweep measures real servers, but this machine lacks ${missing.join(', ')}`,
-        { fix: 'install them with `sudo npm run setup`, or sweep only --server gthread' },
+        {
+          fix: serversMissingFix(
+            process.env,
+            'install them with `sudo npm run setup`, or sweep only --server gthread',
+          ),
+        },
       );
     const bursts = options.sweepBursts ?? DEFAULT_SWEEP_BURSTS;
     const measured = await runSweep({

@@ -13,6 +13,7 @@ import {
   type WhatIfInput,
   type WhatIfResult,
 } from '../model/what-if.js';
+import { pad } from '../report/columns.js';
 import { formatSeconds } from '../scenario/duration.js';
 
 /**
@@ -39,10 +40,6 @@ export function formatFigure(figure: WhatIfFigure, value: number): string {
   if (figure === 'throughput') return `${Number(value.toPrecision(3))}/s`;
   if (figure === 'utilisation') return `${(value * 100).toFixed(1)}%`;
   return formatSeconds(value);
-}
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
 }
 
 function plural(n: number, word: string): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_PYTHON } from '../supervise/real-servers.js';
+import { spawnCli } from '../test-support/spawn-cli.js';
 import { serversMissingFix } from './servers-missing-fix.js';
 
 const INSTALL = 'install them with `sudo npm run setup`';
@@ -21,4 +22,19 @@ test('servers missing with the variables unset, empty or pointing at a file that
   assert.equal(serversMissingFix({}, INSTALL), INSTALL);
   assert.equal(serversMissingFix({ HARNESS_PYTHON: '' }, INSTALL), INSTALL);
   assert.equal(serversMissingFix({ HARNESS_HAPROXY: process.execPath }, INSTALL), INSTALL);
+});
+
+test('calibrate and its sweep name a HARNESS_PYTHON that points at nothing, not the installer', async () => {
+  for (const args of [
+    ['calibrate', '--server', 'gunicorn-gthread'],
+    ['calibrate', '--race-sweep', '--server', 'uvicorn'],
+  ]) {
+    const { code, stderr } = await spawnCli(args, {
+      env: { HARNESS_PYTHON: '/nonexistent/python3' },
+    });
+    assert.equal(code, 103, stderr);
+    assert.match(stderr, /E_SERVERS_MISSING/);
+    assert.match(stderr, /HARNESS_PYTHON is set to \/nonexistent\/python3, which does not exist/);
+    assert.doesNotMatch(stderr, /sudo npm run setup/);
+  }
 });

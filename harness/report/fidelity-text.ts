@@ -1,6 +1,12 @@
-import type { FidelityRow } from '../results/fidelity.js';
+import {
+  FIDELITY_SLACK_REAL_MS,
+  type FidelityRow,
+  loadText,
+  noEmulatedText,
+} from '../results/fidelity.js';
 import type { RunSummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { columns, judgedCell, mark } from './columns.js';
 import { html } from './html.js';
 
 /**
@@ -24,29 +30,19 @@ const seconds = (v: number | null): string =>
   v === null ? 'n/a' : Number.isFinite(v) ? formatSeconds(v) : 'n/a';
 const pct = (v: number | null): string =>
   v === null || !Number.isFinite(v) ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
-const mark = (within: boolean | null): string => (within === null ? '' : within ? ' ok' : ' OUT');
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
-}
 
 export function renderFidelityText(rows: readonly FidelityRow[]): string[] {
   if (rows.length === 0) return [];
   const lines = [
     'Fidelity: real servers against the emulation and the model (error = (x - real) / real;',
-    'bounds: 10% on mean wait and makespan, 15% on p95 and max wait).',
+    `bounds: 10% on mean wait and makespan, 15% on p95 and max wait, or ${FIDELITY_SLACK_REAL_MS} ms real whatever the ratio).`,
     '',
   ];
   for (const row of rows) {
     lines.push(
-      `${row.topology} (${row.kind})   ${row.bursts > 1 ? `mean of ${row.bursts} bursts` : '1 burst'}; emulated: ${row.emulated ?? 'none (no emulation of this server)'}   ${row.withinBounds ? 'within bounds' : 'OUTSIDE BOUNDS'}`,
+      `${row.topology} (${row.kind})   ${loadText(row)}; emulated: ${row.emulated ?? noEmulatedText(row.noEmulated)}   ${row.withinBounds ? 'within bounds' : 'OUTSIDE BOUNDS'}`,
     );
-    const widths = [12, 9, 10, 12, 11, 12, 7];
-    const line = (cells: string[]): string =>
-      `  ${cells
-        .map((c, i) => pad(c, widths[i] ?? 10))
-        .join('')
-        .trimEnd()}`;
+    const line = columns([12, 9, 10, 12, 11, 12, 7], '  ');
     lines.push(line(['', 'real', 'emulated', 'error', 'predicted', 'error', 'bound']));
     for (const c of row.cells)
       lines.push(
@@ -70,14 +66,10 @@ export function renderFidelityHtml(summary: RunSummary): string {
   const rows = summary.fidelity ?? [];
   if (rows.length === 0) return '';
   const head = html`<tr><th class="text">topology</th><th class="text">figure</th><th>real</th><th>emulated</th><th>emulated error</th><th>predicted</th><th>model error</th><th>bound</th></tr>`;
-  const judged = (within: boolean | null, text: string) =>
-    within === null
-      ? html`<td>${text}</td>`
-      : html`<td class="${within ? 'ok' : 'bad'}">${text}</td>`;
   const body = rows.map((row) => {
     const cells = row.cells.map(
       (c, i) =>
-        html`<tr>${i === 0 ? html`<td rowspan="${row.cells.length}" class="text"><strong>${row.topology}</strong><br><small>${row.kind}; ${row.bursts > 1 ? `mean of ${row.bursts} bursts` : '1 burst'}; emulated: ${row.emulated ?? 'none'}</small></td>` : ''}<td class="text">${LABEL[c.figure] ?? c.figure}</td><td>${seconds(c.real)}</td><td>${seconds(c.emulated)}</td>${judged(c.emulatedWithin, c.emulated === null ? '' : pct(c.emulatedError))}<td>${seconds(c.predicted)}</td>${judged(c.predictedWithin, pct(c.predictedError))}<td>±${(c.bound * 100).toFixed(0)}%</td></tr>`,
+        html`<tr>${i === 0 ? html`<td rowspan="${row.cells.length}" class="text"><strong>${row.topology}</strong><br><small>${row.kind}; ${loadText(row)}; emulated: ${row.emulated ?? noEmulatedText(row.noEmulated)}</small></td>` : ''}<td class="text">${LABEL[c.figure] ?? c.figure}</td><td>${seconds(c.real)}</td><td>${seconds(c.emulated)}</td>${judgedCell(c.emulatedWithin, c.emulated === null ? '' : pct(c.emulatedError))}<td>${seconds(c.predicted)}</td>${judgedCell(c.predictedWithin, pct(c.predictedError))}<td>±${(c.bound * 100).toFixed(0)}%</td></tr>`,
     );
     const notes =
       row.notes.length === 0
@@ -86,6 +78,6 @@ export function renderFidelityHtml(summary: RunSummary): string {
     return [cells, notes];
   });
   return String(
-    html`<section id="fidelity"><h2>Fidelity: real servers, emulation and model</h2><p class="lede">Each real-server topology beside its emulated counterpart (same shape and load, run on the same machine minutes apart) and the model. Error = (x − real) / real; bounds: 10% on mean wait and makespan, 15% on p95 and max wait. Where a bound is missed, the notes give what the measurements show.</p><table>${head}${body}</table></section>`,
+    html`<section id="fidelity"><h2>Fidelity: real servers, emulation and model</h2><p class="lede">Each real-server topology beside its emulated counterpart (same shape and load, run on the same machine minutes apart) and the model. Error = (x − real) / real; bounds: 10% on mean wait and makespan, 15% on p95 and max wait, or a difference under ${FIDELITY_SLACK_REAL_MS} ms real whatever the ratio (the apparatus alone moves a wait by that much). Where a bound is missed, the notes give what the measurements show.</p><table>${head}${body}</table></section>`,
   );
 }

@@ -4,6 +4,7 @@ import {
   formatFigure,
 } from '../results/figure-fidelity.js';
 import type { RunSummary } from '../results/summary.js';
+import { columns, judgedCell, mark } from './columns.js';
 import { html } from './html.js';
 
 /**
@@ -15,12 +16,6 @@ import { html } from './html.js';
  *                                      real      emulated   predicted  tolerance
  *   workers recycled (max-requests)   5         5 ok       5 ok       ±25% or ±1
  */
-
-const mark = (within: boolean | null): string => (within === null ? '' : within ? ' ok' : ' OUT');
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
-}
 
 function tolerance(c: FigureCell): string {
   const parts = [
@@ -43,12 +38,7 @@ export function renderFigureFidelityText(rows: readonly FigureFidelityRow[]): st
     "ok / OUT against each figure's tolerance; n/a where a side has no such figure.",
     '',
   ];
-  const widths = [36, 12, 14, 16, 12];
-  const line = (cells: string[]): string =>
-    `  ${cells
-      .map((c, i) => pad(c, widths[i] ?? 10))
-      .join('')
-      .trimEnd()}`;
+  const line = columns([36, 12, 14, 16, 12], '  ');
   for (const row of rows) {
     lines.push(
       `${row.topology} (${row.kind})   emulated: ${row.emulated ?? 'none'}   ${row.withinBounds ? 'within bounds' : 'OUTSIDE BOUNDS'}`,
@@ -74,14 +64,10 @@ export function renderFigureFidelityHtml(summary: RunSummary): string {
   const rows = summary.figureFidelity ?? [];
   if (rows.length === 0) return '';
   const head = html`<tr><th class="text">topology</th><th class="text">figure</th><th>real</th><th>emulated</th><th>predicted</th><th>tolerance</th></tr>`;
-  const judged = (within: boolean | null, text: string) =>
-    within === null
-      ? html`<td>${text}</td>`
-      : html`<td class="${within ? 'ok' : 'bad'}">${text}</td>`;
   const body = rows.map((row) => {
     const cells = row.cells.map(
       (c, i) =>
-        html`<tr>${i === 0 ? html`<td rowspan="${row.cells.length}" class="text"><strong>${row.topology}</strong><br><small>${row.kind}; emulated: ${row.emulated ?? 'none'}</small></td>` : ''}<td class="text">${c.label}${c.source === undefined ? '' : html`<br><small>${c.source}</small>`}</td><td>${formatFigure(c.real, c.unit)}</td>${judged(c.emulatedWithin, formatFigure(c.emulated, c.unit))}${judged(c.predictedWithin, predictedText(c))}<td>${tolerance(c)}</td></tr>`,
+        html`<tr>${i === 0 ? html`<td rowspan="${row.cells.length}" class="text"><strong>${row.topology}</strong><br><small>${row.kind}; emulated: ${row.emulated ?? 'none'}</small></td>` : ''}<td class="text">${c.label}${c.source === undefined ? '' : html`<br><small>${c.source}</small>`}</td><td>${formatFigure(c.real, c.unit)}</td>${judgedCell(c.emulatedWithin, formatFigure(c.emulated, c.unit))}${judgedCell(c.predictedWithin, predictedText(c))}<td>${tolerance(c)}</td></tr>`,
     );
     const notes =
       row.notes.length === 0

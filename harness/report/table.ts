@@ -2,6 +2,7 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { apparatusLines } from './attribution-text.js';
+import { columns } from './columns.js';
 import { deploymentText } from './deployment-text.js';
 import { renderFidelityText } from './fidelity-text.js';
 import { renderFigureFidelityText } from './figure-fidelity-text.js';
@@ -21,10 +22,6 @@ import { findingsLines } from './setup-findings.js';
 
 const FIGURES = ['meanWait', 'p50Wait', 'p95Wait', 'maxWait', 'makespan'] as const;
 
-function pad(text: string, width: number): string {
-  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
-}
-
 function percent(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   const p = value * 100;
@@ -39,12 +36,7 @@ function shape(t: TopologySummary): string {
 }
 
 function topologyBlock(t: TopologySummary): string[] {
-  const widths = [12, 6, 9, 9, 9, 9, 10];
-  const row = (cells: string[]): string =>
-    cells
-      .map((c, i) => pad(c, widths[i] ?? 10))
-      .join('')
-      .trimEnd();
+  const row = columns([12, 6, 9, 9, 9, 9, 10]);
   const status =
     t.status === 'complete' ? '' : `   [${t.status}${t.failure ? `: ${t.failure}` : ''}]`;
   const burst = t.load === null || t.load.executor === 'burst';

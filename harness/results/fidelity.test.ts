@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { renderFidelityText } from '../report/fidelity-text.js';
 import { type FidelityInput, fidelityRow, fidelityTable } from './fidelity.js';
 
 const figures = (mean: number, p95: number, max: number, makespan: number) => ({
@@ -93,5 +94,41 @@ test('a mean wait under-predicted is set beside the time requests took to reach 
   assert.match(
     under.notes.find((n) => n.startsWith('meanWait')) ?? '',
     /reached the real servers' workers 0\.40 s \(40 ms real\).*3% of the mean wait/,
+  );
+});
+
+test('an open loop says so, and waits of a few milliseconds are judged against the slack, not as -100%', () => {
+  // An open loop on servers that keep up: real waits of 3 ms and 9 ms, a model that says 0.
+  const real: FidelityInput = {
+    ...input('open', 'gunicorn-sync', figures(0.003, 0.009, 0.012, 20)),
+    predicted: figures(0, 0, 0, 20),
+    executor: 'constant-arrival-rate',
+    bursts: 1,
+    measuredRange: null,
+    timeScale: 1,
+  };
+  const row = fidelityRow(real, null, 'not-compared');
+  assert.equal(row.executor, 'constant-arrival-rate');
+  assert.equal(row.slack, 0.02);
+  const mean = row.cells.find((c) => c.figure === 'meanWait');
+  assert.equal(mean?.predictedError, -1);
+  assert.equal(mean?.predictedWithin, true, 'a 3 ms difference is below the 20 ms slack');
+  assert.equal(row.withinBounds, true);
+  assert.deepEqual(row.notes, []);
+  const text = renderFidelityText([row]).join('\n');
+  assert.match(text, /1 constant-arrival-rate run; emulated: not run \(compareEmulated is off\)/);
+  assert.doesNotMatch(text, /burst/);
+  // At time scale 0.1 the same 20 ms real is 0.2 scenario seconds; 0.3 s off is judged.
+  const scaled = fidelityRow(
+    { ...real, timeScale: 0.1, measured: { ...real.measured, meanWait: 0.3 } },
+    null,
+  );
+  assert.ok(Math.abs(scaled.slack - 0.2) < 1e-12);
+  assert.equal(scaled.cells.find((c) => c.figure === 'meanWait')?.predictedWithin, false);
+  // A burst row with no counterpart because the emulation has none says that instead.
+  const burst = fidelityRow(input('u', 'uvicorn', figures(10, 20, 30, 32)), null);
+  assert.match(
+    renderFidelityText([burst]).join('\n'),
+    /mean of 5 bursts; emulated: none \(no emulation of this server\)/,
   );
 });

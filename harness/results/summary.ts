@@ -311,8 +311,9 @@ export function summarizeTopology(outcome: TopologyOutcome): TopologySummary {
 /** The fidelity table of a run's topologies; undefined when none ran on real servers. */
 export function summarizeFidelity(
   topologies: readonly TopologySummary[],
-  timeScale?: number,
+  scenario: Pick<Scenario, 'timeScale' | 'compareEmulated'> & { load: { executor: string } },
 ): FidelityRow[] | undefined {
+  const { timeScale } = scenario;
   if (!topologies.some((t) => isRealKind(t.kind) && (t.url ?? null) === null)) return undefined;
   return fidelityTable(
     topologies
@@ -322,6 +323,7 @@ export function summarizeFidelity(
         kind: t.kind,
         twinOf: t.twinOf ?? null,
         bursts: t.bursts ?? 1,
+        executor: scenario.load.executor,
         measured: t.measured,
         measuredRange: t.measured.range ?? null,
         predicted: t.predicted,
@@ -331,6 +333,7 @@ export function summarizeFidelity(
         ...(timeScale === undefined ? {} : { timeScale }),
       })),
     isRealKind,
+    scenario.compareEmulated,
   );
 }
 

@@ -155,7 +155,7 @@ export class RunFiles {
 
   /** summary.json as it stands: one whole object, built afresh for each write. */
   private summary(end?: { complete: boolean; finishedAt: string }): RunSummary {
-    const fidelity = summarizeFidelity(this.topologies, this.scenario.timeScale);
+    const fidelity = summarizeFidelity(this.topologies, this.scenario);
     const figureFidelity = summarizeFigureFidelity(this.topologies);
     return {
       ...this.head,
