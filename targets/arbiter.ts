@@ -15,7 +15,10 @@
  *
  * With a timeout, the arbiter checks every `checkMs` that each worker notified within
  * `timeoutMs` (gunicorn's murder_workers against the worker's heartbeat file) and kills the ones
- * that did not. gunicorn sends SIGABRT, then SIGKILL at the next check if needed; the emulation
+ * that did not. As gunicorn's master, it checks again at once when a worker exits, gives the slot
+ * its new process, and only then starts waiting `checkMs` (its sleep() is a select with a
+ * one-second timeout that every SIGCHLD wakes): a replacement that cannot boot within the
+ * timeout is killed at the check `timeoutMs` after it was forked, not one check later. gunicorn sends SIGABRT, then SIGKILL at the next check if needed; the emulation
  * sends SIGKILL at once: either way the worker's work is lost and its slot gets a new process.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -163,7 +166,10 @@ function startProcess(): void {
       atUs: monotonicUs(),
       reason,
     });
-    if (!stopping) give(slot);
+    if (stopping) return;
+    if (checker !== undefined) checkWorkers();
+    give(slot);
+    if (checker !== undefined) startChecks();
   });
 }
 
@@ -221,19 +227,26 @@ function maybeActivateInitial(): void {
   initialDone = true;
   for (const slot of slots) activate(spares.shift() as ChildProcess, slot);
   if (lifecycle.announce === 'listening') announce();
-  if (lifecycle.timeoutMs > 0) {
-    checker = setInterval(() => {
-      const now = monotonicUs();
-      for (const slot of slots) {
-        if (slot.child === null || slot.killed) continue;
-        if (now - slot.lastNotifyUs > lifecycle.timeoutMs * 1000) {
-          slot.killed = true;
-          slot.child.kill('SIGKILL');
-        }
-      }
-    }, lifecycle.checkMs);
-  }
+  if (lifecycle.timeoutMs > 0) startChecks();
   replenish();
+}
+
+/** gunicorn's murder_workers: kills each worker that has not notified within the timeout. */
+function checkWorkers(): void {
+  const now = monotonicUs();
+  for (const slot of slots) {
+    if (slot.child === null || slot.killed) continue;
+    if (now - slot.lastNotifyUs > lifecycle.timeoutMs * 1000) {
+      slot.killed = true;
+      slot.child.kill('SIGKILL');
+    }
+  }
+}
+
+/** (Re)starts the master's wait: the next check comes `checkMs` from now. */
+function startChecks(): void {
+  if (checker !== undefined) clearInterval(checker);
+  checker = setInterval(checkWorkers, lifecycle.checkMs);
 }
 
 for (let i = 0; i < config.workers + SPARES; i++) startProcess();

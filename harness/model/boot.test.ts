@@ -6,7 +6,8 @@ import { type BootInput, simulateBoots } from './boot.js';
  * The cold-start model against closed forms. With W workers each needing D of work from a
  * resource that runs K at full speed (processor sharing), W > K workers starting together all
  * finish at L + D·W/K (L the app load); a timeout below that kills them all at the first master
- * check past it (checks every second, the timeout strictly exceeded), again and again.
+ * check at which their age reaches it (checks every second; the master forks before it sleeps,
+ * so a fork at a check is killed `timeout` later), again and again.
  */
 
 const base: BootInput = {
@@ -33,11 +34,11 @@ test('with room for everyone, each worker is ready at L + D', () => {
 
 test('a timeout below the shared boot kills every worker at each round: a restart loop', () => {
   const boot = simulateBoots({ ...base, timeout: 10, horizon: 40 });
-  // Killed at the first check with age > 10: t = 11, then 22, then 33 (each fork at the kill).
+  // Killed at the first check its age reaches 10: t = 10, 20, 30, 40 (each fork at the kill).
   assert.equal(boot.neverReady, 4);
-  assert.equal(boot.kills, 12);
+  assert.equal(boot.kills, 16);
   assert.equal(boot.restartLoops, 4);
-  assert.deepEqual(boot.slots[0]?.forks, [0, 11, 22, 33]);
+  assert.deepEqual(boot.slots[0]?.forks, [0, 10, 20, 30, 40]);
   assert.equal(boot.firstReady, Number.POSITIVE_INFINITY);
 });
 
@@ -65,8 +66,8 @@ test('initialisation in the background: every worker ready at L, done at L + D·
 });
 
 test('a killed claimant releases the one-worker claim to the next worker that loads', () => {
-  // Alone the work takes 12 > timeout 10: the claimant is killed at 11, the next worker to load
-  // after that claims it (the replacement itself, loaded at 12), and is killed again at 22.
+  // Alone the work takes 12 > timeout 10: the claimant is killed at 10, the next worker to load
+  // after that claims it (the replacement itself, loaded at 11), and is killed again at 20.
   const boot = simulateBoots({
     ...base,
     timeout: 10,
@@ -75,13 +76,13 @@ test('a killed claimant releases the one-worker claim to the next worker that lo
   });
   const claimant = boot.slots.find((s) => s.kills > 0);
   assert.ok(claimant !== undefined);
-  assert.deepEqual(claimant.forks, [0, 11, 22]);
+  assert.deepEqual(claimant.forks, [0, 10, 20, 30]);
   assert.equal(boot.slots.filter((s) => s.readyAt === 1).length, 3);
 });
 
 test('an app load alone longer than the timeout never boots', () => {
   const boot = simulateBoots({ ...base, appLoadTime: 5, init: null, timeout: 3, horizon: 20 });
   assert.equal(boot.neverReady, 4);
-  // Checks at 4 (age 4 > 3), then 8, 12, 16, 20.
-  assert.deepEqual(boot.slots[0]?.forks, [0, 4, 8, 12, 16, 20]);
+  // Killed at 3 (age 3 reached), then 6, 9, ..., 18: each fork 3 s before its kill.
+  assert.deepEqual(boot.slots[0]?.forks, [0, 3, 6, 9, 12, 15, 18]);
 });

@@ -37,16 +37,21 @@ test('takeover windows, derived by hand', () => {
   assert.deepEqual(lease?.acquireWindow, { min: 62, max: 77 });
   assert.deepEqual(lease?.takeover, { min: 28.5, max: 38.5 });
   assert.deepEqual(lease?.missedSlots, { min: 2, max: 3 });
+  // Its last run was the slot at 40.5: the successor's first comes 30 or 40 s after it.
+  assert.deepEqual(lease?.gap, { min: 30, max: 40 });
   // A file lock is free the moment its holder dies: a follower takes it within 5 s, before the
   // slot at 50.5, which it runs: 8.5 s after the kill, no slot missed.
   const lock = predictTakeover({ ...base, election: 'file-lock' }, 42, 0.5);
   assert.deepEqual(lock?.acquireWindow, { min: 42, max: 47 });
   assert.deepEqual(lock?.takeover, { min: 8.5, max: 8.5 });
   assert.deepEqual(lock?.missedSlots, { min: 0, max: 0 });
+  assert.deepEqual(lock?.gap, { min: 10, max: 10 });
   // Killed 2 s before a slot, a follower retrying every 5 s may miss it.
   const late = predictTakeover({ ...base, election: 'file-lock' }, 48.5, 0.5);
   assert.deepEqual(late?.takeover, { min: 2, max: 12 });
   assert.deepEqual(late?.missedSlots, { min: 0, max: 1 });
+  // Last run at 40.5; the successor runs 50.5 or, having missed it, 60.5: one or two intervals.
+  assert.deepEqual(late?.gap, { min: 10, max: 20 });
   assert.equal(predictTakeover(base, 42, 0.5), null);
 });
 

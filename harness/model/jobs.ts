@@ -54,6 +54,11 @@ export interface TakeoverPrediction {
   takeover: Range;
   /** Slots after the kill that the killed leader's scope misses. */
   missedSlots: Range;
+  /**
+   * Scenario seconds from the scope's last run before the kill (its slot at or before the kill)
+   * to the successor's first run: a whole number of intervals.
+   */
+  gap: Range;
   /** The instants between which the successor becomes the leader (scenario seconds). */
   acquireWindow: Range;
 }
@@ -120,9 +125,12 @@ export function predictTakeover(
   else return null;
   const first = slotAtOrAfter(acquire.min, s0, input.interval);
   const last = slotAtOrAfter(acquire.max, s0, input.interval);
+  // The leader ran every slot up to its death: its last is the slot at or before the kill.
+  const ranLast = slotAtOrAfter(kill + 1e-9, s0, input.interval) - input.interval;
   return {
     acquireWindow: acquire,
     takeover: { min: first - kill, max: last - kill },
+    gap: { min: first - ranLast, max: last - ranLast },
     missedSlots: {
       min: slotsIn(kill, first - input.interval / 2, s0, input.interval),
       max: slotsIn(kill, last - input.interval / 2, s0, input.interval),

@@ -218,3 +218,46 @@ test('jobs figures: the model lowered by the slots its takeover misses, one run 
   assert.equal(cell('takeover')?.predictedWithin, true); // 27.8 within 27.75-37.75
   assert.equal(cell('gap')?.predicted, null);
 });
+
+test('a figure the model gives as a range is a draw: emulated and real both in it agree', () => {
+  // A file lock's successor first runs 4.71 s after the kill on the real server and 11.58 s in
+  // the emulation: one draw each from the model's 4.69-14.69 s (where the kill fell against
+  // the followers' retries), 146% apart.
+  const takeover = (emulated: number): FigureValues => ({
+    figure: 'takeover',
+    label: "kill to successor's first run",
+    unit: 'seconds',
+    tolerance: { relative: 0.25, absolute: 0.5 },
+    real: 4.71,
+    emulated,
+    predicted: 9.69,
+    predictedRange: { min: 4.69, max: 14.69 },
+  });
+  const drawn = figureFidelityRow({
+    topology: 'file-lock',
+    kind: 'gunicorn-sync',
+    emulated: 'file-lock (emulated)',
+    figures: [takeover(11.58)],
+  });
+  assert.equal(drawn.cells[0]?.emulatedWithin, true);
+  assert.equal(drawn.cells[0]?.predictedWithin, true);
+  assert.equal(drawn.withinBounds, true);
+  // Outside the range (widened by 25% of the value or 0.5 s) the emulation is judged OUT.
+  const outside = figureFidelityRow({
+    topology: 'file-lock',
+    kind: 'gunicorn-sync',
+    emulated: 'file-lock (emulated)',
+    figures: [takeover(25)],
+  });
+  assert.equal(outside.cells[0]?.emulatedWithin, false);
+  assert.match(outside.notes[0] ?? '', /the emulation 25\.00 s/);
+  // Without a range the same two values are compared with each other alone.
+  const { predictedRange: _, ...plain } = takeover(11.58);
+  const compared = figureFidelityRow({
+    topology: 'file-lock',
+    kind: 'gunicorn-sync',
+    emulated: 'file-lock (emulated)',
+    figures: [plain],
+  });
+  assert.equal(compared.cells[0]?.emulatedWithin, false);
+});

@@ -9,7 +9,9 @@
  * absolute): counts of a few events (2 recycles against 3) need an absolute floor that a
  * relative bound alone would not give. A prediction given as a range (the model's takeover lies
  * between two instants) is within when the real value lies in the range widened by the same
- * tolerance.
+ * tolerance. Such a range says the figure is a draw (where a kill falls against the followers'
+ * retries and the job's slots changes from run to run), and a run gives one draw on each side: the
+ * emulation is within when it is near the real value, or when both lie in the model's range.
  */
 
 /** What a figure counts or measures; says how to print it. */
@@ -104,12 +106,18 @@ function rangeWithin(
 }
 
 export function figureCell(values: FigureValues): FigureCell {
-  const { real, emulated, predicted, tolerance } = values;
+  const { real, emulated, predicted, tolerance, predictedRange: range } = values;
+  const near = withinTolerance(emulated, real, tolerance);
+  const bothDrawn =
+    range !== undefined &&
+    finite(emulated) &&
+    rangeWithin(range, real, tolerance) === true &&
+    rangeWithin(range, emulated, tolerance) === true;
   return {
     ...values,
     emulatedError: relative(emulated, real),
     predictedError: relative(predicted, real),
-    emulatedWithin: withinTolerance(emulated, real, tolerance),
+    emulatedWithin: near === false && bothDrawn ? true : near,
     predictedWithin:
       values.predictedRange === undefined
         ? withinTolerance(predicted, real, tolerance)

@@ -163,6 +163,7 @@ export const jobsSource: FigureSource = (real, twin) => {
   ];
   if (jobs.kill !== null) {
     const range = jobs.predicted.takeover?.takeover;
+    const gap = jobs.predicted.takeover?.gap;
     out.push(
       {
         figure: 'takeover',
@@ -182,7 +183,8 @@ export const jobsSource: FigureSource = (real, twin) => {
         tolerance: tol('seconds'),
         real: jobs.kill.gap,
         emulated: e?.kill?.gap ?? null,
-        predicted: null,
+        predicted: gap === undefined ? null : (gap.min + gap.max) / 2,
+        ...(gap === undefined ? {} : { predictedRange: { min: gap.min, max: gap.max } }),
         source,
       },
     );
