@@ -142,7 +142,9 @@ test("a file lock elects one worker per replica, and a killed leader's lock pass
   await waitFor('a run by the successor', async () =>
     (await jobs.events()).find((e) => e.type === 'run' && e.pid === successor.pid),
   );
-  await sleep(1_200);
+  // Slots two seconds old count as settled: on a machine whose cores other work keeps busy a
+  // leader's timer may record its run over a second after the slot.
+  await sleep(2_200);
   const events = await jobs.events();
   assert.ok(
     !events.some((e) => e.pid === victim.pid && e.atUs > killUs + 1_000),
@@ -150,7 +152,7 @@ test("a file lock elects one worker per replica, and a killed leader's lock pass
   );
   // Never more than one run per replica in a slot, and each replica's leader ran every settled
   // slot away from the kill.
-  const slots = runsBySlot(events, jobs.readyUs, 1_000_000);
+  const slots = runsBySlot(events, jobs.readyUs, 2_000_000);
   assert.ok(slots.size >= 5, `only ${slots.size} settled slots`);
   for (const [slot, runs] of slots) {
     const replicas = runs.map((r) => r.replica).sort();
