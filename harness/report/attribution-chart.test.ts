@@ -42,6 +42,16 @@ test('the walk starts at the model, each part starts where the last ended, and i
     for (let k = 1; k < parts.length; k++) assert.equal(parts[k]?.from, parts[k - 1]?.to);
     assert.equal(parts.at(-1)?.to, own.at(-1)?.to);
     assert.equal(own.at(-1)?.kind, 'measured');
+    // The totals' bars start below the least value the walk reaches, so that the parts show,
+    // and never below 0.
+    const least = Math.min(...parts.flatMap((r) => [r.from, r.to]));
+    for (const total of own.filter((r) => r.kind !== 'part')) {
+      assert.ok(
+        total.from >= 0 && total.from < least,
+        `${figure} ${total.label} from ${total.from}`,
+      );
+      assert.equal(total.seconds, total.to);
+    }
   }
   // The back-of-envelope figure estimates the last user's wait: it opens the max-wait walk only.
   assert.deepEqual(

@@ -68,8 +68,24 @@ export function walkRows(t: TopologySummary, a: Attribution): WalkRow[] {
       running += part.share;
     }
     total('measured', 'measured', a.measured[figure]);
+    zoom(rows.filter((r) => r.figure === name));
   }
   return rows;
+}
+
+/**
+ * The parts are often a few hundredths of the totals (a minute's wait, a second of apparatus):
+ * drawn from 0 they would not show. The totals' bars start instead a little below the least
+ * value the walk reaches (never below 0), and the axis with them (its ticks say where).
+ */
+function zoom(rows: WalkRow[]): void {
+  const ends = rows.flatMap((r) => (r.kind === 'part' ? [r.from, r.to] : [r.to]));
+  const finite = ends.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return;
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const floor = Math.max(0, lo - Math.max((hi - lo) * 0.25, Math.abs(hi) * 0.002));
+  for (const r of rows) if (r.kind !== 'part') r.from = floor;
 }
 
 function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLevelSpec {
@@ -85,8 +101,10 @@ function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLev
     title: {
       text: `${t.name}: from the back-of-envelope through the model to the measurement`,
       subtitle: [
-        `n = ${a.requests} requests (first burst); each part is the model re-run with one more measured input`,
-        `apparatus measured directly: hand-off ${a.apparatus.handOff.meanMs.toFixed(2)} ms, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)} ms, load generator lateness ${a.apparatus.lateness.meanMs.toFixed(2)} ms, handler overrun ${a.apparatus.handlerOverrunMs.toFixed(2)} ms (real, means)`,
+        `n = ${a.requests} requests (first burst); each part is the model re-run with one more`,
+        'measured input; the axes start near the least value, not at 0',
+        `apparatus measured directly (real ms, means): hand-off ${a.apparatus.handOff.meanMs.toFixed(2)}, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)},`,
+        `load generator lateness ${a.apparatus.lateness.meanMs.toFixed(2)}, handler overrun ${a.apparatus.handlerOverrunMs.toFixed(2)}`,
         timeScaleNote(timeScale),
       ],
     },
@@ -96,7 +114,7 @@ function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLev
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
-      width: 420,
+      width: 280,
       height: { step: 14 },
       mark: { type: 'bar', tooltip: true },
       encoding: {
@@ -105,6 +123,7 @@ function walkSpec(t: TopologySummary, a: Attribution, timeScale: number): TopLev
           field: 'from',
           type: 'quantitative',
           title: timeAxisTitle('seconds', timeScale),
+          scale: { zero: false },
         },
         x2: { field: 'to' },
         color: {

@@ -1,5 +1,5 @@
 import { qualityLine } from '../observe/measurement-quality.js';
-import { CAUSE_LABEL } from '../results/attribution.js';
+import { CAUSE_LABEL, modelOwnError } from '../results/attribution.js';
 import type { TopologySummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
 
@@ -11,6 +11,9 @@ import { formatSeconds } from '../scenario/duration.js';
  *   why: predicted 15.7s  +0.05s load generator lateness  +0.2s handlers longer than asked
  *        +0s balancer and accept draw  +0.3s relay and hand-off  -0.1s model = measured 16.1s
  *        (mean wait; model's own error: mean -0.6%, p95 +0.2%, max +0.1%, makespan +0.3%)
+ *
+ * The model's own error reads as the table's error row does: (model - measured) / measured,
+ * the model re-run on every measured input (modelOwnError).
  */
 export function apparatusLines(t: TopologySummary): string[] {
   const lines: string[] = [];
@@ -24,8 +27,9 @@ export function apparatusLines(t: TopologySummary): string[] {
     const pct = (x: number): string =>
       Number.isFinite(x) ? `${x < 0 ? '-' : '+'}${Math.abs(x * 100).toFixed(1)}%` : 'n/a';
     const parts = a.steps.map((s) => `${signed(s.share.meanWait)} ${CAUSE_LABEL[s.cause]}`);
+    const own = modelOwnError(a);
     lines.push(
-      `  why (mean wait): predicted ${formatSeconds(a.predicted.meanWait)}  ${parts.join('  ')}  ${signed(a.residual.meanWait)} model's own = measured ${formatSeconds(a.measured.meanWait)}; model's own error mean ${pct(a.residualRelative.meanWait)}, p95 ${pct(a.residualRelative.p95Wait)}, max ${pct(a.residualRelative.maxWait)}, makespan ${pct(a.residualRelative.makespan)}; the apparatus ${pct(a.apparatus.apparatusShare).replace('+', '')} of the mean wait (hand-off ${a.apparatus.handOff.meanMs.toFixed(2)} ms, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)} ms, load generator lateness ${a.apparatus.lateness.meanMs.toFixed(1)} ms real)`,
+      `  why (mean wait): predicted ${formatSeconds(a.predicted.meanWait)}  ${parts.join('  ')}  ${signed(a.residual.meanWait)} model's own = measured ${formatSeconds(a.measured.meanWait)}; model's own error mean ${pct(own.meanWait)}, p95 ${pct(own.p95Wait)}, max ${pct(own.maxWait)}, makespan ${pct(own.makespan)}; the apparatus ${pct(a.apparatus.apparatusShare).replace('+', '')} of the mean wait (hand-off ${a.apparatus.handOff.meanMs.toFixed(2)} ms, relay and accept ${a.apparatus.delivery.meanMs.toFixed(2)} ms, load generator lateness ${a.apparatus.lateness.meanMs.toFixed(1)} ms real)`,
     );
   }
   return lines;

@@ -1,5 +1,6 @@
 import type { GateOutcome } from '../gate/gate.js';
 import { observedText } from '../gate/gate.js';
+import { modelOwnError } from '../results/attribution.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
@@ -113,7 +114,8 @@ function figuresTable(summary: RunSummary): Html {
   const head = html`<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;
   const rows = summary.topologies.flatMap((t) => {
     const expected = t.predicted.expected;
-    const span = expected === undefined ? 4 : 5;
+    const hasOwn = t.attribution !== undefined && t.attribution !== null;
+    const span = 4 + (expected === undefined ? 0 : 1) + (hasOwn ? 1 : 0);
     const typical =
       expected === undefined
         ? []
@@ -121,13 +123,24 @@ function figuresTable(summary: RunSummary): Html {
             html`<tr><td class="text">typical run (model, ${expected.replications} runs with fresh inputs)</td><td>${expected.count}</td><td>${seconds(expected.meanWait)}</td><td>${seconds(expected.p95Wait)}</td><td>${seconds(expected.maxWait)}</td><td>${seconds(expected.makespan)}</td></tr>`,
           ];
     const bursts = (t.bursts ?? 1) > 1 ? ` (mean of ${t.bursts} bursts)` : '';
+    // The difference above holds the harness's own overhead and this burst's draw; the model's
+    // own error is what remains once the model runs on the run's measured inputs.
+    const a = t.attribution;
+    const ownError = a === undefined || a === null ? null : modelOwnError(a);
+    const own =
+      ownError === null
+        ? []
+        : [
+            html`<tr><td class="text">the model's own error <small>(the model on this run's measured arrivals, handler times and worker assignment, ${a?.requests ?? 0} requests)</small></td><td></td><td>${percent(ownError.meanWait)}</td><td>${percent(ownError.p95Wait)}</td><td>${percent(ownError.maxWait)}</td><td>${percent(ownError.makespan)}</td></tr>`,
+          ];
     const estimated =
       t.measured.waitSource === 'estimate' ? html` <span class="badge warn">estimated</span>` : '';
     return [
       html`<tr><td rowspan="${span}" class="text"><strong>${t.name}</strong><br><small>${shape(t)}</small></td><td class="text">back-of-envelope</td><td></td><td></td><td></td><td>${seconds(t.backOfEnvelope)}</td><td></td><td rowspan="${span}">${t.errors} / ${t.requests}</td><td rowspan="${span}">${t.dispatchSpreadMs === null ? 'n/a' : `${t.dispatchSpreadMs.toFixed(1)} ms real`}</td></tr>`,
       html`<tr><td class="text">predicted (${t.predicted.method})</td><td>${t.predicted.count}</td><td>${seconds(t.predicted.meanWait)}</td><td>${seconds(t.predicted.p95Wait)}</td><td>${seconds(t.predicted.maxWait)}</td><td>${seconds(t.predicted.makespan)}</td></tr>`,
       html`<tr><td class="text">measured${bursts}${estimated}</td><td>${t.measured.count}</td><td>${seconds(t.measured.meanWait)}</td><td>${seconds(t.measured.p95Wait)}</td><td>${seconds(t.measured.maxWait)}</td><td>${seconds(t.measured.makespan)}</td></tr>`,
-      html`<tr><td class="text">error of the model</td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
+      html`<tr><td class="text">predicted vs measured <small>(predicted − measured) / measured</small></td><td></td><td>${percent(t.predictionError.meanWait)}</td><td>${percent(t.predictionError.p95Wait)}</td><td>${percent(t.predictionError.maxWait)}</td><td>${percent(t.predictionError.makespan)}</td></tr>`,
+      ...own,
       ...typical,
     ];
   });
@@ -289,7 +302,13 @@ export function buildReportPage(input: PageInput): string {
   const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
   const runCharts = charts.filter((c) => c.topology === null && c.section === undefined);
   const topologySections = summary.topologies.map((t) => {
-    const own = charts.filter((c) => c.topology === t.name);
+    // The walk from the back-of-envelope through the model to the measurement comes first: it
+    // says why the figures above differ before the charts show how.
+    const own = charts
+      .filter((c) => c.topology === t.name)
+      .sort(
+        (a, b) => Number(b.id.endsWith('-attribution')) - Number(a.id.endsWith('-attribution')),
+      );
     const failure =
       t.status === 'complete'
         ? ''

@@ -1,3 +1,4 @@
+import { modelOwnError } from '../results/attribution.js';
 import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
@@ -117,6 +118,15 @@ function waitRows(t: TopologySummary, row: (cells: string[]) => string): string[
   );
   if (predicted && measured) {
     rows.push(`  ${row(['error', '', ...FIGURES.map((f) => percent(t.predictionError[f]))])}`);
+    // The same error once the run's measured inputs (the apparatus, this burst's draw) are the
+    // model's: what is the model's own (results/attribution.ts).
+    const a = t.attribution;
+    if (a !== undefined && a !== null) {
+      const own = modelOwnError(a);
+      rows.push(
+        `  ${row(["model's own", '', ...FIGURES.map((f) => (f === 'p50Wait' ? '' : percent(own[f])))])}   the model on this run's measured inputs (below)`,
+      );
+    }
   }
   if (t.measured.range !== undefined && (t.bursts ?? 1) > 1) {
     const range = t.measured.range;

@@ -42,6 +42,21 @@ export const ATTRIBUTION_FIGURES = ['meanWait', 'p95Wait', 'maxWait', 'makespan'
 export type AttributionFigure = (typeof ATTRIBUTION_FIGURES)[number];
 export type Figures = Record<AttributionFigure, number>;
 
+/**
+ * The model's own error as the tables print every error, (model - measured) / measured: the
+ * model re-run on every measured input against the measurement, so the sign reads as the
+ * a-priori row's does (negative: the model is low). It is -residualRelative.
+ */
+export function modelOwnError(a: Pick<Attribution, 'residualRelative'>): Figures {
+  const r = a.residualRelative;
+  return {
+    meanWait: -r.meanWait,
+    p95Wait: -r.p95Wait,
+    maxWait: -r.maxWait,
+    makespan: -r.makespan,
+  };
+}
+
 export const ATTRIBUTION_CAUSES = ['arrivals', 'handlers', 'assignment', 'server costs'] as const;
 export type AttributionCause = (typeof ATTRIBUTION_CAUSES)[number];
 
