@@ -39,6 +39,8 @@ export function formatSeconds(seconds: number | null): string {
   if (!Number.isFinite(seconds)) return String(seconds);
   const sign = seconds < 0 ? '-' : '';
   const abs = Math.abs(seconds);
+  // Below a nanosecond is floating-point dust (a difference of two equal sums): 0µs.
+  if (abs < 1e-9) return '0µs';
   const micros = roundTo3(abs * 1e6);
   if (micros < 1000) return `${sign}${micros}µs`;
   const millis = roundTo3(abs * 1e3);

@@ -194,6 +194,10 @@ test('durations accept numbers and units', () => {
   assert.equal(parseDuration('soon'), undefined);
   assert.equal(formatSeconds(134), '2m14s');
   assert.equal(formatSeconds(0.0123), '12.3ms');
+  // A difference of two equal sums is a few 1e-15 s, not 8.88e-10µs.
+  assert.equal(formatSeconds(8.88e-16), '0µs');
+  assert.equal(formatSeconds(-3e-12), '0µs');
+  assert.equal(formatSeconds(2e-6), '2µs');
 });
 
 test('formatSeconds never shows a unit at the size of the next one', () => {
