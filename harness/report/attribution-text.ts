@@ -2,6 +2,7 @@ import { qualityLine } from '../observe/measurement-quality.js';
 import { CAUSE_LABEL, modelOwnError } from '../results/attribution.js';
 import type { TopologySummary } from '../results/summary.js';
 import { formatSeconds } from '../scenario/duration.js';
+import { signedPercent } from './columns.js';
 
 /**
  * The terminal's lines on the apparatus for one topology (issue 13): how busy the machine was,
@@ -24,8 +25,7 @@ export function apparatusLines(t: TopologySummary): string[] {
   const a = t.attribution;
   if (a !== undefined && a !== null) {
     const signed = (x: number): string => `${x < 0 ? '-' : '+'}${formatSeconds(Math.abs(x))}`;
-    const pct = (x: number): string =>
-      Number.isFinite(x) ? `${x < 0 ? '-' : '+'}${Math.abs(x * 100).toFixed(1)}%` : 'n/a';
+    const pct = (x: number): string => signedPercent(x);
     const parts = a.steps.map((s) => `${signed(s.share.meanWait)} ${CAUSE_LABEL[s.cause]}`);
     const own = modelOwnError(a);
     lines.push(

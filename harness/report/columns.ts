@@ -28,3 +28,15 @@ export const judgedCell = (within: boolean | null, text: string) =>
   within === null
     ? html`<td>${text}</td>`
     : html`<td class="${within ? 'ok' : 'bad'}">${text}</td>`;
+
+/**
+ * A fraction as a signed percentage, "+1.6%" or "-42%": one decimal, or none from 10% up when
+ * `adaptive`. A value that rounds to zero prints "+0.0%", never "-0.0%". "n/a" when not finite.
+ */
+export function signedPercent(fraction: number, adaptive = false): string {
+  if (!Number.isFinite(fraction)) return 'n/a';
+  const p = fraction * 100;
+  const digits = adaptive && Math.abs(p) >= 10 ? 0 : 1;
+  const rounded = Number(p.toFixed(digits));
+  return `${rounded < 0 ? '-' : '+'}${Math.abs(rounded).toFixed(digits)}%`;
+}

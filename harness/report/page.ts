@@ -5,6 +5,7 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { Chart } from './charts.js';
+import { signedPercent } from './columns.js';
 import { deploymentText } from './deployment-text.js';
 import { inlineScriptCode } from './escape.js';
 import { renderFidelityHtml } from './fidelity-text.js';
@@ -107,8 +108,7 @@ function shape(t: TopologySummary): string {
 }
 
 const seconds = (v: number): string => (Number.isFinite(v) ? formatSeconds(v) : 'n/a');
-const percent = (v: number): string =>
-  Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%` : 'n/a';
+const percent = (v: number): string => signedPercent(v);
 
 function figuresTable(summary: RunSummary): Html {
   const head = html`<tr><th class="text">topology</th><th class="text">figures</th><th>n</th><th>mean wait</th><th>p95 wait</th><th>max wait</th><th>makespan</th><th>errors</th><th>dispatch spread</th></tr>`;

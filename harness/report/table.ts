@@ -3,7 +3,7 @@ import type { RunSummary, TopologySummary } from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { formatSeconds } from '../scenario/duration.js';
 import { apparatusLines } from './attribution-text.js';
-import { columns } from './columns.js';
+import { columns, signedPercent } from './columns.js';
 import { deploymentText } from './deployment-text.js';
 import { renderFidelityText } from './fidelity-text.js';
 import { renderFigureFidelityText } from './figure-fidelity-text.js';
@@ -23,11 +23,7 @@ import { findingsLines } from './setup-findings.js';
 
 const FIGURES = ['meanWait', 'p50Wait', 'p95Wait', 'maxWait', 'makespan'] as const;
 
-function percent(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  const p = value * 100;
-  return `${p >= 0 ? '+' : ''}${Math.abs(p) < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
-}
+const percent = (value: number): string => signedPercent(value, true);
 
 function shape(t: TopologySummary): string {
   const declared = t.declaredKind !== t.kind ? ` (declared ${t.declaredKind})` : '';
