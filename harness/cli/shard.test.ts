@@ -329,7 +329,7 @@ test('a shard killed mid-run: the merge keeps the rest, names the missing share 
   assert.equal(merged.code, ExitCode.ShardsMissing, merged.stderr);
   assert.match(merged.stderr, /E_SHARDS_MISSING/);
   // 4 a second for 30 s, both ends included: 121 arrivals, shard 2 holding k = 2, 5, ..., 119.
-  assert.match(merged.stderr, /missing shard 2: 40 arrivals/);
+  assert.match(merged.stderr, /MISSING: shard 2 \(40 arrivals: /);
   const summary = await readJson<RunSummary>(join(out, 'summary.json'));
   assert.equal(summary.complete, false);
   const block = summary.merge;

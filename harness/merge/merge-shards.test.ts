@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { RawRequest } from '../load/raw-request.js';
 import { HISTOGRAMS, Recorder } from '../load/recorder.js';
+import { shardText } from '../report/shard-text.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { ShardBlock, ShardState } from '../results/shard-state.js';
 import type { RunSummary } from '../results/summary.js';
@@ -174,4 +175,30 @@ test('a shard without shard-state.json (killed before its load ended) counts as 
   assert.equal(block.missing[0]?.index, 1);
   assert.match(block.missing[0]?.why ?? '', /killed or failed/);
   assert.equal(block.present.length, 1);
+});
+
+test("the report's header says what a shard or a merged run holds, and what a merge lacks", () => {
+  const requests = Array.from({ length: 10 }, (_, k) => raw(k, k * 1e7, 1000, 5000, false));
+  const only = shardOf(
+    0,
+    3,
+    requests.filter((r) => r.index % 3 === 0),
+    10,
+  );
+  const { block } = mergeShards([only], ['t'], new Clock(1));
+  const lines = shardText({ merge: block });
+  assert.match(
+    lines[0] ?? '',
+    /Merged from 1 of 3 shards of plan 0123456789abcdef \(10 arrivals planned\)/,
+  );
+  assert.match(
+    lines[1] ?? '',
+    /MISSING: shard 1 \(3 arrivals: not given to merge\); shard 2 \(3 arrivals: .*60\.0% of the plan/,
+  );
+  const shardLines = shardText({ shard: only.summary.shard });
+  assert.match(
+    shardLines[0] ?? '',
+    /Shard 0 of 3 .*4 of the plan's 10 arrivals, request k when k mod 3 = 0/,
+  );
+  assert.deepEqual(shardText({}), []);
 });
