@@ -247,6 +247,20 @@ test("a clock offset injected into one shard is measured against the target's cl
     `shard 0 reached the target ${gap} ms later`,
   );
   assert.ok((block.targetStartSpreadMs ?? 0) > offsetMs - 100);
+  // The shard's own records read the target's instants against its clock, 300 ms ahead: its waits
+  // come out 3 s (scenario) short, below zero. The merge puts them back on its own timeline.
+  const lateDir = dirs.find((_, k) => blocks[k]?.shard?.index === 1);
+  assert.ok(lateDir !== undefined);
+  const own = await records(lateDir);
+  assert.ok(
+    own.every((r) => (r.wait ?? 0) < -2),
+    `its own waits: ${own.map((r) => r.wait)}`,
+  );
+  assert.equal(block.clockCorrected.length, 1);
+  assert.equal(block.clockCorrected[0]?.index, 1);
+  const corrected = (await records(join(dir, 'm'))).filter((r) => r.shard === 1);
+  assert.equal(corrected.length, 4);
+  for (const r of corrected) assert.ok((r.wait ?? -1) > -0.1, `merged wait ${r.wait}`);
 
   // The same directory twice, or shards of another plan, are refused before anything is written.
   const [d0] = dirs;

@@ -109,6 +109,7 @@ export function mergeShards(
       knownWalls.length === 0 ? null : Math.max(...knownWalls) - Math.min(...knownWalls),
     targetDispatchSpreadMs: target.dispatchSpreadMs,
     targetStartSpreadMs: target.startSpreadMs,
+    clockCorrected: clockCorrections(present),
   };
   return { measurements, block };
 }
@@ -128,7 +129,7 @@ function mergeTopology(
     .flatMap(({ shard }) =>
       shard.records
         .filter((r) => r.topology === name)
-        .map((r) => ({ ...r, shard: shard.summary.shard.index })),
+        .map((r) => onShardClock({ ...r, shard: shard.summary.shard.index }, shard, clock)),
     )
     .sort((a, b) => (a.burst ?? 0) - (b.burst ?? 0) || a.index - b.index);
   const recordsKept = parts.every((p) => p.state.recordsKept);
@@ -237,6 +238,51 @@ function mergeTopology(
     error: undefined,
     events: [],
     servers: [],
+  };
+}
+
+/**
+ * A shard's clock offset from the target's beyond which the merge puts its requests' server
+ * instants on the shard's own clock, real ms: above a response's transfer time on loopback (a
+ * shard that shares the target's clock measures a few tenths of a millisecond), so that a shard
+ * on the target's clock is left exactly as measured.
+ */
+export const CLOCK_CORRECTION_MS = 2;
+
+/** The shards whose records the merge corrects, and by how much (real ms). */
+export function clockCorrections(
+  shards: readonly ShardInput[],
+): Array<{ index: number; ms: number }> {
+  return shards.flatMap((s) => {
+    const ms = s.summary.shard.clockOffsetMs;
+    return ms !== null && Math.abs(ms) > CLOCK_CORRECTION_MS
+      ? [{ index: s.summary.shard.index, ms }]
+      : [];
+  });
+}
+
+/**
+ * A record's server instants are the target's clock read against the shard's start on the
+ * shard's clock (request-record.ts); a shard whose clock is off by `offset` (its clockOffsetMs,
+ * measured from the target's X-Server-Clock) has them off by as much, and its waits with them.
+ * Adding the offset back puts them on the shard's own timeline, exact to the offset's
+ * measurement (a response's transfer time). Within CLOCK_CORRECTION_MS the record is kept as is.
+ */
+function onShardClock(record: RequestRecord, shard: ShardInput, clock: Clock): RequestRecord {
+  const ms = shard.summary.shard.clockOffsetMs;
+  if (ms === null || Math.abs(ms) <= CLOCK_CORRECTION_MS || record.waitSource === 'estimate')
+    return record;
+  const by = clock.fromRealMs(ms);
+  const shift = (x: number | null): number | null => (x === null ? null : x + by);
+  const accepted = shift(record.accepted);
+  const handlerStart = shift(record.handlerStart);
+  return {
+    ...record,
+    accepted,
+    handlerStart,
+    handlerEnd: shift(record.handlerEnd),
+    wait: handlerStart === null ? null : handlerStart - record.intendedStart,
+    acceptWait: accepted === null ? null : accepted - record.intendedStart,
   };
 }
 
