@@ -125,11 +125,18 @@ function mergeTopology(
     const state = s.state?.[name];
     return state === undefined ? [] : [{ shard: s, state }];
   });
+  const corrections = new Map(clockCorrections(shards).map((c) => [c.index, c.ms]));
   const records = parts
     .flatMap(({ shard }) =>
       shard.records
         .filter((r) => r.topology === name)
-        .map((r) => onShardClock({ ...r, shard: shard.summary.shard.index }, shard, clock)),
+        .map((r) =>
+          onShardClock(
+            { ...r, shard: shard.summary.shard.index },
+            corrections.get(shard.summary.shard.index),
+            clock,
+          ),
+        ),
     )
     .sort((a, b) => (a.burst ?? 0) - (b.burst ?? 0) || a.index - b.index);
   const recordsKept = parts.every((p) => p.state.recordsKept);
@@ -242,36 +249,32 @@ function mergeTopology(
 }
 
 /**
- * A shard's clock offset from the target's beyond which the merge puts its requests' server
- * instants on the shard's own clock, real ms: above a response's transfer time on loopback (a
- * shard that shares the target's clock measures a few tenths of a millisecond), so that a shard
- * on the target's clock is left exactly as measured.
+ * The shards whose clocks provably differ from the target's, and by how much (real ms): those
+ * whose offset's bounds (clockOffsetOf: a handler starts after its request was written and ends
+ * before its response was read) leave out zero. A shard that shares the target's clock always
+ * has zero within its bounds, however late its event loop read the responses, so its records
+ * are left exactly as measured.
  */
-export const CLOCK_CORRECTION_MS = 2;
-
-/** The shards whose records the merge corrects, and by how much (real ms). */
 export function clockCorrections(
   shards: readonly ShardInput[],
 ): Array<{ index: number; ms: number }> {
   return shards.flatMap((s) => {
-    const ms = s.summary.shard.clockOffsetMs;
-    return ms !== null && Math.abs(ms) > CLOCK_CORRECTION_MS
-      ? [{ index: s.summary.shard.index, ms }]
+    const offset = s.summary.shard.clockOffset;
+    if (!('lowMs' in offset)) return [];
+    return offset.lowMs > 0 || offset.highMs < 0
+      ? [{ index: s.summary.shard.index, ms: offset.ms }]
       : [];
   });
 }
 
 /**
  * A record's server instants are the target's clock read against the shard's start on the
- * shard's clock (request-record.ts); a shard whose clock is off by `offset` (its clockOffsetMs,
- * measured from the target's X-Server-Clock) has them off by as much, and its waits with them.
- * Adding the offset back puts them on the shard's own timeline, exact to the offset's
- * measurement (a response's transfer time). Within CLOCK_CORRECTION_MS the record is kept as is.
+ * shard's clock (request-record.ts); a shard whose clock is off by `ms` (clockCorrections) has
+ * them off by as much, and its waits with them. Adding the offset back puts them on the shard's
+ * own timeline, exact to the offset's measurement (a response's transfer time).
  */
-function onShardClock(record: RequestRecord, shard: ShardInput, clock: Clock): RequestRecord {
-  const ms = shard.summary.shard.clockOffsetMs;
-  if (ms === null || Math.abs(ms) <= CLOCK_CORRECTION_MS || record.waitSource === 'estimate')
-    return record;
+function onShardClock(record: RequestRecord, ms: number | undefined, clock: Clock): RequestRecord {
+  if (ms === undefined || record.waitSource === 'estimate') return record;
   const by = clock.fromRealMs(ms);
   const shift = (x: number | null): number | null => (x === null ? null : x + by);
   const accepted = shift(record.accepted);

@@ -161,7 +161,7 @@ export interface MergeBlock {
   /** The shards' first requests (firstOnTargetMs) as the target saw them: latest minus earliest, real ms. */
   targetStartSpreadMs: number | null;
   /**
-   * Shards whose clock was off from the target's by more than CLOCK_CORRECTION_MS (2 ms): their
+   * Shards whose clock provably differs from the target's (its offset's bounds leave out 0): their
    * requests' server instants (accepted, handlerStart, handlerEnd) and waits in requests.ndjson
    * and the merged figures are put back on the shard's own timeline by the offset (real ms).
    * Histograms a shard kept instead of records cannot be corrected.
