@@ -376,6 +376,13 @@ test('shard options are checked before anything runs', async (t) => {
   const started = await run(['--shard', '0/2']);
   assert.equal(started.code, ExitCode.InvalidInput);
   assert.match(started.stderr, /E_OPTION_INVALID[\s\S]*would be started by each shard[\s\S]*--url/);
+  // Kubernetes' contract: the index from the environment makes this run a shard (so it needs a URL).
+  const fromJob = await run(['--shards', '2'], { JOB_COMPLETION_INDEX: '1' });
+  assert.equal(fromJob.code, ExitCode.InvalidInput);
+  assert.match(fromJob.stderr, /cannot run as a shard/);
+  const countOnly = await run([...url], { HARNESS_SHARDS: '2' });
+  assert.equal(countOnly.code, ExitCode.InvalidInput);
+  assert.match(countOnly.stderr, /HARNESS_SHARDS 2 names a shard count but no shard/);
   const mismatch = await run([...url, '--shard', '0/2', '--shards', '2'], {
     JOB_COMPLETION_INDEX: '1',
   });
