@@ -197,7 +197,13 @@ test("a clock offset injected into one shard is measured against the target's cl
   const target = await startTestTopology({ kind: 'gthread', workers: 2, threads: 4 });
   t.after(() => target.stop());
   const dir = await tempDir(t);
-  const file = await writeScenario(dir, burstScenario('shard-clock', 8));
+  // A threshold the merged run fails (8 requests of 1 s cannot end within 1 ms): the merge
+  // judges it with the gate's own code and exit code.
+  const clocked = {
+    ...burstScenario('shard-clock', 8),
+    thresholds: { errors: ['rate<0.01'], makespan: ['max<1ms'] },
+  };
+  const file = await writeScenario(dir, clocked);
   const at = startAt();
   const offsetMs = 300;
   const runs = await Promise.all(
@@ -236,7 +242,11 @@ test("a clock offset injected into one shard is measured against the target's cl
   assert.ok(right.clockOffsetMs !== null && Math.abs(right.clockOffsetMs) < 30);
   // By its own clock each started on time; by the target's, the shard ahead started early.
   const merged = await spawnCli(['merge', ...dirs, '--out', join(dir, 'm')]);
-  ok(merged, 'merge');
+  assert.equal(merged.code, ExitCode.ThresholdsFailed, merged.stderr);
+  assert.match(merged.stderr, /E_THRESHOLDS_FAILED: 1 check failed/);
+  assert.match(merged.stdout, /FAIL +makespan max<1ms/);
+  const gate = await readJson<{ passed: boolean }>(join(dir, 'm', 'gate.json'));
+  assert.equal(gate.passed, false);
   const block = (await readJson<RunSummary>(join(dir, 'm', 'summary.json'))).merge;
   assert.ok(block !== undefined);
   const first = new Map(block.present.map((s) => [s.index, s.firstOnTargetMs]));
@@ -270,7 +280,7 @@ test("a clock offset injected into one shard is measured against the target's cl
   assert.match(twice.stderr, /E_MERGE_INVALID[\s\S]*given twice/);
   const other = await writeScenario(
     dir,
-    { ...burstScenario('shard-clock', 8), model: { seed: 8, replications: 10 } },
+    { ...clocked, model: { seed: 8, replications: 10 } },
     'other.json',
   );
   const otherShard = await spawnCli([
