@@ -156,6 +156,12 @@ test('the merge of 3 shard processes equals a single process run of the same pla
     singleRecords.map((r) => r.index),
   );
   for (const r of mergedRecords) assert.equal(r.shard, r.index % 3);
+  // The plan is the same one: the model's per-request arrivals and service times (its
+  // predicted.ndjson, from the plan the merge made again) are the single run's, exactly.
+  assert.equal(
+    await readFile(join(out, 'predicted.ndjson'), 'utf8'),
+    await readFile(join(singleDir, 'predicted.ndjson'), 'utf8'),
+  );
   for (const [k, r] of mergedRecords.entries()) {
     const s = singleRecords[k] as RequestRecord;
     const served = (x: RequestRecord): number => (x.handlerEnd ?? 0) - (x.handlerStart ?? 0);
@@ -368,6 +374,15 @@ test('a shard killed mid-run: the merge keeps the rest, names the missing share 
   const kept = await records(out);
   assert.equal(kept.length, 81);
   assert.ok(kept.every((r) => r.shard !== 2 && r.index % 3 === r.shard));
+  // Each kept request went out at its planned instant: the plan's arrivals (predicted.ndjson of
+  // the merged run) by index, to the clock's rounding.
+  const planned = (await readFile(join(out, 'predicted.ndjson'), 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { index: number; intendedStart: number });
+  assert.equal(planned.length, 121);
+  for (const r of kept)
+    assert.ok(Math.abs(r.intendedStart - (planned[r.index]?.intendedStart ?? Number.NaN)) < 1e-6);
   assert.equal(summary.topologies[0]?.requests, 81);
   assert.ok((await stat(join(out, 'report.html'))).size > 1000);
 });
