@@ -106,14 +106,14 @@ export { jobsFigures } from './results/jobs-figures.js';
 export type { LoadFigures } from './results/load-figures.js';
 export type { RequestRecord } from './results/request-record.js';
 export type {
-  ClockOffset,
   MergeBlock,
   MergedShard,
   ShardBlock,
   ShardState,
   ShardStateFile,
+  TargetClock,
 } from './results/shard-state.js';
-export { clockOffsetOf } from './results/shard-state.js';
+export { targetClockOf } from './results/shard-state.js';
 export type { RunSummary, TopologySummary } from './results/summary.js';
 export type { PlanContext, RunPlan, TopologyPlan } from './run/plan.js';
 export { planRun } from './run/plan.js';

@@ -55,7 +55,7 @@ export function mergeLines(block: MergeBlock): string {
   const lines = [`merge: ${shardText({ merge: block }).join('\n  ')}`];
   for (const s of block.present)
     lines.push(
-      `  shard ${s.index}: ${s.taken} ${block.of}, start ${ms(s.startLatenessMs)} late, clock offset ${ms(s.clockOffsetMs)}, first on the target +${ms(s.firstOnTargetMs)}`,
+      `  shard ${s.index}: ${s.taken} ${block.of}, start ${ms(s.startLatenessMs)} late by its clock, its wall clock ${ms(s.wallOffsetMs)} from the shards' median (through the target's clock), first on the target +${ms(s.firstOnTargetMs)}`,
     );
   return lines.join('\n');
 }

@@ -257,6 +257,11 @@ test("a clock offset injected into one shard is measured against the target's cl
   assert.ok(block !== undefined);
   const first = new Map(block.present.map((s) => [s.index, s.firstOnTargetMs]));
   assert.equal(first.get(1), 0);
+  // Through the target's clock, shard 1's wall clock reads 300 ms ahead of shard 0's.
+  const wall = new Map(block.present.map((s) => [s.index, s.wallOffsetMs]));
+  assert.equal(wall.get(0), 0);
+  const ahead = wall.get(1) ?? Number.NaN;
+  assert.ok(Math.abs(ahead - offsetMs) < 30, `shard 1's wall clock ${ahead} ms ahead`);
   const gap = first.get(0) ?? Number.NaN;
   assert.ok(
     gap > offsetMs - 100 && gap < offsetMs + 150,

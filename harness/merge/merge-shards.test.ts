@@ -78,7 +78,7 @@ function shardOf(
     startLatenessMs: null,
     startMonotonicNs: '0',
     clockOffsetMs: null,
-    clockOffset: { how: 'not measured' },
+    targetClock: { how: 'not measured' },
   };
   const summary = {
     runId: `run-${index}`,

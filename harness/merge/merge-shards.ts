@@ -81,7 +81,7 @@ export function mergeShards(
   const measurements = new Map<string, Measurement>();
   for (const name of topologies)
     measurements.set(name, mergeTopology(name, present, missing.length > 0, clock, offsetNs));
-  const target = targetView(present, topologies, clock);
+  const target = targetView(present);
   const block: MergeBlock = {
     planHash: first.planHash,
     planSeed: first.planSeed,
@@ -97,6 +97,7 @@ export function mergeShards(
         taken: s.summary.shard.share.taken,
         startLatenessMs: s.summary.shard.startLatenessMs,
         clockOffsetMs: s.summary.shard.clockOffsetMs,
+        wallOffsetMs: target.wallOffset.get(s.summary.shard.index) ?? null,
         firstOnTargetMs: target.firstOnTarget.get(s.summary.shard.index) ?? null,
       }),
     ),
@@ -250,7 +251,7 @@ function mergeTopology(
 
 /**
  * The shards whose clocks provably differ from the target's, and by how much (real ms): those
- * whose offset's bounds (clockOffsetOf: a handler starts after its request was written and ends
+ * whose offset's bounds (targetClockOf: a handler starts after its request was written and ends
  * before its response was read) leave out zero. A shard that shares the target's clock always
  * has zero within its bounds, however late its event loop read the responses, so its records
  * are left exactly as measured.
@@ -259,10 +260,11 @@ export function clockCorrections(
   shards: readonly ShardInput[],
 ): Array<{ index: number; ms: number }> {
   return shards.flatMap((s) => {
-    const offset = s.summary.shard.clockOffset;
-    if (!('lowMs' in offset)) return [];
-    return offset.lowMs > 0 || offset.highMs < 0
-      ? [{ index: s.summary.shard.index, ms: offset.ms }]
+    const { targetClock, clockOffsetMs } = s.summary.shard;
+    // Only a shard on the target's machine has server instants in its records to correct.
+    if (!('lowMs' in targetClock) || clockOffsetMs === null) return [];
+    return targetClock.lowMs > 0 || targetClock.highMs < 0
+      ? [{ index: s.summary.shard.index, ms: targetClock.offsetMs }]
       : [];
   });
 }
@@ -314,52 +316,56 @@ function dispatchSpreadOf(
 }
 
 /**
- * What the target saw, on its own clock: a record's server instants are the target's clock less
- * its shard's start on the shard's monotonic clock (request-record.ts), so adding that start back
- * gives the target's reading whatever the shard's clock was. Needs every shard's start and the
- * target's X-Server-Clock.
+ * What the target saw, on its own clock (each shard's TargetClock: the target's X-Server-Clock
+ * instants as they came, whatever machine each shard ran on): the burst's accepts first to last
+ * over every shard, when each shard's first request arrived, and each shard's wall clock against
+ * the others' through that one clock. Null figures when a shard lacks the target's clock.
  */
-function targetView(
-  shards: readonly ShardInput[],
-  topologies: readonly string[],
-  clock: Clock,
-): {
+function targetView(shards: readonly ShardInput[]): {
   dispatchSpreadMs: number | null;
   startSpreadMs: number | null;
   firstOnTarget: Map<number, number>;
+  wallOffset: Map<number, number>;
 } {
-  const none = { dispatchSpreadMs: null, startSpreadMs: null, firstOnTarget: new Map() };
-  const [only] = topologies;
-  if (only === undefined || topologies.length !== 1) return none;
-  if (shards.length === 0 || shards.some((s) => s.summary.shard.startMonotonicNs === null))
-    return none;
-  const base = shards
-    .map((s) => BigInt(s.summary.shard.startMonotonicNs as string))
-    .reduce((a, b) => (a < b ? a : b));
-  let firstAccept = Number.POSITIVE_INFINITY;
-  let lastAccept = Number.NEGATIVE_INFINITY;
-  const firsts = new Map<number, number>();
-  for (const s of shards) {
-    const atMs = Number(BigInt(s.summary.shard.startMonotonicNs as string) - base) / 1e6;
-    let first = Number.POSITIVE_INFINITY;
-    for (const r of s.records) {
-      if (r.topology !== only || r.waitSource === 'estimate') continue;
-      if (r.accepted !== null) {
-        const ms = atMs + clock.realMs(r.accepted);
-        firstAccept = Math.min(firstAccept, ms);
-        lastAccept = Math.max(lastAccept, ms);
-      }
-      const arrived = r.accepted ?? r.handlerStart;
-      if (arrived !== null) first = Math.min(first, atMs + clock.realMs(arrived));
-    }
-    if (Number.isFinite(first)) firsts.set(s.summary.shard.index, first);
-  }
-  if (firsts.size === 0) return none;
-  const earliest = Math.min(...firsts.values());
-  const firstOnTarget = new Map([...firsts].map(([i, ms]) => [i, ms - earliest]));
+  const clocks = shards.flatMap((s) => {
+    const { targetClock, index } = s.summary.shard;
+    return 'offsetMs' in targetClock ? [{ index, clock: targetClock, block: s.summary.shard }] : [];
+  });
+  if (clocks.length === 0 || clocks.length < shards.length)
+    return {
+      dispatchSpreadMs: null,
+      startSpreadMs: null,
+      firstOnTarget: new Map(),
+      wallOffset: new Map(),
+    };
+  const firstArrival = Math.min(...clocks.map((c) => c.clock.firstArrivalUs));
+  const firstOnTarget = new Map(
+    clocks.map((c) => [c.index, (c.clock.firstArrivalUs - firstArrival) / 1000]),
+  );
+  const firsts = clocks.flatMap((c) =>
+    c.clock.firstAcceptUs === null ? [] : [c.clock.firstAcceptUs],
+  );
+  const lasts = clocks.flatMap((c) =>
+    c.clock.lastAcceptUs === null ? [] : [c.clock.lastAcceptUs],
+  );
+  // Each shard's wall clock minus the target's monotonic one: the same for every shard whose wall
+  // clock is right, so their differences are the wall clocks' own.
+  const walls = clocks.flatMap((c) => {
+    const { actualStartWallMs, startMonotonicNs } = c.block;
+    if (actualStartWallMs === null || startMonotonicNs === null) return [];
+    return [
+      { index: c.index, v: actualStartWallMs - Number(startMonotonicNs) / 1e6 + c.clock.offsetMs },
+    ];
+  });
+  const sorted = walls.map((w) => w.v).sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
   return {
-    dispatchSpreadMs: Number.isFinite(firstAccept) ? lastAccept - firstAccept : null,
-    startSpreadMs: Math.max(...firsts.values()) - earliest,
+    dispatchSpreadMs:
+      firsts.length === clocks.length && lasts.length === clocks.length
+        ? (Math.max(...lasts) - Math.min(...firsts)) / 1000
+        : null,
+    startSpreadMs: Math.max(...firstOnTarget.values()),
     firstOnTarget,
+    wallOffset: new Map(median === undefined ? [] : walls.map((w) => [w.index, w.v - median])),
   };
 }

@@ -1,70 +1,72 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Clock } from '../scenario/clock.js';
-import type { RequestRecord } from './request-record.js';
-import { clockOffsetOf } from './shard-state.js';
+import type { RawRequest } from '../load/raw-request.js';
+import { targetClockOf } from './shard-state.js';
 
-function record(fields: Partial<RequestRecord>): RequestRecord {
+/**
+ * A request as a shard records it: client ns after its start, the target's instants in µs of
+ * the target's clock, which reads `behindUs` behind the shard's.
+ */
+function request(
+  index: number,
+  ms: { written: number; accepted?: number; start: number; end: number; complete: number },
+  startNs: bigint,
+  behindUs: number,
+): RawRequest {
+  const target = (atMs: number): number => Number(startNs) / 1000 + atMs * 1000 - behindUs;
   return {
-    topology: 't',
-    index: 0,
-    intendedStart: 0,
-    connected: null,
-    written: null,
-    accepted: null,
-    handlerStart: null,
-    handlerEnd: null,
-    complete: null,
-    wait: null,
-    acceptWait: null,
-    serverQueue: null,
-    replica: null,
-    worker: null,
-    thread: null,
-    pid: null,
+    index,
+    intendedNs: 0,
+    writtenNs: ms.written * 1e6,
+    completeNs: ms.complete * 1e6,
     status: 200,
-    error: null,
-    errorMessage: null,
-    ...fields,
+    server: {
+      servedBy: {},
+      ...(ms.accepted === undefined ? {} : { acceptedUs: target(ms.accepted) }),
+      startUs: target(ms.start),
+      endUs: target(ms.end),
+    },
   };
 }
 
-test("a shard's clock offset is bounded by its requests, and given by the response leg no queue widens", () => {
-  const clock = new Clock(1);
-  // A client clock 0.25 s ahead of the target's: the target's instants, read against the
-  // client's start, are 0.25 s early. One request served at once, one that queued 1 s.
-  const ahead = 0.25;
-  const records = [
-    record({
-      written: 0.01,
-      handlerStart: 0.0102 - ahead,
-      handlerEnd: 0.1102 - ahead,
-      complete: 0.1105,
-    }),
-    record({
-      index: 1,
-      written: 0.01,
-      handlerStart: 1.01 - ahead,
-      handlerEnd: 1.11 - ahead,
-      complete: 1.1104,
-    }),
+test("a shard's clock against the target's is bounded by its requests, and given by the response leg no queue widens", () => {
+  const startNs = 5_000_000_000_000n;
+  // The target's clock reads 250 ms behind the shard's. One request served at once, one that
+  // queued a second; the responses took 0.3 and 0.4 ms to be read.
+  const raw = [
+    request(
+      0,
+      { written: 10, accepted: 9.8, start: 10.2, end: 110.2, complete: 110.5 },
+      startNs,
+      250_000,
+    ),
+    request(
+      1,
+      { written: 10, accepted: 9.9, start: 1010, end: 1110, complete: 1110.4 },
+      startNs,
+      250_000,
+    ),
   ];
-  const offset = clockOffsetOf(records, clock);
-  assert.ok(offset !== null);
-  assert.equal(offset.requests, 2);
-  // The response legs (0.3 ms and 0.4 ms here) bound it from above: 250.3 ms.
-  assert.ok(Math.abs(offset.ms - 250.3) < 1e-6, String(offset.ms));
-  assert.ok(offset.lowMs <= 250 && offset.highMs >= 250);
+  const clock = targetClockOf(raw, startNs);
+  assert.ok(clock !== null);
+  assert.equal(clock.requests, 2);
+  assert.ok(Math.abs(clock.offsetMs - 250.3) < 1e-6, String(clock.offsetMs));
+  assert.ok(clock.lowMs <= 250 && clock.highMs >= 250 && Math.abs(clock.lowMs - 249.8) < 1e-6);
+  // The instants merge places the shards by are the target's own.
+  const at = (ms: number): number => Number(startNs) / 1000 + ms * 1000 - 250_000;
+  assert.ok(Math.abs((clock.firstAcceptUs ?? 0) - at(9.8)) < 1e-3);
+  assert.ok(Math.abs((clock.lastAcceptUs ?? 0) - at(9.9)) < 1e-3);
+  assert.ok(Math.abs(clock.firstArrivalUs - at(9.8)) < 1e-3);
 });
 
-test('no offset without the target clock, or when waits were estimated', () => {
-  const clock = new Clock(0.1);
-  assert.equal(clockOffsetOf([record({ written: 0.1, complete: 1 })], clock), null);
-  assert.equal(
-    clockOffsetOf(
-      [record({ written: 0, handlerStart: 0, handlerEnd: 1, complete: 1, waitSource: 'estimate' })],
-      clock,
-    ),
-    null,
-  );
+test('no target clock without X-Server-Clock, nor from requests without a whole exchange to bound it', () => {
+  assert.equal(targetClockOf([{ index: 0, intendedNs: 0, writtenNs: 1, completeNs: 2 }], 0n), null);
+  const failed: RawRequest = {
+    index: 0,
+    intendedNs: 0,
+    writtenNs: 1e6,
+    failedNs: 2e6,
+    server: { servedBy: {}, startUs: 1500 },
+  };
+  assert.equal(targetClockOf([failed], 0n), null, 'no bounds rest on it');
 });

@@ -1,7 +1,6 @@
 import type { ErrorKind } from '../load/error-kind.js';
+import type { RawRequest } from '../load/raw-request.js';
 import type { HistogramName } from '../load/recorder.js';
-import type { Clock } from '../scenario/clock.js';
-import type { RequestRecord } from './request-record.js';
 import type { TopologyStatus } from './summary.js';
 
 /**
@@ -15,19 +14,31 @@ import type { TopologyStatus } from './summary.js';
  * Pure: the types, and the clock offset computed from a shard's own records.
  */
 
-/** How a shard's clock compared with the target's, from the target's X-Server-Clock. */
-export interface ClockOffset {
+/**
+ * What a shard saw of the target's own clock (X-Server-Clock: CLOCK_MONOTONIC µs of the target's
+ * machine, sent by the emulated targets and the middleware), from its raw requests, whatever
+ * machine the target is on: the instants merge places every shard's load on, and this shard's
+ * clock against the target's.
+ */
+export interface TargetClock {
+  /** The first and last accept of this shard's requests' connections, target µs. */
+  firstAcceptUs: number | null;
+  lastAcceptUs: number | null;
+  /** This shard's first request's arrival: its earliest accept, else handler start, target µs. */
+  firstArrivalUs: number;
   /**
-   * This shard's monotonic clock minus the target's, real ms: highMs (see clockOffsetOf). On one
-   * machine the clocks are the same one and this is 0 within a millisecond or so.
+   * This shard's monotonic clock minus the target's, real ms: `highMs`, the least (response
+   * read − handler end) over its requests, exact to a response's transfer time (and to how late
+   * the client's loop read it). The offset is at least `lowMs`, the greatest (write − handler
+   * start), a bound the server's queue widens. On one machine the two clocks are one and this is
+   * 0 within a few ms; across machines it holds the machines' monotonic clocks' difference,
+   * which merge compares between shards (MergedShard.wallOffsetMs).
    */
-  ms: number;
-  /** The offset lies in [lowMs, highMs] if requests take no negative time (NTP's bounds). */
+  offsetMs: number;
   lowMs: number;
   highMs: number;
-  /** Requests the bounds rest on. */
+  /** Requests it rests on. */
   requests: number;
-  how: string;
 }
 
 export interface ShardBlock {
@@ -48,9 +59,14 @@ export interface ShardBlock {
   startLatenessMs: number | null;
   /** The load's time zero on this machine's monotonic clock (ns, as a decimal string). */
   startMonotonicNs: string | null;
-  /** This shard's clock against the target's; null when the target reports no clock. */
+  /**
+   * This shard's clock minus the target's, real ms, when the target shares this machine's clock
+   * (a loopback URL): targetClock.offsetMs. Null for a target on another machine (whose clock
+   * merge compares between shards instead) or one that reports no clock.
+   */
   clockOffsetMs: number | null;
-  clockOffset: ClockOffset | { how: string };
+  /** The target's clock as this shard saw it, or why it did not. */
+  targetClock: TargetClock | { how: string };
 }
 
 /** What `merge` needs of one topology of a shard to add it to the others. */
@@ -87,35 +103,44 @@ export interface ShardStateFile {
 }
 
 /**
- * The offset of a shard's clock against the target's from its requests, bounded as NTP bounds
- * it: a request's handler starts after the client wrote it and ends before the client read the
- * end of its response, so (client − target) lies in [max(written − start), min(complete − end)]
- * over the requests. The two bounds are not alike: a request waits in the server's queue between
- * its write and its handler (so the lower bound is loose whenever all of a shard's requests
- * queued), while nothing but the response's transfer lies between the handler's end and the
- * client's read. The offset given is therefore the upper bound, exact to a response's transfer
- * time (well under a millisecond on loopback). Needs the target's X-Server-Clock (the emulated
- * targets and the middleware send it); requests whose wait was estimated are left out.
+ * The target's clock as a shard's requests saw it (TargetClock), from the raw requests (client
+ * ns after `startNs`, the load's start on this machine's monotonic clock; server µs of the
+ * target's): a request's handler starts after the client wrote it and ends before the client
+ * read the end of its response, so (client − target) lies in [max(written − start),
+ * min(complete − end)], NTP's bounds. Null when no request carried the target's clock.
  */
-export function clockOffsetOf(records: readonly RequestRecord[], clock: Clock): ClockOffset | null {
+export function targetClockOf(raw: readonly RawRequest[], startNs: bigint): TargetClock | null {
+  const startUs = Number(startNs) / 1000;
   let low = Number.NEGATIVE_INFINITY;
   let high = Number.POSITIVE_INFINITY;
+  let firstAccept = Number.POSITIVE_INFINITY;
+  let lastAccept = Number.NEGATIVE_INFINITY;
+  let firstArrival = Number.POSITIVE_INFINITY;
   let n = 0;
-  for (const r of records) {
-    if (r.waitSource === 'estimate') continue;
-    if (r.handlerStart === null || r.handlerEnd === null) continue;
-    if (r.written === null || r.complete === null) continue;
-    low = Math.max(low, clock.realMs(r.written - r.handlerStart));
-    high = Math.min(high, clock.realMs(r.complete - r.handlerEnd));
+  for (const r of raw) {
+    const server = r.server;
+    if (server?.startUs === undefined) continue;
+    const arrival = server.acceptedUs ?? server.startUs;
+    firstArrival = Math.min(firstArrival, arrival);
+    if (server.acceptedUs !== undefined) {
+      firstAccept = Math.min(firstAccept, server.acceptedUs);
+      lastAccept = Math.max(lastAccept, server.acceptedUs);
+    }
+    if (server.endUs === undefined || r.writtenNs === undefined || r.completeNs === undefined)
+      continue;
+    low = Math.max(low, (startUs + r.writtenNs / 1000 - server.startUs) / 1000);
+    high = Math.min(high, (startUs + r.completeNs / 1000 - server.endUs) / 1000);
     n += 1;
   }
   if (n === 0) return null;
   return {
-    ms: high,
+    firstAcceptUs: Number.isFinite(firstAccept) ? firstAccept : null,
+    lastAcceptUs: Number.isFinite(lastAccept) ? lastAccept : null,
+    firstArrivalUs: firstArrival,
+    offsetMs: high,
     lowMs: low,
     highMs: high,
     requests: n,
-    how: `the least (response read − handler end) over ${n} request${n === 1 ? '' : 's'}, from the target's X-Server-Clock (exact to a response's transfer time); the offset is at least lowMs, the least (write − handler start)`,
   };
 }
 
@@ -130,6 +155,13 @@ export interface MergedShard {
   taken: number;
   startLatenessMs: number | null;
   clockOffsetMs: number | null;
+  /**
+   * This shard's wall clock against the other shards', measured through the target's clock (one
+   * clock every shard talked to): (wall − monotonic at its start) + targetClock.offsetMs, less the
+   * same of the shard with the median such value, real ms; null without the target's clock.
+   * What a shard's wall clock is off by, if the others' are right, whatever machines they are on.
+   */
+  wallOffsetMs: number | null;
   /**
    * The shard's first request as the target saw it (its earliest accept, or handler start where
    * no accept is reported, on the target's clock), real ms after the earliest shard's; null when

@@ -10,6 +10,7 @@ import {
   type RequestRecord,
   toRequestRecord,
 } from '../results/request-record.js';
+import { type TargetClock, targetClockOf } from '../results/shard-state.js';
 import { type MeasuredFigures, measureFromHistogram } from '../results/summary.js';
 import type { RunPlan } from './plan.js';
 
@@ -30,6 +31,8 @@ export interface LoadStep {
    * encoding, for `merge` to add bucket by bucket. Absent outside shard runs.
    */
   encodedHistograms?: Record<HistogramName, string>;
+  /** A shard's run: the target's clock as its requests saw it (null: no request carried it). */
+  targetClock?: TargetClock | null;
 }
 
 export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null, load: null };
@@ -137,7 +140,10 @@ export async function runLoadStep(
       ...alwaysInFlightOf(throughput === undefined ? null : executor.alwaysInFlight(load)),
     },
   };
-  if (options.shard !== undefined) step.encodedHistograms = recorder.snapshot().histograms;
+  if (options.shard !== undefined) {
+    step.encodedHistograms = recorder.snapshot().histograms;
+    step.targetClock = targetClockOf(raw, result.startNs);
+  }
   if (!keepRequests) {
     const wait = histograms.wait;
     const toScenario = (us: number): number => clock.fromRealUs(us);

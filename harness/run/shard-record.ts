@@ -1,5 +1,6 @@
 import { executorOf } from '../load/executors/registry.js';
-import { clockOffsetOf, type ShardBlock, type ShardState } from '../results/shard-state.js';
+import type { ShardBlock, ShardState } from '../results/shard-state.js';
+import { isLoopbackHost } from '../scenario/target-url.js';
 import type { Measurement } from './measure.js';
 import type { RunPlan } from './plan.js';
 import { planHash, type ShardSpec, shardTakes } from './shard.js';
@@ -24,7 +25,11 @@ export function shardBlock(
     load.executor === 'closed-users'
       ? load.users
       : (executorOf(load).plannedRequests(load) ?? plan.arrivals.length);
-  const offset = measured === undefined ? null : clockOffsetOf(measured.records, plan.clock);
+  const target = measured?.targetClock ?? null;
+  // A loopback target shares this machine's clock: the offset is this shard's own.
+  const sharedClock = plan.scenario.topologies.every(
+    (t) => t.url !== undefined && isLoopbackHost(new URL(t.url).hostname),
+  );
   return {
     index: spec.index,
     count: spec.count,
@@ -37,14 +42,14 @@ export function shardBlock(
       taken: shardTakes(planned, spec),
     },
     ...start.facts(measured?.startNs),
-    clockOffsetMs: offset?.ms ?? null,
-    clockOffset: offset ?? {
+    clockOffsetMs: target !== null && sharedClock ? target.offsetMs : null,
+    targetClock: target ?? {
       how:
         measured === undefined
           ? 'not measured yet: the load has not run'
           : measured.records.length === 0
             ? 'not measured: the run kept no records (load.record "histograms")'
-            : "not measured: the target sent no X-Server-Clock, or its clock is not this machine's",
+            : 'not measured: the target sent no X-Server-Clock',
     },
   };
 }
