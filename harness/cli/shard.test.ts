@@ -246,6 +246,7 @@ test("a clock offset injected into one shard is measured against the target's cl
     `measured ${late.clockOffsetMs} ms`,
   );
   assert.ok(right.clockOffsetMs !== null && Math.abs(right.clockOffsetMs) < 30);
+  assert.match(late.clockOffsetHow, /loopback target's X-Server-Clock/);
   // By its own clock each started on time; by the target's, the shard ahead started early.
   const merged = await spawnCli(['merge', ...dirs, '--out', join(dir, 'm')]);
   assert.equal(merged.code, ExitCode.ThresholdsFailed, merged.stderr);

@@ -78,6 +78,7 @@ function shardOf(
     startLatenessMs: null,
     startMonotonicNs: '0',
     clockOffsetMs: null,
+    clockOffsetHow: 'not measured',
     targetClock: { how: 'not measured' },
   };
   const summary = {

@@ -65,6 +65,8 @@ export interface ShardBlock {
    * merge compares between shards instead) or one that reports no clock.
    */
   clockOffsetMs: number | null;
+  /** How clockOffsetMs was measured, or why it is null, in words. */
+  clockOffsetHow: string;
   /** The target's clock as this shard saw it, or why it did not. */
   targetClock: TargetClock | { how: string };
 }

@@ -43,6 +43,12 @@ export function shardBlock(
     },
     ...start.facts(measured?.startNs),
     clockOffsetMs: target !== null && sharedClock ? target.offsetMs : null,
+    clockOffsetHow:
+      target === null
+        ? "not measured: no request carried the target's X-Server-Clock (or no records were kept)"
+        : sharedClock
+          ? `against the loopback target's X-Server-Clock, the same clock: the least (response read − handler end) over ${target.requests} requests`
+          : "the target is on another machine, whose monotonic clock says nothing of this one's alone: merge compares the shards' wall clocks through it (wallOffsetMs)",
     targetClock: target ?? {
       how:
         measured === undefined
