@@ -131,7 +131,7 @@ export {
   shardProblems,
   shardTakes,
 } from './run/shard.js';
-export { ShardStart } from './run/shard-start.js';
+export { lateStartError, ShardStart } from './run/shard-start.js';
 export type { StartAtParse, StartCheck } from './run/start-at.js';
 export {
   checkStart,

@@ -6,7 +6,6 @@ import {
   ResultsWriteError,
   RunAbortedError,
   RunTimeoutError,
-  StartLateError,
 } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import type { GateConfig } from '../gate/run-gate.js';
@@ -22,8 +21,7 @@ import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './pl
 import { RunFiles } from './run-files.js';
 import type { ShardSpec } from './shard.js';
 import { shardBlock, shardState } from './shard-record.js';
-import { ShardStart } from './shard-start.js';
-import { START_TOLERANCE_MS } from './start-at.js';
+import { lateStartError, ShardStart } from './shard-start.js';
 import { type ModelRuns, summariseTopology, type TopologyResult } from './summarise.js';
 
 export interface RunOptions {
@@ -130,14 +128,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     { error, planned: plan.topologies.length, finishedAt: now() },
     shardRun === undefined ? options.gate : undefined,
   );
-  if (closed.error === undefined && lateness !== null && lateness > START_TOLERANCE_MS) {
-    closed.error = new StartLateError(
-      `the load started ${Math.round(lateness)} ms after --start-at (tolerance ${START_TOLERANCE_MS} ms): it was set up too late to start with the other shards`,
-      {
-        fix: 'give a --start-at further ahead, leaving time for every shard to start and set up; its results are kept',
-      },
-    );
-  }
+  closed.error ??= lateStartError(lateness);
   return { ...closed, dir: files.dir };
 }
 
