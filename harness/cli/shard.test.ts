@@ -428,3 +428,65 @@ test('shard options are checked before anything runs', async (t) => {
   const noRun = await stat(join(dir, 'r')).catch(() => null);
   assert.equal(noRun, null, 'nothing was written');
 });
+
+test('closed users in 2 shards: each shard takes its users, and the merge holds every user and request of the plan', async (t) => {
+  const target = await startTestTopology({ kind: 'gthread', workers: 2, threads: 4 });
+  t.after(() => target.stop());
+  const dir = await tempDir(t);
+  const file = await writeScenario(dir, {
+    name: 'shard-closed',
+    description: '6 closed users, 3 requests each, in 2 shards',
+    timeScale: 0.1,
+    load: {
+      executor: 'closed-users',
+      users: 6,
+      thinkTime: '500ms',
+      iterations: 3,
+      record: 'requests',
+    },
+    service: { time: '500ms', work: 'sleep' },
+    topologies: [{ name: 'gthread-2x4', kind: 'gthread', workers: 2, threads: 4 }],
+    limits: { runTimeout: '60s', requestTimeout: '1m' },
+    model: { seed: 5, replications: 5 },
+  });
+  const at = startAt();
+  const runs = await Promise.all(
+    [0, 1].map((i) =>
+      spawnCli([
+        'scenario',
+        file,
+        '--url',
+        `${target.origin}/work?ms=50&work=sleep`,
+        '--shard',
+        `${i}/2`,
+        '--start-at',
+        at,
+        '--reports-dir',
+        join(dir, 'r'),
+        '--no-progress',
+      ]),
+    ),
+  );
+  for (const [i, r] of runs.entries()) ok(r, `shard ${i}`);
+  const dirs = await runDirs(join(dir, 'r'), 'shard-closed');
+  for (const d of dirs) {
+    const shard = (await readJson<RunSummary>(join(d, 'summary.json'))).shard;
+    assert.deepEqual(shard?.share, { of: 'users', planned: 6, taken: 3 });
+  }
+  const out = join(dir, 'm');
+  ok(await spawnCli(['merge', ...dirs, '--out', out]), 'merge');
+  const summary = await readJson<RunSummary>(join(out, 'summary.json'));
+  const [topology] = summary.topologies;
+  assert.equal(topology?.requests, 18);
+  assert.equal(topology?.load?.completed, 18);
+  assert.equal(topology?.load?.interactiveLaw?.users, 6);
+  const merged = await records(out);
+  // Shard i's users are those k with k mod 2 = i; each sent its 3 requests.
+  const byShard = new Map<number, number>();
+  for (const r of merged) byShard.set(r.shard ?? -1, (byShard.get(r.shard ?? -1) ?? 0) + 1);
+  assert.deepEqual([...byShard].sort(), [
+    [0, 9],
+    [1, 9],
+  ]);
+  assert.equal(new Set(merged.map((r) => `${r.shard}:${r.index}`)).size, 18);
+});
