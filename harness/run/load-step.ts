@@ -10,6 +10,7 @@ import {
   type RequestRecord,
   toRequestRecord,
 } from '../results/request-record.js';
+import { type TargetClock, targetClockOf } from '../results/shard-state.js';
 import { type MeasuredFigures, measureFromHistogram } from '../results/summary.js';
 import type { RunPlan } from './plan.js';
 
@@ -25,6 +26,13 @@ export interface LoadStep {
   load: Omit<LoadFiguresInput, 'load' | 'clock' | 'prediction'> | null;
   /** When the load started (monotonic ns): time zero of the records. */
   startNs?: bigint;
+  /**
+   * A shard's run (harness/run/shard.ts): each HDR histogram in HdrHistogram's compressed base64
+   * encoding, for `merge` to add bucket by bucket. Absent outside shard runs.
+   */
+  encodedHistograms?: Record<HistogramName, string>;
+  /** A shard's run: the target's clock as its requests saw it (null: no request carried it). */
+  targetClock?: TargetClock | null;
 }
 
 export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null, load: null };
@@ -47,6 +55,10 @@ export interface LoadStepOptions {
   adjust?: (records: RequestRecord[], raw: readonly RawRequest[]) => RequestRecord[];
   /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
   allowRemote?: readonly string[];
+  /** This run is one shard of the plan: send its share only (harness/run/shard.ts). */
+  shard?: { index: number; count: number };
+  /** Resolves to the monotonic instant to start the load at (a shard's --start-at). */
+  startAt?: () => Promise<bigint>;
 }
 
 export async function runLoadStep(
@@ -73,6 +85,8 @@ export async function runLoadStep(
     onSettled: (settled, total) => progress.requests(settled, total),
     threads: load.threads,
     allowRemote: options.allowRemote ?? [],
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+    ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
   });
   const { recorder } = result;
   const raw: RawRequest[] = keepRequests
@@ -126,6 +140,10 @@ export async function runLoadStep(
       ...alwaysInFlightOf(throughput === undefined ? null : executor.alwaysInFlight(load)),
     },
   };
+  if (options.shard !== undefined) {
+    step.encodedHistograms = recorder.snapshot().histograms;
+    step.targetClock = targetClockOf(raw, result.startNs);
+  }
   if (!keepRequests) {
     const wait = histograms.wait;
     const toScenario = (us: number): number => clock.fromRealUs(us);

@@ -19,6 +19,9 @@ import type { Supervisor } from '../supervise/supervisor.js';
 import { measureTopology } from './measure.js';
 import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './plan.js';
 import { RunFiles } from './run-files.js';
+import type { ShardSpec } from './shard.js';
+import { shardBlock, shardState } from './shard-record.js';
+import { lateStartError, ShardStart } from './shard-start.js';
 import { type ModelRuns, summariseTopology, type TopologyResult } from './summarise.js';
 
 export interface RunOptions {
@@ -42,6 +45,12 @@ export interface RunOptions {
   raceFit?: RaceFitState;
   /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
   allowRemote?: readonly string[];
+  /**
+   * This run is one shard of the plan (harness/run/shard.ts): it sends its share only, from
+   * `startAtMs` (epoch ms, --start-at) when given, records its `shard` block and shard-state.json,
+   * and leaves the gate to `merge`.
+   */
+  shardRun?: { spec: ShardSpec; source: string; startAtMs: number | null };
 }
 
 export interface RunResult {
@@ -75,13 +84,32 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   options.supervisor.logDir = join(files.dir, SERVER_LOG_DIR);
   const limit = runLimit(options.signal, options.scenario.limits.runTimeout);
   let error: HarnessError | undefined;
+  const { shardRun } = options;
+  const shardStart = shardRun === undefined ? undefined : new ShardStart(shardRun.startAtMs);
+  let lateness: number | null = null;
+  if (shardRun !== undefined && shardStart !== undefined)
+    await files.noteShard(shardBlock(plan, shardRun, shardStart, undefined));
   try {
     for (const [i, topology] of plan.topologies.entries()) {
       if (limit.signal.aborted) break;
       const label = `[${i + 1}/${plan.topologies.length}] ${topology.topology.name}`;
-      const measured = await measureTopology(plan, topology, label, options, limit.signal);
+      const measureOptions =
+        shardRun === undefined || shardStart === undefined
+          ? options
+          : {
+              ...options,
+              shard: shardRun.spec,
+              ...(shardStart.waits ? { startAt: shardStart.startAt } : {}),
+            };
+      const measured = await measureTopology(plan, topology, label, measureOptions, limit.signal);
       const result = predictAndSummarise(plan, topology, measured);
       files.noteCalibration(topology.acceptRace, context.calibration);
+      if (shardRun !== undefined && shardStart !== undefined) {
+        const block = shardBlock(plan, shardRun, shardStart, measured);
+        lateness = block.startLatenessMs;
+        await files.noteShard(block);
+        await files.keepShardState(topology.topology.name, shardState(measured));
+      }
       await files.append(result);
       error = measured.error;
       if (error !== undefined) break;
@@ -95,15 +123,17 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     options.progress.done();
   }
   error ??= stopped(options, limit.signal);
+  // A shard's figures are its share's: the thresholds are judged on the merged run (merge).
   const closed = await files.close(
     { error, planned: plan.topologies.length, finishedAt: now() },
-    options.gate,
+    shardRun === undefined ? options.gate : undefined,
   );
+  closed.error ??= lateStartError(lateness);
   return { ...closed, dir: files.dir };
 }
 
 /** The model on the topology, with the run's own arrivals and service times, beside the measurement. */
-function predictAndSummarise(
+export function predictAndSummarise(
   plan: RunPlan,
   topology: TopologyPlan,
   measured: Awaited<ReturnType<typeof measureTopology>>,
@@ -127,7 +157,9 @@ function predictAndSummarise(
 }
 
 /** What planning takes from the run's options: the machine, and the calibration as found. */
-function planContext(options: RunOptions): PlanContext {
+export function planContext(
+  options: Pick<RunOptions, 'environment' | 'calibration' | 'machine' | 'raceFit'>,
+): PlanContext {
   const { environment } = options;
   return {
     cores: environment.cpus,
