@@ -7,7 +7,7 @@ import { collect, durationOption, wholeNumber } from './options.js';
 export interface K8sOptions {
   shards: number;
   image: string;
-  url?: string;
+  url: string;
   allowRemote?: string[];
   only?: string[];
   seed?: number;
@@ -103,9 +103,9 @@ export function registerK8sCommand(
       "the harness's container image, built from the Dockerfile (e.g. registry.example.com/capacity-harness:0.1.0)",
       imageOption,
     )
-    .option(
+    .requiredOption(
       '--url <url>',
-      'the server every shard loads (one topology: use --only); without it each pod starts its own targets',
+      'the server every shard loads, the deployment under test (one topology: use --only)',
     )
     .option(
       '--allow-remote <host>',

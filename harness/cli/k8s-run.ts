@@ -41,7 +41,7 @@ export async function k8sCommand(ref: string, options: K8sOptions, io: CliIo): P
   // The scenario is validated here as each shard will read it, with the same --url and --only.
   const path = isAbsolute(ref) || !ref.includes('/') ? ref : resolve(io.cwd, ref);
   const scenario = await loadScenario(path, undefined, {
-    ...(options.url === undefined ? {} : { url: options.url }),
+    url: options.url,
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
@@ -78,7 +78,7 @@ export async function k8sCommand(ref: string, options: K8sOptions, io: CliIo): P
     shards: options.shards,
     image: options.image,
     startAt: startAt.toISOString(),
-    ...(options.url === undefined ? {} : { url: options.url }),
+    url: options.url,
     allowRemote,
     only: options.only ?? [],
     ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -112,10 +112,6 @@ export async function k8sCommand(ref: string, options: K8sOptions, io: CliIo): P
       },
     );
   }
-  if (options.url === undefined)
-    io.stderr.write(
-      "warning: without --url each pod starts the scenario's own targets, so the shards load N separate servers; give --url to load one deployment\n",
-    );
   const shown = (p: string) => relative(io.cwd, p) || '.';
   const ns = `-n ${options.namespace}`;
   const local = `reports/${jobName}`;

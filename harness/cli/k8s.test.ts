@@ -96,6 +96,11 @@ test('k8s refuses bad input with exit 104 and the fix, writing nothing', async (
   t.after(() => rm(out, { recursive: true, force: true }));
   const cases: Array<[string, string[], RegExp]> = [
     ['no --image', ['k8s', 'contest-200', '--shards', '2'], /required option '--image <image>'/],
+    [
+      'no --url',
+      ['k8s', 'contest-200', '--shards', '2', '--image', 'x'],
+      /required option '--url <url>'/,
+    ],
     ['no --shards', ['k8s', 'contest-200', '--image', 'x'], /required option '--shards <n>'/],
     ['0 shards', [...BASE, '--shards', '0'], /expected a whole number from 1 to 1000/],
     ['a namespace in capitals', [...BASE, '--namespace', 'Load'], /--namespace "Load" is not/],
@@ -117,11 +122,7 @@ test('k8s refuses bad input with exit 104 and the fix, writing nothing', async (
       BASE.filter((a) => a !== '--only' && a !== 'sync-4-x3'),
       /E_OPTION_INVALID: --url .*add --only|E_OPTION_INVALID[\s\S]*--only/,
     ],
-    [
-      'an unknown scenario',
-      ['k8s', 'no-such', '--shards', '2', '--image', 'x'],
-      /E_SCENARIO_NOT_FOUND/,
-    ],
+    ['an unknown scenario', ['k8s', 'no-such', ...BASE.slice(2)], /E_SCENARIO_NOT_FOUND/],
     ['an empty image', [...BASE, '--image', ''], /expected an image reference/],
     ['an image in capitals', [...BASE, '--image', 'Harness:1'], /expected an image reference/],
   ];

@@ -41,8 +41,8 @@ export interface K8sRunSpec {
   image: string;
   /** The shared start, an ISO 8601 UTC instant. */
   startAt: string;
-  /** `--url`: the server every shard loads; absent, each pod starts the scenario's targets. */
-  url?: string;
+  /** `--url`: the server every shard loads (a shard loads a running server, never its own). */
+  url: string;
   /** `--allow-remote` hosts passed to every shard. */
   allowRemote: readonly string[];
   /** `--only` topologies passed to every shard. */
@@ -94,7 +94,8 @@ export function buildManifests(spec: K8sRunSpec): { job: K8sObject[]; collect: K
     '--reports-dir',
     `${runDir}/shard-$(JOB_COMPLETION_INDEX)`,
     '--no-progress',
-    ...(spec.url === undefined ? [] : ['--url', spec.url]),
+    '--url',
+    spec.url,
     ...spec.allowRemote.flatMap((host) => ['--allow-remote', host]),
     ...spec.only.flatMap((name) => ['--only', name]),
     ...(spec.seed === undefined ? [] : ['--seed', String(spec.seed)]),
