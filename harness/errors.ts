@@ -229,6 +229,34 @@ export class GateInconclusiveError extends HarnessError {
   readonly exitCode = ExitCode.Inconclusive;
 }
 
+/** --shard and the Kubernetes job's JOB_COMPLETION_INDEX (or --shards) name different shards. */
+export class ShardMismatchError extends HarnessError {
+  override readonly name = 'ShardMismatchError';
+  readonly code = 'E_SHARD_MISMATCH';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** A shard was ready after its --start-at instant, beyond the tolerance: it sends nothing. */
+export class StartLateError extends HarnessError {
+  override readonly name = 'StartLateError';
+  readonly code = 'E_START_LATE';
+  readonly exitCode = ExitCode.RunFailed;
+}
+
+/** Directories given to `merge` are not shards of one plan (different plans, duplicates, not shards). */
+export class MergeInvalidError extends HarnessError {
+  override readonly name = 'MergeInvalidError';
+  readonly code = 'E_MERGE_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
+/** `merge` was given fewer shards than the plan has (or one did not complete): the merge is partial. */
+export class ShardsMissingError extends HarnessError {
+  override readonly name = 'ShardsMissingError';
+  readonly code = 'E_SHARDS_MISSING';
+  readonly exitCode = ExitCode.ShardsMissing;
+}
+
 /**
  * `k8s` generated a Kubernetes object that breaks Kubernetes' schema (harness/k8s/
  * validate-manifests.ts): an option's value (an image, a quantity) made it invalid. Nothing was
@@ -267,6 +295,10 @@ export const ERROR_CLASSES = [
   NoSuccessError,
   ReportsDirError,
   GateInconclusiveError,
+  ShardMismatchError,
+  StartLateError,
+  MergeInvalidError,
+  ShardsMissingError,
   ManifestInvalidError,
 ] as const;
 

@@ -20,6 +20,11 @@ export const ExitCode = {
    * neither pass nor fail; the measured reason is printed and in gate.json. Run again quieter.
    */
   Inconclusive: 106,
+  /**
+   * `merge`: one or more shards of the plan are missing (or did not complete); the merged files
+   * hold the shards present, and summary.json's `merge` block names the missing share.
+   */
+  ShardsMissing: 107,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

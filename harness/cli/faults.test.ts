@@ -124,30 +124,40 @@ function assertClassified(topology: Record<string, unknown>): Record<ErrorKind, 
 const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 
 test('a worker killed mid-burst: the arbiter replaces it, its request fails as reset, the run completes', async (t) => {
-  const run = await launch(t, scenario([{ name: 'sync-2', kind: 'sync', workers: 2 }]));
-  await burstInFlight(run.watch, 2);
+  // Ten users on two 1 s workers: a 5 s burst, so the kill falls well inside it even when the
+  // burst is found late on a busy machine (three connections: more than readiness probes hold).
+  const run = await launch(
+    t,
+    scenario([{ name: 'sync-2', kind: 'sync', workers: 2 }], {
+      load: { executor: 'burst', users: 10 },
+    }),
+  );
+  await burstInFlight(run.watch, 3);
   const arbiter = run.watch.live().find((pid) => commandOf(pid).includes('arbiter.js'));
   assert.ok(arbiter !== undefined);
   const workersBefore = run.watch.live().filter((pid) => commandOf(pid).includes('worker.js'));
   assert.equal(workersBefore.length, 2);
   const victim = workersBefore[0] as number;
   process.kill(victim, 'SIGKILL');
-  // gunicorn's arbiter forks a replacement: a new worker pid appears beside the survivor.
-  const replaced = await waitFor(() => {
-    const now = run.watch.live().filter((pid) => commandOf(pid).includes('worker.js'));
-    return now.length === 2 && !now.includes(victim);
-  }, 10_000);
-  assert.ok(replaced, 'the arbiter forked a replacement worker');
+  // gunicorn's arbiter forks a replacement: a new worker pid appears beside the survivor. The
+  // watch remembers every process it saw, so a replacement that lived only until the run's end
+  // (on a busy machine the burst may end soon after the kill) is still found.
+  const replacement = (): boolean =>
+    [...run.watch.commands].some(
+      ([pid, command]) => command.includes('worker.js') && !workersBefore.includes(pid),
+    );
+  await waitFor(replacement, 10_000);
   const { code, stderr } = await run.run.done;
+  assert.ok(replacement(), 'the arbiter forked a replacement worker');
   assert.equal(code, 0, stderr);
   const { summary } = summaryOf(run);
   assert.equal(summary.complete, true);
   const topology = summary.topologies[0] as Record<string, unknown>;
   assert.equal(topology.status, 'complete');
-  assert.equal(topology.requests, 6);
+  assert.equal(topology.requests, 10);
   const kinds = assertClassified(topology);
   assert.ok((topology.errors as number) >= 1, 'the request the worker held failed');
-  assert.ok((topology.errors as number) <= 3, 'the other worker served the rest');
+  assert.ok((topology.errors as number) <= 5, 'the other workers served the rest');
   assert.ok(
     kinds.reset + kinds.refused >= 1,
     `failed as reset or refused: ${JSON.stringify(kinds)}`,

@@ -44,6 +44,12 @@ const COMMANDS: ReadonlyArray<{
     load: async () => (await import('./report-command.js')).registerReportCommand,
   },
   {
+    name: 'merge',
+    args: '<dir...>',
+    summary: "merge the run directories of one plan's shards into one run, exactly",
+    load: async () => (await import('./merge-command.js')).registerMergeCommand,
+  },
+  {
     name: 'k8s',
     args: '<scenario>',
     summary: 'write the Kubernetes manifests that run a scenario as N shards of one plan',

@@ -1,13 +1,28 @@
 import { appendFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { packageRoot } from '../../targets/package-root.js';
-import { describeError, GateInconclusiveError, ThresholdsFailedError } from '../errors.js';
+import {
+  describeError,
+  GateInconclusiveError,
+  OptionError,
+  ShardMismatchError,
+  StartLateError,
+  ThresholdsFailedError,
+} from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { BASELINE_DEFAULTS } from '../gate/baseline.js';
 import type { GateOutcome } from '../gate/gate.js';
 import type { GateConfig } from '../gate/run-gate.js';
 import { METRIC_NAMES } from '../gate/threshold.js';
+import {
+  MAX_SHARDS,
+  parseShard,
+  resolveShard,
+  type ShardSpec,
+  shardProblems,
+} from '../run/shard.js';
+import { checkStart, parseStartAt, START_TOLERANCE_MS } from '../run/start-at.js';
 import { formatSeconds } from '../scenario/duration.js';
 import type { ScenarioOverrides } from '../scenario/overrides.js';
 import { MAX_REPEAT } from '../scenario/schema.js';
@@ -35,6 +50,22 @@ interface ScenarioOptions extends GateOptions {
   repeat?: number;
   url?: string;
   allowRemote?: string[];
+  shard?: ShardSpec;
+  shards?: number;
+  startAt?: number;
+}
+
+/** Commander parsers of the shard options: a bad value is refused with the form it should have. */
+function shardOption(value: string): ShardSpec {
+  const parsed = parseShard(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.value;
+}
+
+function startAtOption(value: string): number {
+  const parsed = parseStartAt(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.value;
 }
 
 /** `scenario <name|file>`: run a scenario, print the table, write the run directory. */
@@ -76,6 +107,21 @@ export function registerScenarioCommand(
       '--allow-remote <host>',
       'let the load go to this host, which is not loopback (repeatable); nothing else leaves the machine',
       collect,
+    )
+    .option(
+      '--shard <i/N>',
+      'run shard i (from 0) of N: this run sends its share of the plan (request k when k mod N = i); needs --url',
+      shardOption,
+    )
+    .option(
+      '--shards <N>',
+      'the shard count, for a Kubernetes Indexed Job: the shard is JOB_COMPLETION_INDEX of N (or set HARNESS_SHARDS)',
+      wholeNumber(1, MAX_SHARDS),
+    )
+    .option(
+      '--start-at <instant>',
+      `set up, then start the load at this wall-clock instant: ISO 8601 with a zone (2026-12-03T10:00:00Z) or epoch ms; more than ${START_TOLERANCE_MS} ms past when ready is an error`,
+      startAtOption,
     )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option('--json', 'print summary.json to stdout instead of the table')
@@ -124,6 +170,11 @@ npm run calibrate (<reports-dir>/calibration.json) when it was made on this mach
 
 Built-in scenarios: ${builtInScenarios().join(', ')}.
 
+Shards: --shard i/N (or JOB_COMPLETION_INDEX with --shards N) sends shard i's share of the plan
+to a server given by --url; each shard writes its own run directory (a "shard" block in
+summary.json, shard-state.json) and leaves the thresholds to npm run merge, which adds the shards.
+--start-at makes every shard start at one instant.
+
 Exit codes: 0 ok (every threshold passed), 1 internal error (a bug), 99 a threshold or the
 baseline comparison failed, 103 a target failed, no request succeeded, the run timed out or real
 servers are missing, 104 invalid input (a malformed threshold, a bad baseline file, a URL to a
@@ -167,6 +218,7 @@ async function scenarioCommand(
       overridesOf(options),
     );
     checkTargets(scenario, options.allowRemote ?? []);
+    const shardRun = shardRunOf(options, io.env, scenario, Date.now());
     armRunDeadline(io, scenario);
     const gate: GateConfig = {
       thresholds: scenario.thresholds ?? [],
@@ -196,7 +248,12 @@ async function scenarioCommand(
       machine: describeMachine(environment),
       raceFit: await readRaceFit(reportsRoot, describeMachine(environment)),
       allowRemote: options.allowRemote ?? [],
+      ...(shardRun === undefined ? {} : { shardRun }),
     });
+    if (shardRun !== undefined)
+      io.stderr.write(
+        `shard ${shardRun.spec.index}/${shardRun.spec.count} (${shardRun.source}): thresholds are judged on the merged run: npm run merge -- <the shards' run directories>\n`,
+      );
     if (options.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else io.stdout.write(`${renderTable(result.summary)}\n`);
     const shown = relative(io.cwd, result.dir) || '.';
@@ -216,7 +273,7 @@ async function scenarioCommand(
 }
 
 /** Prints the gate, appends it to GitHub's job summary when asked, and names what failed. */
-async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<ExitCode> {
+export async function reportGate(gate: GateOutcome, json: boolean, io: CliIo): Promise<ExitCode> {
   const { renderGate, renderGateMarkdown } = await loadRunModules();
   (json ? io.stderr : io.stdout).write(`\n${renderGate(gate)}\n`);
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
@@ -245,6 +302,56 @@ function inconclusiveError(gate: GateOutcome): GateInconclusiveError {
     `${gate.failures.length} check${gate.failures.length === 1 ? '' : 's'} failed while the machine was too busy to judge:\n  ${gate.inconclusive.join('\n  ')}`,
     { fix: 'run again on a quieter machine (measurement quality in gate.md and report.html)' },
   );
+}
+
+/**
+ * The shard this run is (--shard, or JOB_COMPLETION_INDEX with --shards / HARNESS_SHARDS) and
+ * its start instant, checked before anything starts; undefined for an ordinary run.
+ */
+function shardRunOf(
+  options: ScenarioOptions,
+  env: CliIo['env'],
+  scenario: import('../scenario/types.js').Scenario,
+  wallNowMs: number,
+): { spec: ShardSpec; source: string; startAtMs: number | null } | undefined {
+  const resolved = resolveShard({
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+    ...(options.shards === undefined ? {} : { shards: options.shards }),
+    env,
+  });
+  if (!resolved.ok) {
+    if (resolved.kind === 'mismatch')
+      throw new ShardMismatchError(resolved.message, { fix: resolved.fix });
+    throw new OptionError(resolved.message, { fix: resolved.fix });
+  }
+  if (resolved.value === null) {
+    if (options.startAt !== undefined)
+      throw new OptionError('--start-at is for shards, and this run is not one', {
+        fix: 'add --shard i/N (or run as a Kubernetes Indexed Job with --shards N)',
+      });
+    return undefined;
+  }
+  const problems = shardProblems(scenario);
+  if (problems.length > 0)
+    throw new OptionError(
+      `this scenario cannot run as a shard:\n  ${problems.map((p) => `${p.message}\n    fix: ${p.fix}`).join('\n  ')}`,
+      { fix: problems[0]?.fix ?? '' },
+    );
+  const startAtMs = options.startAt ?? null;
+  if (startAtMs !== null) {
+    const check = checkStart(startAtMs, wallNowMs);
+    if (!check.ok && check.reason === 'late')
+      throw new StartLateError(
+        `--start-at ${new Date(startAtMs).toISOString()} is ${Math.round(check.lateMs)} ms past (tolerance ${START_TOLERANCE_MS} ms) before this shard has started anything`,
+        { fix: 'give an instant far enough ahead for every shard to start and set up' },
+      );
+    if (!check.ok && check.reason === 'far')
+      throw new OptionError(
+        `--start-at ${new Date(startAtMs).toISOString()} is ${Math.round(check.aheadMs / 3_600_000)} hours ahead; a shard waits a day at most`,
+        { fix: 'check the date of --start-at' },
+      );
+  }
+  return { spec: resolved.value, source: resolved.source, startAtMs };
 }
 
 /** Command-line values that override the scenario file's, merged before it is validated. */

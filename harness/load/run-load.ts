@@ -50,6 +50,16 @@ export interface LoadContext {
   allowRemote?: readonly string[];
   /** What requests to a user's app or a URL look like beyond their path; absent: GET. */
   request?: RequestShape;
+  /**
+   * This run is one shard of a plan (harness/run/shard.ts): only its share of the requests or
+   * users is sent (k mod count = index), threads splitting that share again. Absent: all of it.
+   */
+  shard?: { index: number; count: number };
+  /**
+   * Called once the load is set up (a warm burst's connections open): resolves to the
+   * monotonic instant (ns) to start at, e.g. a shard's --start-at. Absent: start at once.
+   */
+  startAt?: () => Promise<bigint>;
 }
 
 /** What a load measured, beyond the recorder's requests, histograms and counts. */

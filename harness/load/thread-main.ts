@@ -8,7 +8,7 @@ import { type LoadContext, type LoadTask, runTaskHere, type Share } from './run-
 
 export interface ThreadInput {
   task: LoadTask;
-  context: Omit<LoadContext, 'threads' | 'signal' | 'onSettled'>;
+  context: Omit<LoadContext, 'threads' | 'signal' | 'onSettled' | 'shard' | 'startAt'>;
   share: Share;
 }
 

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { composeShare } from '../run/shard.js';
 import { checkDestination } from './destination.js';
 import { Recorder } from './recorder.js';
 import { type LoadContext, type LoadResult, type LoadTask, runTaskHere } from './run-load.js';
@@ -20,16 +21,27 @@ const START_LEAD_MS = 20;
 export async function runLoad(task: LoadTask, context: LoadContext): Promise<LoadResult> {
   checkDestination(context.origin, context.allowRemote);
   if (context.threads <= 1 || task.executor === 'throughput') {
-    return runTaskHere(task, context, new Recorder({ keepRequests: context.keepRequests }));
+    const { shard, startAt, ...here } = context;
+    return runTaskHere(
+      task,
+      here,
+      new Recorder({ keepRequests: context.keepRequests }),
+      shard === undefined ? undefined : composeShare(shard, { part: 0, of: 1 }),
+      startAt,
+    );
   }
-  const { signal, onSettled, threads, ...shared } = context;
+  const { signal, onSettled, threads, shard, startAt, ...shared } = context;
   const entry = new URL('./thread-main.js', import.meta.url);
   const settledBy = new Array<number>(threads).fill(0);
   const workers: Worker[] = [];
   const results: Array<Promise<Extract<ThreadMessage, { type: 'done' }>>> = [];
   const readiness: Array<Promise<void>> = [];
   for (let part = 0; part < threads; part++) {
-    const input: ThreadInput = { task, context: shared, share: { part, of: threads } };
+    const input: ThreadInput = {
+      task,
+      context: shared,
+      share: composeShare(shard ?? null, { part, of: threads }),
+    };
     const worker = new Worker(entry, { workerData: input });
     workers.push(worker);
     let ready = (): void => {};
@@ -65,7 +77,10 @@ export async function runLoad(task: LoadTask, context: LoadContext): Promise<Loa
     await Promise.all(readiness);
     // Every thread is set up (ready comes when its executor asks for the start); the lead is
     // for the message to reach each of them and wake it.
-    const startAtNs = process.hrtime.bigint() + BigInt(START_LEAD_MS * 1_000_000);
+    const leadNs = process.hrtime.bigint() + BigInt(START_LEAD_MS * 1_000_000);
+    // A shard's start instant, when later than the lead (it is never earlier than now).
+    const asked = await startAt?.();
+    const startAtNs = asked !== undefined && asked > leadNs ? asked : leadNs;
     for (const worker of workers) worker.postMessage({ type: 'go', startAtNs });
     if (signal?.aborted) abort();
     const done = await Promise.all(results);

@@ -38,6 +38,8 @@ export interface RequestRecord {
   waitSource?: 'estimate';
   /** The app's own count of requests in its process's handlers when this one entered. */
   handlersAtOnce?: number;
+  /** A merged run (`merge`): the shard that sent it. Absent in a single run. */
+  shard?: number;
 }
 
 /**

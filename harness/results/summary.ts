@@ -22,6 +22,7 @@ import type { JobsFigures } from './jobs-figures.js';
 import type { LifecycleParts } from './lifecycle-summary.js';
 import type { LoadFigures, Percentiles } from './load-figures.js';
 import type { RequestRecord } from './request-record.js';
+import type { MergeBlock, ShardBlock } from './shard-state.js';
 
 /**
  * summary.json: one object per run. Times are scenario seconds unless a field's name says
@@ -152,6 +153,10 @@ export interface RunSummary {
   figureFidelity?: FigureFidelityRow[];
   /** The accept-race calibration the model used (reports/calibration.json), if any. */
   calibration?: { file: string; state: string; note: string };
+  /** A shard's run (--shard): its share of the plan, its start and clock (reports/README.md). */
+  shard?: ShardBlock;
+  /** A merged run (`merge`): the shards present and missing, their starts and clocks. */
+  merge?: MergeBlock;
 }
 
 function meanMax(values: Array<number | null>): { mean: number; max: number } | null {

@@ -25,6 +25,11 @@ export interface LoadStep {
   load: Omit<LoadFiguresInput, 'load' | 'clock' | 'prediction'> | null;
   /** When the load started (monotonic ns): time zero of the records. */
   startNs?: bigint;
+  /**
+   * A shard's run (harness/run/shard.ts): each HDR histogram in HdrHistogram's compressed base64
+   * encoding, for `merge` to add bucket by bucket. Absent outside shard runs.
+   */
+  encodedHistograms?: Record<HistogramName, string>;
 }
 
 export const NOTHING_MEASURED: LoadStep = { records: [], dispatchSpreadMs: null, load: null };
@@ -47,6 +52,10 @@ export interface LoadStepOptions {
   adjust?: (records: RequestRecord[], raw: readonly RawRequest[]) => RequestRecord[];
   /** Hosts beyond loopback the user allowed with --allow-remote; the load layer refuses others. */
   allowRemote?: readonly string[];
+  /** This run is one shard of the plan: send its share only (harness/run/shard.ts). */
+  shard?: { index: number; count: number };
+  /** Resolves to the monotonic instant to start the load at (a shard's --start-at). */
+  startAt?: () => Promise<bigint>;
 }
 
 export async function runLoadStep(
@@ -73,6 +82,8 @@ export async function runLoadStep(
     onSettled: (settled, total) => progress.requests(settled, total),
     threads: load.threads,
     allowRemote: options.allowRemote ?? [],
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+    ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
   });
   const { recorder } = result;
   const raw: RawRequest[] = keepRequests
@@ -126,6 +137,7 @@ export async function runLoadStep(
       ...alwaysInFlightOf(throughput === undefined ? null : executor.alwaysInFlight(load)),
     },
   };
+  if (options.shard !== undefined) step.encodedHistograms = recorder.snapshot().histograms;
   if (!keepRequests) {
     const wait = histograms.wait;
     const toScenario = (us: number): number => clock.fromRealUs(us);

@@ -54,6 +54,9 @@ export interface MeasureOptions {
   progress: Progress;
   /** Hosts beyond loopback the user allowed with --allow-remote. */
   allowRemote?: readonly string[];
+  /** This run is one shard of the plan (harness/run/shard.ts), started at `startAt`. */
+  shard?: { index: number; count: number };
+  startAt?: () => Promise<bigint>;
 }
 
 /**
@@ -121,6 +124,8 @@ export async function measureTopology(
         runLoadStep(plan, topology.name, started.origin, signal, progress, {
           burst: b,
           ...(options.allowRemote === undefined ? {} : { allowRemote: options.allowRemote }),
+          ...(options.shard === undefined ? {} : { shard: options.shard }),
+          ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
           ...(started.external ? { fixedPath: started.path } : {}),
           ...(started.external || topology.app !== undefined
             ? {

@@ -10,8 +10,9 @@ import { writeReport } from '../report/write-report.js';
 import { StagedFile, writeFileAtomic } from '../results/atomic-write.js';
 import { noSuccessError } from '../results/no-success.js';
 import { resultsWrite } from '../results/results-write.js';
-import { createRunDir, markLatest, runId } from '../results/run-dir.js';
+import { createRunDir, makeDirectories, markLatest, runId } from '../results/run-dir.js';
 import { summarizeFigureFidelity } from '../results/scenario-figures.js';
+import type { MergeBlock, ShardBlock, ShardState, ShardStateFile } from '../results/shard-state.js';
 import {
   type Environment,
   type RunSummary,
@@ -38,6 +39,11 @@ export class RunFiles {
   /** Each topology's waits of the requests that succeeded, for the gate. */
   private readonly waits = new Map<string, number[]>();
   private calibration: RunSummary['calibration'];
+  /** A shard's run: its place in the plan (summary.json) and what merge adds (shard-state.json). */
+  private shard: ShardBlock | undefined;
+  private shardStates: Record<string, ShardState> | undefined;
+  /** A merged run: the shards it holds and misses. */
+  private merge: MergeBlock | undefined;
   private readonly requests: StagedFile;
   private readonly predicted: StagedFile;
   private readonly observations: ObservationFiles;
@@ -58,11 +64,17 @@ export class RunFiles {
     scenario: Scenario,
     startedAt: Date,
     environment: Environment,
+    /** Write here instead of <reportsRoot>/<scenario>/<run-id> (merge --out); no `latest` link. */
+    outDir?: string,
   ): Promise<RunFiles> {
     const id = runId(startedAt, randomBytes(2).toString('hex'));
-    const dir = await createRunDir(reportsRoot, scenario.name, id).catch((error: unknown) => {
+    const made =
+      outDir === undefined
+        ? createRunDir(reportsRoot, scenario.name, id)
+        : makeDirectories(outDir).then(() => outDir);
+    const dir = await made.catch((error: unknown) => {
       throw new ResultsWriteError(
-        `cannot create the run directory under ${reportsRoot}: ${(error as Error).message}`,
+        `cannot create the run directory ${outDir ?? `under ${reportsRoot}`}: ${(error as Error).message}`,
         {
           fix: 'check that the reports directory is writable and the disk has room',
           cause: error,
@@ -77,9 +89,10 @@ export class RunFiles {
       ),
     );
     await files.save();
-    await resultsWrite(join(reportsRoot, scenario.name, 'latest'), () =>
-      markLatest(reportsRoot, scenario.name, id),
-    );
+    if (outDir === undefined)
+      await resultsWrite(join(reportsRoot, scenario.name, 'latest'), () =>
+        markLatest(reportsRoot, scenario.name, id),
+      );
     return files;
   }
 
@@ -87,6 +100,25 @@ export class RunFiles {
   noteCalibration(choice: AcceptRaceChoice, calibration: CalibrationState): void {
     if (choice.server === null || this.calibration !== undefined) return;
     this.calibration = { file: calibration.file, state: calibration.state, note: choice.note };
+  }
+
+  /** A shard's run: its block in summary.json, written at once (a killed shard still names its share). */
+  async noteShard(block: ShardBlock): Promise<void> {
+    this.shard = block;
+    await this.save();
+  }
+
+  /** A shard's run: what merge needs of a topology (shard-state.json), written at once. */
+  async keepShardState(topology: string, state: ShardState): Promise<void> {
+    this.shardStates = { ...(this.shardStates ?? {}), [topology]: state };
+    const file = join(this.dir, 'shard-state.json');
+    const content: ShardStateFile = { schemaVersion: 1, topologies: this.shardStates };
+    await resultsWrite(file, () => writeFileAtomic(file, `${JSON.stringify(content)}\n`));
+  }
+
+  /** A merged run: its block in summary.json, written with the next save. */
+  noteMerge(block: MergeBlock): void {
+    this.merge = block;
   }
 
   /** Adds a finished topology: its summary, requests, predictions and observations. */
@@ -164,6 +196,8 @@ export class RunFiles {
       ...(fidelity === undefined ? {} : { fidelity }),
       ...(figureFidelity === undefined ? {} : { figureFidelity }),
       ...(this.calibration === undefined ? {} : { calibration: this.calibration }),
+      ...(this.shard === undefined ? {} : { shard: this.shard }),
+      ...(this.merge === undefined ? {} : { merge: this.merge }),
     };
   }
 

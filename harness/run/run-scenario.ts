@@ -6,12 +6,15 @@ import {
   ResultsWriteError,
   RunAbortedError,
   RunTimeoutError,
+  StartLateError,
 } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import type { GateConfig } from '../gate/run-gate.js';
+import { executorOf } from '../load/executors/registry.js';
 import { predictLoad } from '../model/predict-load.js';
 import { workerShareTally } from '../model/worker-shares.js';
 import type { Progress } from '../report/progress.js';
+import { clockOffsetOf, type ShardBlock, type ShardState } from '../results/shard-state.js';
 import type { Environment, RunSummary } from '../results/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import { SERVER_LOG_DIR } from '../supervise/start-real-topology.js';
@@ -19,6 +22,9 @@ import type { Supervisor } from '../supervise/supervisor.js';
 import { measureTopology } from './measure.js';
 import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './plan.js';
 import { RunFiles } from './run-files.js';
+import { planHash, type ShardSpec, shardTakes } from './shard.js';
+import { ShardStart } from './shard-start.js';
+import { START_TOLERANCE_MS } from './start-at.js';
 import { type ModelRuns, summariseTopology, type TopologyResult } from './summarise.js';
 
 export interface RunOptions {
@@ -42,6 +48,12 @@ export interface RunOptions {
   raceFit?: RaceFitState;
   /** Hosts beyond loopback the user allowed with --allow-remote; the load refuses any other. */
   allowRemote?: readonly string[];
+  /**
+   * This run is one shard of the plan (harness/run/shard.ts): it sends its share only, from
+   * `startAtMs` (epoch ms, --start-at) when given, records its `shard` block and shard-state.json,
+   * and leaves the gate to `merge`.
+   */
+  shardRun?: { spec: ShardSpec; source: string; startAtMs: number | null };
 }
 
 export interface RunResult {
@@ -75,13 +87,32 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   options.supervisor.logDir = join(files.dir, SERVER_LOG_DIR);
   const limit = runLimit(options.signal, options.scenario.limits.runTimeout);
   let error: HarnessError | undefined;
+  const { shardRun } = options;
+  const shardStart = shardRun === undefined ? undefined : new ShardStart(shardRun.startAtMs);
+  let lateness: number | null = null;
+  if (shardRun !== undefined && shardStart !== undefined)
+    await files.noteShard(shardBlock(plan, shardRun, shardStart, undefined));
   try {
     for (const [i, topology] of plan.topologies.entries()) {
       if (limit.signal.aborted) break;
       const label = `[${i + 1}/${plan.topologies.length}] ${topology.topology.name}`;
-      const measured = await measureTopology(plan, topology, label, options, limit.signal);
+      const measureOptions =
+        shardRun === undefined || shardStart === undefined
+          ? options
+          : {
+              ...options,
+              shard: shardRun.spec,
+              ...(shardStart.waits ? { startAt: shardStart.startAt } : {}),
+            };
+      const measured = await measureTopology(plan, topology, label, measureOptions, limit.signal);
       const result = predictAndSummarise(plan, topology, measured);
       files.noteCalibration(topology.acceptRace, context.calibration);
+      if (shardRun !== undefined && shardStart !== undefined) {
+        const block = shardBlock(plan, shardRun, shardStart, measured);
+        lateness = block.startLatenessMs;
+        await files.noteShard(block);
+        await files.keepShardState(topology.topology.name, shardState(measured));
+      }
       await files.append(result);
       error = measured.error;
       if (error !== undefined) break;
@@ -95,15 +126,98 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     options.progress.done();
   }
   error ??= stopped(options, limit.signal);
+  // A shard's figures are its share's: the thresholds are judged on the merged run (merge).
   const closed = await files.close(
     { error, planned: plan.topologies.length, finishedAt: now() },
-    options.gate,
+    shardRun === undefined ? options.gate : undefined,
   );
+  if (closed.error === undefined && lateness !== null && lateness > START_TOLERANCE_MS) {
+    closed.error = new StartLateError(
+      `the load started ${Math.round(lateness)} ms after --start-at (tolerance ${START_TOLERANCE_MS} ms): it was set up too late to start with the other shards`,
+      {
+        fix: 'give a --start-at further ahead, leaving time for every shard to start and set up; its results are kept',
+      },
+    );
+  }
   return { ...closed, dir: files.dir };
 }
 
+/** A shard's `shard` block: its share of the plan, its start against --start-at, its clock. */
+function shardBlock(
+  plan: RunPlan,
+  shardRun: NonNullable<RunOptions['shardRun']>,
+  start: ShardStart,
+  /** Absent before the load: the block names the share, the start and clock stay null. */
+  measured: Awaited<ReturnType<typeof measureTopology>> | undefined,
+): ShardBlock {
+  const { spec } = shardRun;
+  const { load } = plan.scenario;
+  const planned =
+    load.executor === 'closed-users'
+      ? load.users
+      : (executorOf(load).plannedRequests(load) ?? plan.arrivals.length);
+  const offset = measured === undefined ? null : clockOffsetOf(measured.records, plan.clock);
+  return {
+    index: spec.index,
+    count: spec.count,
+    source: shardRun.source,
+    planHash: planHash(plan.scenario),
+    planSeed: plan.scenario.model.seed,
+    share: {
+      of: load.executor === 'burst' || load.executor === 'closed-users' ? 'users' : 'arrivals',
+      planned,
+      taken: shardTakes(planned, spec),
+    },
+    ...start.facts(measured?.startNs),
+    clockOffsetMs: offset?.ms ?? null,
+    clockOffset: offset ?? {
+      how:
+        measured === undefined
+          ? 'not measured yet: the load has not run'
+          : measured.records.length === 0
+            ? 'not measured: the run kept no records (load.record "histograms")'
+            : "not measured: the target sent no X-Server-Clock, or its clock is not this machine's",
+    },
+  };
+}
+
+/** What merge needs of a shard's topology beyond its records (shard-state.json). */
+function shardState(measured: Awaited<ReturnType<typeof measureTopology>>): ShardState {
+  return {
+    status: measured.status,
+    failure: measured.failure,
+    bursts: measured.bursts,
+    recordsKept: measured.counts === undefined,
+    histograms: measured.encodedHistograms ?? null,
+    load:
+      measured.load === null
+        ? null
+        : {
+            sent: measured.load.sent,
+            completed: measured.load.completed,
+            failed: measured.load.failed,
+            late: measured.load.late,
+            spanNs: measured.load.spanNs,
+            residenceNs: measured.load.residenceNs,
+            sojournNs: measured.load.sojournNs,
+            ...(measured.load.meanInFlight === undefined
+              ? {}
+              : { meanInFlight: measured.load.meanInFlight }),
+            ...(measured.load.failedResidenceNs === undefined
+              ? {}
+              : { failedResidenceNs: measured.load.failedResidenceNs }),
+            ...(measured.load.inFlightSpanNs === undefined
+              ? {}
+              : { inFlightSpanNs: measured.load.inFlightSpanNs }),
+            ...(measured.load.closed === undefined ? {} : { closed: measured.load.closed }),
+          },
+    counts: measured.counts ?? null,
+    dispatchSpreadMs: measured.dispatchSpreadMs,
+  };
+}
+
 /** The model on the topology, with the run's own arrivals and service times, beside the measurement. */
-function predictAndSummarise(
+export function predictAndSummarise(
   plan: RunPlan,
   topology: TopologyPlan,
   measured: Awaited<ReturnType<typeof measureTopology>>,
@@ -127,7 +241,9 @@ function predictAndSummarise(
 }
 
 /** What planning takes from the run's options: the machine, and the calibration as found. */
-function planContext(options: RunOptions): PlanContext {
+export function planContext(
+  options: Pick<RunOptions, 'environment' | 'calibration' | 'machine' | 'raceFit'>,
+): PlanContext {
   const { environment } = options;
   return {
     cores: environment.cpus,
