@@ -13,17 +13,26 @@ import { type Finished, mainScript, type Started } from './spawn-cli.js';
  * child's pid is the program's own, and stopping it by pid stops the program.
  */
 
-/** Starts `main.js args` inside `host`'s namespace, as spawn-cli.ts's startCli does here. */
+/**
+ * Starts `main.js args` inside `host`'s namespace, as spawn-cli.ts's startCli does here, with
+ * `env` added and `preload` modules loaded first (node --import: the fault fixture).
+ */
 export function startCliIn(
   lab: NetnsLab,
   host: LabHost,
   args: readonly string[],
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; preload?: readonly string[] } = {},
 ): Started {
-  const command = lab.exec(host, process.execPath, ['--enable-source-maps', mainScript(), ...args]);
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const command = lab.exec(host, process.execPath, [
+    '--enable-source-maps',
+    ...preload,
+    mainScript(),
+    ...args,
+  ]);
   const child = spawn(command.file, command.args, {
     cwd: packageRoot(),
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
