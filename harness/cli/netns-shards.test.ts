@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../targets/package-root.js';
 import { assertRealServers, skipWithoutRealServers } from '../../targets/real/availability.js';
+import { type K8sObject, MOUNTS } from '../k8s/manifests.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { RunSummary } from '../results/summary.js';
 import { createLab, type NetnsLab, netnsSupport } from '../test-support/netns.js';
@@ -232,6 +234,90 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
         typeof offset === 'number' && Math.abs(offset - 300) < 50,
         `clock offset ${offset}`,
       );
+    },
+  );
+  await t.test(
+    "the k8s Job's own pods' commands, run as Kubernetes would, merge to the plan",
+    async () => {
+      // npm run k8s writes the manifests; each "pod" here is a shard host running the Job's
+      // container args with JOB_COMPLETION_INDEX set, the ConfigMap's file at its mount and the
+      // claim's mount a directory, as the pods would see them.
+      const k8s = join(dir, 'k8s');
+      const startAt = new Date(Date.now() + START_AHEAD_MS + 4000).toISOString();
+      const wrote = await spawnCli([
+        'k8s',
+        file,
+        '--shards',
+        String(SHARDS),
+        '--image',
+        'capacity-harness:test',
+        '--url',
+        `${gunicorn.origin}/work?ms=20`,
+        '--allow-remote',
+        lab.target.address,
+        '--start-at',
+        startAt,
+        '--name',
+        'lab',
+        '--out',
+        k8s,
+      ]);
+      assert.equal(wrote.code, 0, wrote.stderr);
+      const objects = parseAllDocuments(await readFile(join(k8s, 'job.yaml'), 'utf8')).map(
+        (d) => d.toJS() as K8sObject,
+      );
+      const configMap = objects.find((o) => o.kind === 'ConfigMap') as
+        | (K8sObject & { data: Record<string, string> })
+        | undefined;
+      const job = objects.find((o) => o.kind === 'Job') as unknown as {
+        spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+      };
+      const args = job.spec.template.spec.containers[0]?.args ?? [];
+      const mounts = { scenario: join(dir, 'pod-scenario'), results: join(dir, 'pod-results') };
+      await mkdir(mounts.scenario);
+      for (const [key, text] of Object.entries(configMap?.data ?? {}))
+        await writeFile(join(mounts.scenario, key), text);
+      const pods = lab.shards.map((host, i) =>
+        startCliIn(
+          lab,
+          host,
+          args.map((a) =>
+            a
+              .replace(MOUNTS.scenario, mounts.scenario)
+              .replace(MOUNTS.results, mounts.results)
+              .replace('$(JOB_COMPLETION_INDEX)', String(i)),
+          ),
+          { env: { JOB_COMPLETION_INDEX: String(i) } },
+        ),
+      );
+      const ended = await Promise.all(pods.map((p) => p.done));
+      for (const [i, p] of ended.entries()) assert.equal(p.code, 0, `pod ${i}: ${p.stderr}`);
+      // What `kubectl cp` brings back, merged as the printed command does (shard-*/<scenario>/2*/).
+      const runs: string[] = [];
+      for (let i = 0; i < SHARDS; i++) {
+        const scenarioDir = join(mounts.results, 'lab', `shard-${i}`, 'lab-burst');
+        for (const id of await readdir(scenarioDir))
+          if (id.startsWith('2')) runs.push(join(scenarioDir, id));
+      }
+      assert.equal(runs.length, SHARDS);
+      assert.match(
+        wrote.stdout,
+        /npm run merge -- reports\/lab\/shard-\*\/lab-burst\/2\*\/ --out /,
+      );
+      const merge = await spawnCli(['merge', ...runs, '--out', join(dir, 'k8s-merged')]);
+      assert.equal(merge.code, 0, merge.stderr);
+      const summary = await summaryIn(join(dir, 'k8s-merged'));
+      assert.deepEqual(
+        summary.merge?.present.map((p) => [p.index, p.taken]),
+        [
+          [0, 50],
+          [1, 50],
+          [2, 50],
+          [3, 50],
+        ],
+      );
+      assert.equal(summary.topologies[0]?.load?.sent, 200);
+      assert.equal(summary.topologies[0]?.errors, 0);
     },
   );
   await t.test('files of the run: each shard wrote its own directory', async () => {
