@@ -1,16 +1,15 @@
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dispatchSpreadAcross } from '../netns/dispatch-spread.js';
+import { createLab, netnsSupport } from '../netns/lab.js';
+import { startCliIn, startGunicornIn } from '../netns/run-in-lab.js';
 import { missingRealServerParts } from '../supervise/real-servers.js';
-import { createLab, netnsSupport } from '../test-support/netns.js';
-import { startCliIn, startGunicornIn } from '../test-support/netns-run.js';
-import { dispatchSpreadAcross } from '../test-support/shard-spread.js';
-import { spawnCli } from '../test-support/spawn-cli.js';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 
 /**
  * The dispatch spread of one burst sent by 4 shard processes, each in its own network namespace
- * (its own host and address, test-support/netns.ts) with one --start-at, against the same burst
+ * (its own host and address, harness/netns/lab.ts) with one --start-at, against the same burst
  * from one process, both against real gunicorn (4 sync workers) in the target's namespace
  * (issue 18: "a burst whose dispatch spread one machine's connect rate cannot give"). The merged
  * spread is `merge`'s (first to last write over every shard, on one timeline) and, as a check,
@@ -107,7 +106,8 @@ async function measure(log: (line: string) => void): Promise<BenchFigure[]> {
         const dirs = await Promise.all(
           shards.map((_, i) => realpath(join(base, `shard-${i}`, 'spread', 'latest'))),
         );
-        const merge = await spawnCli(['merge', ...dirs, '--out', join(base, 'merged')]);
+        const merge = await startCliIn(lab, host, ['merge', ...dirs, '--out', join(base, 'merged')])
+          .done;
         if (merge.code !== 0) throw new Error(`merge failed: ${merge.stderr}`);
         const merged = await summaryOf(join(base, 'merged'));
         const one = await summaryOf(await realpath(join(base, 'single', 'spread', 'latest')));

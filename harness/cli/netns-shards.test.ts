@@ -6,16 +6,16 @@ import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../targets/package-root.js';
 import { assertRealServers, skipWithoutRealServers } from '../../targets/real/availability.js';
 import { type K8sObject, MOUNTS } from '../k8s/manifests.js';
+import { createLab, type NetnsLab, netnsSupport } from '../netns/lab.js';
+import { type LabGunicorn, startCliIn, startGunicornIn } from '../netns/run-in-lab.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { RunSummary } from '../results/summary.js';
-import { createLab, type NetnsLab, netnsSupport } from '../test-support/netns.js';
-import { type LabGunicorn, startCliIn, startGunicornIn } from '../test-support/netns-run.js';
 import { compareWithSingle, renderComparison } from '../test-support/shard-comparison.js';
 import { spawnCli, tempDir, writeScenario } from '../test-support/spawn-cli.js';
 
 /**
  * Issue 18, tested here: a plan cut into 4 shards, each shard process on its own host (a network
- * namespace with its own address, joined to the target's by a veth pair, test-support/netns.ts),
+ * namespace with its own address, joined to the target's by a veth pair, harness/netns/lab.ts),
  * all against one real gunicorn in the target's namespace, started at one instant, merged with
  * `merge`, and set beside the single-process run of the same plan; then a clock offset injected
  * into one shard, and one shard killed mid-run. Skipped, saying why, only where the machine

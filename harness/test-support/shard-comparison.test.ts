@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { dispatchSpreadAcross } from '../netns/dispatch-spread.js';
 import type { RunSummary } from '../results/summary.js';
 import { compareWithSingle, renderComparison } from './shard-comparison.js';
-import { dispatchSpreadAcross } from './shard-spread.js';
 
 const dist = (count: number, mean: number) => ({
   count,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Network namespaces for tests that need several hosts on one machine (issue 18: N shard
+ * Network namespaces for tests and benchmarks that need several hosts on one machine (issue 18: N shard
  * processes, each its own host with its own address, against one target). Linux only, as root,
  * with iproute2's `ip`.
  *

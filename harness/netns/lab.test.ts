@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLab, NETNS_PREFIX, netnsSupport, ownNamespaces } from './netns.js';
+import { createLab, NETNS_PREFIX, netnsSupport, ownNamespaces } from './lab.js';
 
 /**
  * The network-namespace lab: hosts that reach each other by their own addresses and nothing
@@ -15,7 +15,7 @@ const support = netnsSupport();
 const skip = support.ok ? false : `network namespaces cannot be created here: ${support.reason}`;
 if (skip !== false) process.stderr.write(`SKIPPED netns tests: ${skip}\n`);
 
-const self = fileURLToPath(new URL('./netns.js', import.meta.url));
+const self = fileURLToPath(new URL('./lab.js', import.meta.url));
 
 function listNamespaces(): string[] {
   return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })

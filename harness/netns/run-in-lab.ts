@@ -1,20 +1,37 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from '../../targets/package-root.js';
 import { DEFAULT_PYTHON } from '../supervise/real-servers.js';
-import type { LabHost, NetnsLab } from './netns.js';
-import { type Finished, mainScript, type Started } from './spawn-cli.js';
+import type { LabHost, NetnsLab } from './lab.js';
 
 /**
- * Processes inside a network-namespace lab (netns.ts): the harness's CLI as a shard host runs it,
+ * Processes inside a network-namespace lab (lab.ts): the harness's CLI as a shard host runs it,
  * and a real gunicorn as the target host serves it. `ip netns exec` execs the command, so each
  * child's pid is the program's own, and stopping it by pid stops the program.
  */
 
+/** How a harness process in a lab ended, with what it printed. */
+export interface LabFinished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A harness process running in a lab, and the promise of how it ends. */
+export interface LabProcess {
+  child: ChildProcess;
+  pid: number;
+  done: Promise<LabFinished>;
+}
+
+/** The built CLI, as the npm scripts run it (after launch.mjs's build check). */
+const mainScript = (): string => join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
+
 /**
- * Starts `main.js args` inside `host`'s namespace, as spawn-cli.ts's startCli does here, with
+ * Starts `main.js args` inside `host`'s namespace, as a user runs the CLI, with
  * `env` added and `preload` modules loaded first (node --import: the fault fixture).
  */
 export function startCliIn(
@@ -22,7 +39,7 @@ export function startCliIn(
   host: LabHost,
   args: readonly string[],
   options: { env?: Record<string, string>; preload?: readonly string[] } = {},
-): Started {
+): LabProcess {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
   const command = lab.exec(host, process.execPath, [
     '--enable-source-maps',
@@ -43,7 +60,7 @@ export function startCliIn(
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  const done = new Promise<Finished>((resolve) =>
+  const done = new Promise<LabFinished>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, pid: child.pid as number, done };
