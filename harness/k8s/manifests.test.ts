@@ -42,7 +42,8 @@ test('the Job is Indexed with N completions and parallelism N, each pod one shar
     completionMode: string;
     completions: number;
     parallelism: number;
-    backoffLimit: number;
+    backoffLimit?: number;
+    backoffLimitPerIndex: number;
     template: {
       spec: {
         containers: Array<{ args: string[]; env: Array<{ name: string; valueFrom: unknown }> }>;
@@ -52,7 +53,9 @@ test('the Job is Indexed with N completions and parallelism N, each pod one shar
   assert.equal(spec.completionMode, 'Indexed');
   assert.equal(spec.completions, 4);
   assert.equal(spec.parallelism, 4);
-  assert.equal(spec.backoffLimit, 0);
+  // Per index: a failed shard must not make the Job terminate the others (backoffLimit would).
+  assert.equal(spec.backoffLimitPerIndex, 0);
+  assert.equal(spec.backoffLimit, undefined);
   const container = spec.template.spec.containers[0];
   const args = container?.args ?? [];
   const after = (flag: string) => args[args.indexOf(flag) + 1];

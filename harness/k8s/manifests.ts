@@ -20,9 +20,12 @@
  * early keeps its results while a slower one runs, and the collection is one copy.
  *
  * Every pod gets the same --start-at, an absolute wall-clock instant, so the shards' bursts start
- * together whenever each pod was scheduled; `backoffLimit: 0` and `restartPolicy: Never`, because
- * a shard that is run again after the start instant is not the same plan's share: the merge names
- * the missing share instead (npm run merge).
+ * together whenever each pod was scheduled. A shard is never run again (`backoffLimitPerIndex: 0`,
+ * `restartPolicy: Never`): run after the start instant it is not the same plan's share, and the
+ * merge names the missing share instead (npm run merge). The limit is per index, not the Job's
+ * `backoffLimit: 0`, because a Job that reaches its backoffLimit terminates its running pods: one
+ * failed shard would stop the others mid-burst. With a per-index limit the other shards run on and
+ * the Job ends Failed with the index in status.failedIndexes (Kubernetes 1.29 or later; GA 1.33).
  *
  * Pure: takes the values, returns plain objects; harness/k8s/validate-manifests.ts checks them
  * against Kubernetes' schema and harness/cli/k8s-run.ts writes them.
@@ -126,7 +129,7 @@ export function buildManifests(spec: K8sRunSpec): { job: K8sObject[]; collect: K
       completionMode: 'Indexed',
       completions: spec.shards,
       parallelism: spec.shards,
-      backoffLimit: 0,
+      backoffLimitPerIndex: 0,
       activeDeadlineSeconds: spec.deadlineSeconds,
       template: {
         metadata: { labels },
