@@ -73,6 +73,29 @@ test('the Job is Indexed with N completions and parallelism N, each pod one shar
     container?.env.map((e) => e.name),
     ['JOB_COMPLETION_INDEX'],
   );
+  // Admitted under the "restricted" Pod Security Standard; spread over nodes where it can be.
+  const pod = job?.spec as {
+    template: {
+      spec: {
+        securityContext: Record<string, unknown>;
+        affinity: {
+          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: unknown[] };
+        };
+        containers: Array<{ securityContext: Record<string, unknown> }>;
+      };
+    };
+  };
+  assert.equal(pod.template.spec.securityContext.runAsNonRoot, true);
+  assert.deepEqual(pod.template.spec.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+  assert.deepEqual(pod.template.spec.containers[0]?.securityContext, {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  });
+  assert.equal(
+    pod.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution
+      .length,
+    1,
+  );
   assert.deepEqual((claim?.spec as { accessModes?: string[] } | undefined)?.accessModes, [
     'ReadWriteMany',
   ]);
@@ -126,6 +149,31 @@ test('a broken manifest is refused, naming the object and the field', () => {
         };
       },
       /^ConfigMap .*-scenario: .*must be string$/,
+    ],
+    [
+      'an anti-affinity term without its topologyKey',
+      (m) => {
+        const term = (
+          m.job[2] as unknown as {
+            spec: {
+              template: {
+                spec: {
+                  affinity: {
+                    podAntiAffinity: {
+                      preferredDuringSchedulingIgnoredDuringExecution: Array<{
+                        podAffinityTerm: Record<string, unknown>;
+                      }>;
+                    };
+                  };
+                };
+              };
+            };
+          }
+        ).spec.template.spec.affinity.podAntiAffinity
+          .preferredDuringSchedulingIgnoredDuringExecution[0]?.podAffinityTerm;
+        if (term !== undefined) delete term.topologyKey;
+      },
+      /podAffinityTerm must have required property topologyKey$/,
     ],
     [
       "the collector's volume without its claim",

@@ -119,8 +119,20 @@ export function buildManifests(spec: K8sRunSpec): { job: K8sObject[]; collect: K
       ...(spec.storageClass === undefined ? {} : { storageClassName: spec.storageClass }),
     },
   };
-  // The image runs as the `node` user (uid 1000); fsGroup makes the claim writable by it.
-  const podSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+  // The image runs as the `node` user (uid 1000); fsGroup makes the claim writable by it. With
+  // the container's settings below, the pods meet the "restricted" Pod Security Standard, so
+  // they are admitted in namespaces that enforce it.
+  const podSecurity = {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    runAsGroup: 1000,
+    fsGroup: 1000,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  };
   const job: K8sObject = {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -136,11 +148,27 @@ export function buildManifests(spec: K8sRunSpec): { job: K8sObject[]; collect: K
         spec: {
           restartPolicy: 'Never',
           securityContext: podSecurity,
+          // Shards on different nodes where the cluster has room: the point of sharding a burst
+          // is that one machine's connect rate does not bound it (issue 18).
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    labelSelector: { matchLabels: { [RUN_LABEL]: spec.jobName } },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                },
+              ],
+            },
+          },
           containers: [
             {
               name: 'shard',
               image: spec.image,
               args,
+              securityContext: containerSecurity,
               env: [
                 {
                   name: 'JOB_COMPLETION_INDEX',
@@ -179,6 +207,7 @@ export function buildManifests(spec: K8sRunSpec): { job: K8sObject[]; collect: K
           name: 'collect',
           image: spec.image,
           command: ['sleep', '3600'],
+          securityContext: containerSecurity,
           volumeMounts: [{ name: 'results', mountPath: MOUNTS.results, readOnly: true }],
         },
       ],
