@@ -21,6 +21,7 @@ export {
   describeError,
   ERROR_CLASSES,
   HarnessError,
+  MergeInvalidError,
   NoSuccessError,
   OptionError,
   PortInUseError,
@@ -34,6 +35,9 @@ export {
   ScenarioNotFoundError,
   ScenarioSyntaxError,
   ServerBootError,
+  ShardMismatchError,
+  ShardsMissingError,
+  StartLateError,
   TargetCrashedError,
   TargetNotReadyError,
   TargetStartError,
@@ -51,6 +55,12 @@ export type { RawRequest } from './load/raw-request.js';
 export { HISTOGRAMS, Recorder } from './load/recorder.js';
 export type { LoadContext, LoadResult, LoadTask } from './load/run-load.js';
 export { runLoad } from './load/threads.js';
+export type { MergedRun, ShardInput } from './merge/merge-shards.js';
+export { mergeShards } from './merge/merge-shards.js';
+export type { ShardsRead } from './merge/read-shards.js';
+export { readShards } from './merge/read-shards.js';
+export type { MergeOptions, MergeResult } from './merge/run-merge.js';
+export { runMerge } from './merge/run-merge.js';
 export { allenCunneenMeanWait } from './model/allen-cunneen.js';
 export type { ArrivalPlan, RateStage } from './model/arrivals.js';
 export { arrivalInstants, arrivalSource, expectedRequests } from './model/arrivals.js';
@@ -95,11 +105,41 @@ export type { JobRecord, JobsFigures } from './results/jobs-figures.js';
 export { jobsFigures } from './results/jobs-figures.js';
 export type { LoadFigures } from './results/load-figures.js';
 export type { RequestRecord } from './results/request-record.js';
+export type {
+  ClockOffset,
+  MergeBlock,
+  MergedShard,
+  ShardBlock,
+  ShardState,
+  ShardStateFile,
+} from './results/shard-state.js';
+export { clockOffsetOf } from './results/shard-state.js';
 export type { RunSummary, TopologySummary } from './results/summary.js';
 export type { PlanContext, RunPlan, TopologyPlan } from './run/plan.js';
 export { planRun } from './run/plan.js';
 export type { RunOptions, RunResult } from './run/run-scenario.js';
 export { runScenario } from './run/run-scenario.js';
+export type { ShardInputs, ShardParse, ShardResolution, ShardSpec } from './run/shard.js';
+export {
+  canonicalJson,
+  composeShare,
+  MAX_SHARDS,
+  parseShard,
+  planHash,
+  resolveShard,
+  shardIndices,
+  shardProblems,
+  shardTakes,
+} from './run/shard.js';
+export { ShardStart } from './run/shard-start.js';
+export type { StartAtParse, StartCheck } from './run/start-at.js';
+export {
+  checkStart,
+  MAX_START_AHEAD_MS,
+  monotonicAt,
+  parseStartAt,
+  START_TOLERANCE_MS,
+} from './run/start-at.js';
 export { Clock } from './scenario/clock.js';
 export { describeLoad } from './scenario/describe-load.js';
 export { formatSeconds, parseDuration } from './scenario/duration.js';

@@ -23,7 +23,7 @@ export function registerMergeCommand(
     .argument('<dir...>', "the shards' run directories (runs made with --shard i/N), each once")
     .option(
       '--out <dir>',
-      'write the merged run to this directory (default: <reports-dir>/<scenario>/<run-id>, linked as latest)',
+      'write the merged run to this directory instead of <reports-dir>/<scenario>/<run-id> (linked as latest)',
     )
     .option(
       '--reports-dir <dir>',

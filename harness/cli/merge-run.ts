@@ -4,6 +4,7 @@ import { readRaceFit, readRunCalibration } from '../calibrate/calibration-file.j
 import { describeError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { runMerge } from '../merge/run-merge.js';
+import { shardText } from '../report/shard-text.js';
 import { renderTable } from '../report/table.js';
 import { ensureReportsDir } from '../results/run-dir.js';
 import type { MergeBlock } from '../results/shard-state.js';
@@ -48,22 +49,13 @@ export async function mergeCommand(
   return ExitCode.Ok;
 }
 
-/** The merge block in a few lines: shards, missing share, starts, the target's view. */
+/** The merge block in a few lines: shards, missing share, starts, each shard's clock. */
 export function mergeLines(block: MergeBlock): string {
   const ms = (x: number | null): string => (x === null ? 'not measured' : `${x.toFixed(2)} ms`);
-  const lines = [
-    `merge: plan ${block.planHash}, ${block.present.length} of ${block.count} shards (${block.planned} ${block.of} planned)`,
-  ];
-  for (const m of block.missing)
-    lines.push(`  missing shard ${m.index}: ${m.taken} ${block.of} (${m.why})`);
-  if (block.missing.length > 0)
-    lines.push(`  missing share: ${(block.missingShare * 100).toFixed(1)}% of the plan`);
-  lines.push(
-    `  start spread (shards' wall clocks) ${ms(block.startSpreadMs)}; on the target's clock: first requests ${ms(block.targetStartSpreadMs)}, accepts first to last ${ms(block.targetDispatchSpreadMs)}`,
-  );
+  const lines = [`merge: ${shardText({ merge: block }).join('\n  ')}`];
   for (const s of block.present)
     lines.push(
-      `  shard ${s.index}: ${s.taken} ${block.of}, late ${ms(s.startLatenessMs)}, clock offset ${ms(s.clockOffsetMs)}, first on target +${ms(s.firstOnTargetMs)}`,
+      `  shard ${s.index}: ${s.taken} ${block.of}, start ${ms(s.startLatenessMs)} late, clock offset ${ms(s.clockOffsetMs)}, first on the target +${ms(s.firstOnTargetMs)}`,
     );
   return lines.join('\n');
 }

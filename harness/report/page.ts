@@ -10,6 +10,7 @@ import { renderFidelityHtml } from './fidelity-text.js';
 import { renderFigureFidelityHtml } from './figure-fidelity-text.js';
 import { type Html, html, rawHtml, scriptJson } from './html.js';
 import { setupsSection } from './setups-section.js';
+import { shardText } from './shard-text.js';
 
 /**
  * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
@@ -336,6 +337,7 @@ export function buildReportPage(input: PageInput): string {
 <p class="lede">${summary.description}</p>
 <p class="lede">${describeLoad(summary.load)}, service ${formatSeconds(summary.service.time)} (${summary.service.work}), run ${scale}. Waits are queue time: handler start minus intended start.</p>
 ${machineLine(summary)}
+${shardText(summary).map((line) => html`<p class="lede">${line}</p>`)}
 ${notes}
 </header>
 ${gateSection(input.gate)}

@@ -57,6 +57,11 @@ test('--shard and JOB_COMPLETION_INDEX disagreeing is a mismatch; bad counts and
   assert.ok(!badCount.ok && badCount.kind === 'invalid');
   const noIndex = resolveShard({ shards: 4, env: {} });
   assert.ok(!noIndex.ok && /JOB_COMPLETION_INDEX is not set/.test(noIndex.message));
+  // HARNESS_SHARDS in a pod of a Job that is not indexed: every pod would run the whole plan.
+  const envOnly = resolveShard({ env: { HARNESS_SHARDS: '4' } });
+  assert.ok(!envOnly.ok && /HARNESS_SHARDS 4 names a shard count/.test(envOnly.message));
+  const envCount = resolveShard({ shard: { index: 0, count: 2 }, env: { HARNESS_SHARDS: '4' } });
+  assert.ok(!envCount.ok && envCount.kind === 'mismatch');
 });
 
 test('property: the shards of any plan are disjoint and together exactly the plan, threads within them too', () => {

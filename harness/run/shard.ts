@@ -110,11 +110,11 @@ export function resolveShard(inputs: ShardInputs): ShardResolution {
     fromJob = { index, count };
   }
   const given = inputs.shard;
-  if (given !== undefined && inputs.shards !== undefined && inputs.shards !== given.count)
+  if (given !== undefined && count !== undefined && count !== given.count)
     return {
       ok: false,
       kind: 'mismatch',
-      message: `--shard ${given.index}/${given.count} and --shards ${inputs.shards} give different shard counts`,
+      message: `--shard ${given.index}/${given.count} and ${countSource} ${count} give different shard counts`,
       fix: 'give one of them, or the same count in both',
     };
   if (given !== undefined && fromJob !== undefined) {
@@ -130,11 +130,12 @@ export function resolveShard(inputs: ShardInputs): ShardResolution {
   if (given !== undefined) return { ok: true, value: given, source: '--shard' };
   if (fromJob !== undefined)
     return { ok: true, value: fromJob, source: `JOB_COMPLETION_INDEX with ${countSource}` };
-  if (inputs.shards !== undefined)
+  // A count without an index would have every pod run the whole plan: refused, not ignored.
+  if (count !== undefined)
     return {
       ok: false,
       kind: 'invalid',
-      message: `--shards ${inputs.shards} names a count but no shard: JOB_COMPLETION_INDEX is not set`,
+      message: `${countSource} ${count} names a shard count but no shard: JOB_COMPLETION_INDEX is not set`,
       fix: 'give --shard i/N outside Kubernetes, or run as an Indexed Job (which sets JOB_COMPLETION_INDEX)',
     };
   return { ok: true, value: null, source: 'none' };
