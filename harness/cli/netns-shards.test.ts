@@ -174,6 +174,22 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
       );
       assert.equal(summary.merge?.missingShare, 0.25);
       assert.equal(summary.topologies[0]?.load?.sent, 180, 'the three shards present: 3 x 60');
+      // Collected as on Kubernetes, every run directory there is (shard-*/<scenario>/2*/): what
+      // the killed shard left, if anything, is not taken for its share.
+      const collected: string[] = [];
+      for (let i = 0; i < SHARDS; i++) {
+        const scenarioDir = join(dir, 'kill', `shard-${i}`, 'lab-burst');
+        const ids = await readdir(scenarioDir).catch(() => [] as string[]);
+        for (const id of ids) if (id.startsWith('2')) collected.push(join(scenarioDir, id));
+      }
+      t.diagnostic(`collected after the kill: ${collected.length} run directories`);
+      const all = await spawnCli(['merge', ...collected, '--out', join(dir, 'kill-merged-all')]);
+      t.diagnostic(all.stderr);
+      assert.equal(all.code, 107, all.stderr);
+      assert.deepEqual(
+        (await summaryIn(join(dir, 'kill-merged-all'))).merge?.missing.map((m) => m.index),
+        [2],
+      );
     },
   );
   await t.test(
