@@ -82,7 +82,7 @@ function startShards(
         '--start-at',
         startAt,
         '--url',
-        `${gunicorn.origin}/work?ms=${name === 'kill' ? 40 : 20}`,
+        `${gunicorn.origin}/work?ms=${name === 'kill' ? 80 : 20}`,
         '--allow-remote',
         lab.target.address,
         '--reports-dir',
@@ -150,14 +150,20 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
   await t.test(
     'a shard killed mid-run: the merge keeps the rest and names the missing share',
     async () => {
-      const killFile = await writeScenario(dir, scenario(240, 40), 'kill.json');
+      const killFile = await writeScenario(dir, scenario(240, 80), 'kill.json');
       const started = startShards(ctx, killFile, 'kill');
       const victim = started[2];
       assert.ok(victim !== undefined);
-      // The burst takes 240/4 x 40 ms = 2.4 s on the target: kill shard 2 a second into it.
-      setTimeout(() => victim.child.kill('SIGKILL'), START_AHEAD_MS + 1000);
+      // The burst takes 240/4 x 80 ms = 4.8 s on the target, and shard 2's 60 requests at least
+      // 60/4 x 80 ms = 1.2 s even if the target happens to take them all first: killed 0.4 s
+      // after the start, its requests are in flight and most are unanswered.
+      setTimeout(() => victim.child.kill('SIGKILL'), START_AHEAD_MS + 400);
       const ended = await Promise.all(started.map((s) => s.done));
-      assert.equal(ended[2]?.signal, 'SIGKILL', 'shard 2 was killed before it finished');
+      assert.equal(
+        ended[2]?.signal,
+        'SIGKILL',
+        `shard 2 was to be killed before it finished; it ended with ${ended[2]?.code}: ${ended[2]?.stderr}`,
+      );
       for (const i of [0, 1, 3]) assert.equal(ended[i]?.code, 0, ended[i]?.stderr);
       const present = await Promise.all(
         [0, 1, 3].map((i) => runDir(join(dir, 'kill', `shard-${i}`))),
