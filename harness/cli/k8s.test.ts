@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -133,6 +133,23 @@ test('k8s refuses bad input with exit 104 and the fix, writing nothing', async (
   }
   const { readdir } = await import('node:fs/promises');
   assert.deepEqual(await readdir(out), []);
+});
+
+test('k8s refuses a scenario file whose name cannot be a ConfigMap key', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-k8s-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'my scenario.json');
+  await writeFile(
+    file,
+    await readFile(join(packageRoot(), 'scenarios', 'contest-200.json'), 'utf8'),
+  );
+  const run = await runCliInProcess(['k8s', file, ...BASE.slice(2), '--out', join(dir, 'out')]);
+  assert.equal(run.code, 104, run.stderr);
+  assert.match(
+    run.stderr,
+    /E_OPTION_INVALID: the scenario file's name "my scenario.json" cannot be a ConfigMap key/,
+  );
+  assert.match(run.stderr, /fix: rename the file/);
 });
 
 test('the Dockerfile builds on Node 20 with npm ci and fetches nothing when a pod runs', async () => {
