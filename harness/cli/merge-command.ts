@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 
+/** The options of `merge`, as commander parses them. */
 export interface MergeCommandOptions {
   out?: string;
   reportsDir?: string;

@@ -156,6 +156,12 @@ test('the merge of 3 shard processes equals a single process run of the same pla
     singleRecords.map((r) => r.index),
   );
   for (const r of mergedRecords) assert.equal(r.shard, r.index % 3);
+  // The plan is the same one: the model's per-request arrivals and service times (its
+  // predicted.ndjson, from the plan the merge made again) are the single run's, exactly.
+  assert.equal(
+    await readFile(join(out, 'predicted.ndjson'), 'utf8'),
+    await readFile(join(singleDir, 'predicted.ndjson'), 'utf8'),
+  );
   for (const [k, r] of mergedRecords.entries()) {
     const s = singleRecords[k] as RequestRecord;
     const served = (x: RequestRecord): number => (x.handlerEnd ?? 0) - (x.handlerStart ?? 0);
@@ -197,7 +203,13 @@ test("a clock offset injected into one shard is measured against the target's cl
   const target = await startTestTopology({ kind: 'gthread', workers: 2, threads: 4 });
   t.after(() => target.stop());
   const dir = await tempDir(t);
-  const file = await writeScenario(dir, burstScenario('shard-clock', 8));
+  // A threshold the merged run fails (8 requests of 1 s cannot end within 1 ms): the merge
+  // judges it with the gate's own code and exit code.
+  const clocked = {
+    ...burstScenario('shard-clock', 8),
+    thresholds: { errors: ['rate<0.01'], makespan: ['max<1ms'] },
+  };
+  const file = await writeScenario(dir, clocked);
   const at = startAt();
   const offsetMs = 300;
   const runs = await Promise.all(
@@ -236,7 +248,11 @@ test("a clock offset injected into one shard is measured against the target's cl
   assert.ok(right.clockOffsetMs !== null && Math.abs(right.clockOffsetMs) < 30);
   // By its own clock each started on time; by the target's, the shard ahead started early.
   const merged = await spawnCli(['merge', ...dirs, '--out', join(dir, 'm')]);
-  ok(merged, 'merge');
+  assert.equal(merged.code, ExitCode.ThresholdsFailed, merged.stderr);
+  assert.match(merged.stderr, /E_THRESHOLDS_FAILED: 1 check failed/);
+  assert.match(merged.stdout, /FAIL +makespan max<1ms/);
+  const gate = await readJson<{ passed: boolean }>(join(dir, 'm', 'gate.json'));
+  assert.equal(gate.passed, false);
   const block = (await readJson<RunSummary>(join(dir, 'm', 'summary.json'))).merge;
   assert.ok(block !== undefined);
   const first = new Map(block.present.map((s) => [s.index, s.firstOnTargetMs]));
@@ -247,6 +263,20 @@ test("a clock offset injected into one shard is measured against the target's cl
     `shard 0 reached the target ${gap} ms later`,
   );
   assert.ok((block.targetStartSpreadMs ?? 0) > offsetMs - 100);
+  // The shard's own records read the target's instants against its clock, 300 ms ahead: its waits
+  // come out 3 s (scenario) short, below zero. The merge puts them back on its own timeline.
+  const lateDir = dirs.find((_, k) => blocks[k]?.shard?.index === 1);
+  assert.ok(lateDir !== undefined);
+  const own = await records(lateDir);
+  assert.ok(
+    own.every((r) => (r.wait ?? 0) < -2),
+    `its own waits: ${own.map((r) => r.wait)}`,
+  );
+  assert.equal(block.clockCorrected.length, 1);
+  assert.equal(block.clockCorrected[0]?.index, 1);
+  const corrected = (await records(join(dir, 'm'))).filter((r) => r.shard === 1);
+  assert.equal(corrected.length, 4);
+  for (const r of corrected) assert.ok((r.wait ?? -1) > -0.1, `merged wait ${r.wait}`);
 
   // The same directory twice, or shards of another plan, are refused before anything is written.
   const [d0] = dirs;
@@ -256,7 +286,7 @@ test("a clock offset injected into one shard is measured against the target's cl
   assert.match(twice.stderr, /E_MERGE_INVALID[\s\S]*given twice/);
   const other = await writeScenario(
     dir,
-    { ...burstScenario('shard-clock', 8), model: { seed: 8, replications: 10 } },
+    { ...clocked, model: { seed: 8, replications: 10 } },
     'other.json',
   );
   const otherShard = await spawnCli([
@@ -344,6 +374,15 @@ test('a shard killed mid-run: the merge keeps the rest, names the missing share 
   const kept = await records(out);
   assert.equal(kept.length, 81);
   assert.ok(kept.every((r) => r.shard !== 2 && r.index % 3 === r.shard));
+  // Each kept request went out at its planned instant: the plan's arrivals (predicted.ndjson of
+  // the merged run) by index, to the clock's rounding.
+  const planned = (await readFile(join(out, 'predicted.ndjson'), 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { index: number; intendedStart: number });
+  assert.equal(planned.length, 121);
+  for (const r of kept)
+    assert.ok(Math.abs(r.intendedStart - (planned[r.index]?.intendedStart ?? Number.NaN)) < 1e-6);
   assert.equal(summary.topologies[0]?.requests, 81);
   assert.ok((await stat(join(out, 'report.html'))).size > 1000);
 });
@@ -362,6 +401,13 @@ test('shard options are checked before anything runs', async (t) => {
   const started = await run(['--shard', '0/2']);
   assert.equal(started.code, ExitCode.InvalidInput);
   assert.match(started.stderr, /E_OPTION_INVALID[\s\S]*would be started by each shard[\s\S]*--url/);
+  // Kubernetes' contract: the index from the environment makes this run a shard (so it needs a URL).
+  const fromJob = await run(['--shards', '2'], { JOB_COMPLETION_INDEX: '1' });
+  assert.equal(fromJob.code, ExitCode.InvalidInput);
+  assert.match(fromJob.stderr, /cannot run as a shard/);
+  const countOnly = await run([...url], { HARNESS_SHARDS: '2' });
+  assert.equal(countOnly.code, ExitCode.InvalidInput);
+  assert.match(countOnly.stderr, /HARNESS_SHARDS 2 names a shard count but no shard/);
   const mismatch = await run([...url, '--shard', '0/2', '--shards', '2'], {
     JOB_COMPLETION_INDEX: '1',
   });

@@ -109,6 +109,7 @@ export function mergeShards(
       knownWalls.length === 0 ? null : Math.max(...knownWalls) - Math.min(...knownWalls),
     targetDispatchSpreadMs: target.dispatchSpreadMs,
     targetStartSpreadMs: target.startSpreadMs,
+    clockCorrected: clockCorrections(present),
   };
   return { measurements, block };
 }
@@ -124,11 +125,18 @@ function mergeTopology(
     const state = s.state?.[name];
     return state === undefined ? [] : [{ shard: s, state }];
   });
+  const corrections = new Map(clockCorrections(shards).map((c) => [c.index, c.ms]));
   const records = parts
     .flatMap(({ shard }) =>
       shard.records
         .filter((r) => r.topology === name)
-        .map((r) => ({ ...r, shard: shard.summary.shard.index })),
+        .map((r) =>
+          onShardClock(
+            { ...r, shard: shard.summary.shard.index },
+            corrections.get(shard.summary.shard.index),
+            clock,
+          ),
+        ),
     )
     .sort((a, b) => (a.burst ?? 0) - (b.burst ?? 0) || a.index - b.index);
   const recordsKept = parts.every((p) => p.state.recordsKept);
@@ -237,6 +245,47 @@ function mergeTopology(
     error: undefined,
     events: [],
     servers: [],
+  };
+}
+
+/**
+ * The shards whose clocks provably differ from the target's, and by how much (real ms): those
+ * whose offset's bounds (clockOffsetOf: a handler starts after its request was written and ends
+ * before its response was read) leave out zero. A shard that shares the target's clock always
+ * has zero within its bounds, however late its event loop read the responses, so its records
+ * are left exactly as measured.
+ */
+export function clockCorrections(
+  shards: readonly ShardInput[],
+): Array<{ index: number; ms: number }> {
+  return shards.flatMap((s) => {
+    const offset = s.summary.shard.clockOffset;
+    if (!('lowMs' in offset)) return [];
+    return offset.lowMs > 0 || offset.highMs < 0
+      ? [{ index: s.summary.shard.index, ms: offset.ms }]
+      : [];
+  });
+}
+
+/**
+ * A record's server instants are the target's clock read against the shard's start on the
+ * shard's clock (request-record.ts); a shard whose clock is off by `ms` (clockCorrections) has
+ * them off by as much, and its waits with them. Adding the offset back puts them on the shard's
+ * own timeline, exact to the offset's measurement (a response's transfer time).
+ */
+function onShardClock(record: RequestRecord, ms: number | undefined, clock: Clock): RequestRecord {
+  if (ms === undefined || record.waitSource === 'estimate') return record;
+  const by = clock.fromRealMs(ms);
+  const shift = (x: number | null): number | null => (x === null ? null : x + by);
+  const accepted = shift(record.accepted);
+  const handlerStart = shift(record.handlerStart);
+  return {
+    ...record,
+    accepted,
+    handlerStart,
+    handlerEnd: shift(record.handlerEnd),
+    wait: handlerStart === null ? null : handlerStart - record.intendedStart,
+    acceptWait: accepted === null ? null : accepted - record.intendedStart,
   };
 }
 

@@ -160,4 +160,11 @@ export interface MergeBlock {
   targetDispatchSpreadMs: number | null;
   /** The shards' first requests (firstOnTargetMs) as the target saw them: latest minus earliest, real ms. */
   targetStartSpreadMs: number | null;
+  /**
+   * Shards whose clock provably differs from the target's (its offset's bounds leave out 0): their
+   * requests' server instants (accepted, handlerStart, handlerEnd) and waits in requests.ndjson
+   * and the merged figures are put back on the shard's own timeline by the offset (real ms).
+   * Histograms a shard kept instead of records cannot be corrected.
+   */
+  clockCorrected: Array<{ index: number; ms: number }>;
 }

@@ -10,11 +10,9 @@ import {
 } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import type { GateConfig } from '../gate/run-gate.js';
-import { executorOf } from '../load/executors/registry.js';
 import { predictLoad } from '../model/predict-load.js';
 import { workerShareTally } from '../model/worker-shares.js';
 import type { Progress } from '../report/progress.js';
-import { clockOffsetOf, type ShardBlock, type ShardState } from '../results/shard-state.js';
 import type { Environment, RunSummary } from '../results/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import { SERVER_LOG_DIR } from '../supervise/start-real-topology.js';
@@ -22,7 +20,8 @@ import type { Supervisor } from '../supervise/supervisor.js';
 import { measureTopology } from './measure.js';
 import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './plan.js';
 import { RunFiles } from './run-files.js';
-import { planHash, type ShardSpec, shardTakes } from './shard.js';
+import type { ShardSpec } from './shard.js';
+import { shardBlock, shardState } from './shard-record.js';
 import { ShardStart } from './shard-start.js';
 import { START_TOLERANCE_MS } from './start-at.js';
 import { type ModelRuns, summariseTopology, type TopologyResult } from './summarise.js';
@@ -140,80 +139,6 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     );
   }
   return { ...closed, dir: files.dir };
-}
-
-/** A shard's `shard` block: its share of the plan, its start against --start-at, its clock. */
-function shardBlock(
-  plan: RunPlan,
-  shardRun: NonNullable<RunOptions['shardRun']>,
-  start: ShardStart,
-  /** Absent before the load: the block names the share, the start and clock stay null. */
-  measured: Awaited<ReturnType<typeof measureTopology>> | undefined,
-): ShardBlock {
-  const { spec } = shardRun;
-  const { load } = plan.scenario;
-  const planned =
-    load.executor === 'closed-users'
-      ? load.users
-      : (executorOf(load).plannedRequests(load) ?? plan.arrivals.length);
-  const offset = measured === undefined ? null : clockOffsetOf(measured.records, plan.clock);
-  return {
-    index: spec.index,
-    count: spec.count,
-    source: shardRun.source,
-    planHash: planHash(plan.scenario),
-    planSeed: plan.scenario.model.seed,
-    share: {
-      of: load.executor === 'burst' || load.executor === 'closed-users' ? 'users' : 'arrivals',
-      planned,
-      taken: shardTakes(planned, spec),
-    },
-    ...start.facts(measured?.startNs),
-    clockOffsetMs: offset?.ms ?? null,
-    clockOffset: offset ?? {
-      how:
-        measured === undefined
-          ? 'not measured yet: the load has not run'
-          : measured.records.length === 0
-            ? 'not measured: the run kept no records (load.record "histograms")'
-            : "not measured: the target sent no X-Server-Clock, or its clock is not this machine's",
-    },
-  };
-}
-
-/** What merge needs of a shard's topology beyond its records (shard-state.json). */
-function shardState(measured: Awaited<ReturnType<typeof measureTopology>>): ShardState {
-  return {
-    status: measured.status,
-    failure: measured.failure,
-    bursts: measured.bursts,
-    recordsKept: measured.counts === undefined,
-    histograms: measured.encodedHistograms ?? null,
-    load:
-      measured.load === null
-        ? null
-        : {
-            sent: measured.load.sent,
-            completed: measured.load.completed,
-            failed: measured.load.failed,
-            late: measured.load.late,
-            spanNs: measured.load.spanNs,
-            residenceNs: measured.load.residenceNs,
-            sojournNs: measured.load.sojournNs,
-            ...(measured.load.meanInFlight === undefined
-              ? {}
-              : { meanInFlight: measured.load.meanInFlight }),
-            ...(measured.load.failedResidenceNs === undefined
-              ? {}
-              : { failedResidenceNs: measured.load.failedResidenceNs }),
-            ...(measured.load.inFlightSpanNs === undefined
-              ? {}
-              : { inFlightSpanNs: measured.load.inFlightSpanNs }),
-            ...(measured.load.closed === undefined ? {} : { closed: measured.load.closed }),
-          },
-    counts: measured.counts ?? null,
-    dispatchSpreadMs: measured.dispatchSpreadMs,
-  };
 }
 
 /** The model on the topology, with the run's own arrivals and service times, beside the measurement. */
