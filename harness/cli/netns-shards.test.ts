@@ -101,9 +101,23 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
   assertRealServers();
   const lab = createLab(SHARDS);
   t.after(() => lab.destroy());
-  const gunicorn = await startGunicornIn(lab, { workers: 4 });
-  t.after(() => gunicorn.stop());
   const dir = await tempDir(t);
+  const accessLog = join(dir, 'access.log');
+  const gunicorn = await startGunicornIn(lab, { workers: 4, accessLog });
+  t.after(() => gunicorn.stop());
+  /** The client address of every /work request gunicorn served since the last call. */
+  let seen = 0;
+  const servedSince = async (): Promise<Map<string, number>> => {
+    const lines = (await readFile(accessLog, 'utf8')).split('\n').filter((l) => l !== '');
+    const fresh = lines.slice(seen);
+    seen = lines.length;
+    const by = new Map<string, number>();
+    for (const line of fresh) {
+      const [address, path] = line.split(' ');
+      if (path === '/work' && address !== undefined) by.set(address, (by.get(address) ?? 0) + 1);
+    }
+    return by;
+  };
   const ctx: Lab = { lab, gunicorn, dir };
   const file = await writeScenario(dir, scenario(200, 20));
   const url = `${gunicorn.origin}/work?ms=20`;
@@ -119,6 +133,8 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
     '--no-progress',
   ]).done;
   assert.equal(single.code, 0, single.stderr);
+  // The single run came from one host; the shards below each from their own.
+  await servedSince().then((by) => assert.deepEqual([...by], [['10.218.0.10', 200]]));
   const shards = await Promise.all(startShards(ctx, file, 'sharded').map((s) => s.done));
   for (const [i, s] of shards.entries()) assert.equal(s.code, 0, `shard ${i}: ${s.stderr}`);
   const shardDirs = await Promise.all(
@@ -129,6 +145,11 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
     assert.equal(summary.shard?.index, i);
     assert.equal(summary.shard?.count, SHARDS);
   }
+  assert.deepEqual(
+    [...(await servedSince())].sort(),
+    lab.shards.map((h) => [h.address, 50]),
+    'gunicorn served 50 requests from each shard host',
+  );
   const merged = await spawnCli(['merge', ...shardDirs, '--out', join(dir, 'merged')]);
   assert.equal(merged.code, 0, merged.stderr);
   const rows = compareWithSingle(
@@ -144,6 +165,11 @@ test('4 shards in network namespaces against real gunicorn, merged, equal the si
     table,
   );
   assert.ok(rows.filter((r) => r.kind === 'exact').length >= 9);
+  // The plan itself (each request's arrival and service time) is the single run's, byte for byte.
+  assert.equal(
+    await readFile(join(dir, 'merged', 'predicted.ndjson'), 'utf8'),
+    await readFile(join(await runDir(join(dir, 'single')), 'predicted.ndjson'), 'utf8'),
+  );
   const mergedSummary = await summaryIn(join(dir, 'merged'));
   assert.equal(mergedSummary.merge?.present.length, SHARDS);
   assert.deepEqual(mergedSummary.merge?.missing, []);

@@ -92,7 +92,12 @@ export interface LabGunicorn {
  */
 export async function startGunicornIn(
   lab: NetnsLab,
-  options: { workers: number; port?: number },
+  options: {
+    workers: number;
+    port?: number;
+    /** A file gunicorn appends `<client address> <path>` to for every request it serves. */
+    accessLog?: string;
+  },
 ): Promise<LabGunicorn> {
   const python = process.env.HARNESS_PYTHON || DEFAULT_PYTHON;
   const pythonRoot = join(packageRoot(), 'targets', 'python');
@@ -113,6 +118,9 @@ export async function startGunicornIn(
     '0',
     '--graceful-timeout',
     '1',
+    ...(options.accessLog === undefined
+      ? []
+      : ['--access-logfile', options.accessLog, '--access-logformat', '%(h)s %(U)s']),
     'harness_apps.flask_app:app',
   ]);
   const child = spawn(command.file, command.args, {
