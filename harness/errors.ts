@@ -257,6 +257,17 @@ export class ShardsMissingError extends HarnessError {
   readonly exitCode = ExitCode.ShardsMissing;
 }
 
+/**
+ * `k8s` generated a Kubernetes object that breaks Kubernetes' schema (harness/k8s/
+ * validate-manifests.ts): an option's value (an image, a quantity) made it invalid. Nothing was
+ * written; the object and field are named.
+ */
+export class ManifestInvalidError extends HarnessError {
+  override readonly name = 'ManifestInvalidError';
+  readonly code = 'E_MANIFEST_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+}
+
 /** Every error class a user can meet, for the table-driven test and the README. */
 export const ERROR_CLASSES = [
   ScenarioNotFoundError,
@@ -288,6 +299,7 @@ export const ERROR_CLASSES = [
   StartLateError,
   MergeInvalidError,
   ShardsMissingError,
+  ManifestInvalidError,
 ] as const;
 
 /** The text a user sees for an error: message, then the fix on its own line. */

@@ -21,6 +21,7 @@ export {
   describeError,
   ERROR_CLASSES,
   HarnessError,
+  ManifestInvalidError,
   MergeInvalidError,
   NoSuccessError,
   OptionError,
@@ -46,6 +47,15 @@ export { ExitCode } from './exit-codes.js';
 export { evaluateThresholds } from './gate/evaluate.js';
 export { runGate } from './gate/run-gate.js';
 export { parseThreshold, parseThresholdOption } from './gate/threshold.js';
+export type { K8sObject, K8sRunSpec } from './k8s/manifests.js';
+export {
+  buildManifests,
+  defaultJobName,
+  isDnsLabel,
+  MOUNTS,
+  RUN_LABEL,
+} from './k8s/manifests.js';
+export { validateManifests } from './k8s/validate-manifests.js';
 export { checkDestination } from './load/destination.js';
 export type { ErrorKind } from './load/error-kind.js';
 export { classifyError, classifyStatus, ERROR_KINDS } from './load/error-kind.js';

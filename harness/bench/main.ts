@@ -12,6 +12,7 @@ import { type BenchFigure, type Benchmark, meetsGoal } from './benchmark.js';
 import { handOff } from './hand-off.js';
 import { burstSpread, loadMemory, loadThroughput, timingAccuracy } from './load-generator.js';
 import { plannerSpeed } from './planner-speed.js';
+import { shardSpread } from './shard-spread.js';
 import { simulatorSpeed } from './simulator-speed.js';
 import { startup } from './startup.js';
 import { streamingMemory } from './streaming-memory.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   balancerRelay,
   handOff,
   timeScale,
+  shardSpread,
 ];
 
 const parsed = parseBenchArgs(

@@ -50,6 +50,12 @@ const COMMANDS: ReadonlyArray<{
     load: async () => (await import('./merge-command.js')).registerMergeCommand,
   },
   {
+    name: 'k8s',
+    args: '<scenario>',
+    summary: 'write the Kubernetes manifests that run a scenario as N shards of one plan',
+    load: async () => (await import('./k8s-command.js')).registerK8sCommand,
+  },
+  {
     name: 'calibrate',
     args: '',
     summary: "measure the accept race of each server's workers on this machine for the model",
