@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
@@ -7,7 +8,9 @@ import {
   CALIBRATION_FILE,
   type Calibration,
   type CalibrationState,
+  type Machine,
   parseCalibration,
+  sameMachine,
 } from './calibration.js';
 
 /** Reads `<reports>/calibration.json`: loaded, absent, or unusable with the reason. */
@@ -37,23 +40,46 @@ export async function readCalibrationFile(file: string): Promise<CalibrationStat
 }
 
 /**
- * The calibration shipped with the harness: `npm run calibrate` on the machine the harness is
- * developed and tested on (2 x AMD EPYC, linux x64), so that a first run on a machine like it
- * has a measured accept race before the user calibrates. It applies only where the machine
- * matches (sameMachine); the run's notes say whose calibration was used.
+ * The calibrations shipped with the harness: `npm run calibrate` on the kinds of machine the
+ * harness is developed and tested on, so that a first run on a machine like one of them has a
+ * measured accept race before the user calibrates: `shipped-calibration.json` (2 x AMD EPYC,
+ * linux x64) and one `shipped-calibration-<machine>.json` per other kind. One applies only where
+ * the machine matches (sameMachine); the run's notes say whose calibration was used.
  */
 export const SHIPPED_CALIBRATION = (): string =>
   join(packageRoot(), 'harness', 'calibrate', 'shipped-calibration.json');
 
+/** Every shipped calibration file, the first one (SHIPPED_CALIBRATION) first. */
+export function shippedCalibrationFiles(): string[] {
+  const dir = join(packageRoot(), 'harness', 'calibrate');
+  const others = readdirSync(dir)
+    .filter((name) => /^shipped-calibration-[a-z0-9-]+\.json$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+  return [SHIPPED_CALIBRATION(), ...others];
+}
+
 /**
  * The calibration a scenario run uses: `<reports>/calibration.json` when there is one (even an
- * unusable one, whose reason is reported), otherwise the shipped one as state `shipped`.
+ * unusable one, whose reason is reported), otherwise the shipped one made on a machine like
+ * `here` as state `shipped`, or, where none was, the first shipped one (whose machine the run's
+ * notes then name as another).
  */
-export async function readRunCalibration(reportsRoot: string): Promise<CalibrationState> {
+export async function readRunCalibration(
+  reportsRoot: string,
+  here?: Machine,
+): Promise<CalibrationState> {
   const own = await readCalibration(reportsRoot);
   if (own.state !== 'absent') return own;
-  const shipped = await readCalibrationFile(SHIPPED_CALIBRATION());
-  return shipped.state === 'loaded' ? { ...shipped, state: 'shipped' } : own;
+  let first: CalibrationState | undefined;
+  for (const file of shippedCalibrationFiles()) {
+    const found = await readCalibrationFile(file);
+    if (found.state !== 'loaded') continue;
+    const shipped: CalibrationState = { ...found, state: 'shipped' };
+    if (here === undefined || sameMachine(found.calibration.machine, here)) return shipped;
+    first ??= shipped;
+  }
+  return first ?? own;
 }
 
 /** Writes the calibration atomically; returns the file's path. */

@@ -14,7 +14,12 @@ import {
   pathsOf,
   racePathOf,
 } from './calibration.js';
-import { readRunCalibration, SHIPPED_CALIBRATION } from './calibration-file.js';
+import {
+  readCalibrationFile,
+  readRunCalibration,
+  SHIPPED_CALIBRATION,
+  shippedCalibrationFiles,
+} from './calibration-file.js';
 
 const here: Machine = {
   hostname: 'a',
@@ -115,6 +120,36 @@ test('a shipped calibration applies on a machine like its own, and the note says
   assert.equal(elsewhere.source, 'uniform');
   assert.match(elsewhere.note, /no calibration of this machine's own, and the one shipped/);
   assert.match(elsewhere.note, /another machine/);
+});
+
+test('of the shipped calibrations a run takes the one made on a machine like its own, else the first', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-calibration-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const files = shippedCalibrationFiles();
+  assert.equal(files[0], SHIPPED_CALIBRATION());
+  assert.ok(files.length >= 2, `shipped: ${files.join(', ')}`);
+  const machines = await Promise.all(
+    files.map(async (file) => {
+      const found = await readCalibrationFile(file);
+      assert.equal(found.state, 'loaded', `${file} parses`);
+      return found.state === 'loaded' ? found.calibration.machine : null;
+    }),
+  );
+  for (const [i, machine] of machines.entries()) {
+    if (machine === null) continue;
+    // The same kind of machine under another name and Node version: the same calibration.
+    const like = { ...machine, hostname: 'elsewhere', node: 'v20.0.0' };
+    const chosen = await readRunCalibration(dir, like);
+    assert.equal(chosen.state, 'shipped');
+    assert.equal(chosen.file, files[i]);
+  }
+  const other = { hostname: 'x', platform: 'linux x64', cpus: 64, cpuModel: 'Other', node: 'v20' };
+  const fallback = await readRunCalibration(dir, other);
+  assert.equal(
+    fallback.file,
+    SHIPPED_CALIBRATION(),
+    'no like machine: the first, named as another',
+  );
 });
 
 test("a run uses the reports directory's calibration, or else the shipped one", async (t) => {

@@ -200,7 +200,7 @@ export interface AcceptRaceChoice {
 /** The calibration as a run finds it: loaded, absent, or present but unusable. */
 export type CalibrationState =
   | { state: 'loaded'; file: string; calibration: Calibration }
-  /** No calibration of this machine's own: the one shipped with the harness (SHIPPED_CALIBRATION). */
+  /** No calibration of this machine's own: one shipped with the harness (shippedCalibrationFiles). */
   | { state: 'shipped'; file: string; calibration: Calibration }
   | { state: 'absent'; file: string }
   | { state: 'unusable'; file: string; reason: string };

@@ -30,7 +30,7 @@ export async function mergeCommand(
     reportsRoot,
     ...(options.out === undefined ? {} : { outDir: resolve(io.cwd, options.out) }),
     environment,
-    calibration: await readRunCalibration(reportsRoot),
+    calibration: await readRunCalibration(reportsRoot, describeMachine(environment)),
     machine: describeMachine(environment),
     raceFit: await readRaceFit(reportsRoot, describeMachine(environment)),
   });

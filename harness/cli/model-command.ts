@@ -548,7 +548,6 @@ async function raceChooser(
     options.reportsDir === undefined
       ? join(packageRoot(), 'reports')
       : resolve(io.cwd, options.reportsDir);
-  const calibration = await readRunCalibration(reportsRoot);
   // The machine as a calibration names it, without describeEnvironment's `git rev-parse` (a
   // child process: about a fifth of the planner's time on a busy machine, for a commit the
   // answer does not use).
@@ -561,6 +560,7 @@ async function raceChooser(
     commit: null,
     loadAverage: [],
   });
+  const calibration = await readRunCalibration(reportsRoot, machine);
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
     const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);

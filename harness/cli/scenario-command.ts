@@ -244,7 +244,7 @@ async function scenarioCommand(
       signal: io.interrupt,
       environment,
       gate,
-      calibration: await readRunCalibration(reportsRoot),
+      calibration: await readRunCalibration(reportsRoot, describeMachine(environment)),
       machine: describeMachine(environment),
       raceFit: await readRaceFit(reportsRoot, describeMachine(environment)),
       allowRemote: options.allowRemote ?? [],
