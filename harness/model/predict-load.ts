@@ -134,10 +134,16 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
     input.work,
     lastArrival + (Number.isFinite(giveUp) ? giveUp : 600),
   );
-  const deployment =
-    input.race === undefined
-      ? built
-      : { ...built, behaviour: { ...built.behaviour, race: input.race } };
+  // The race the engine runs is part of what it simulated: the attribution re-runs the model on
+  // measured inputs with this same behaviour (results/attribution.ts), stickiness included.
+  const deployment = {
+    ...built,
+    behaviour: {
+      ...built.behaviour,
+      stickiness: input.stickiness ?? 0,
+      ...(input.race === undefined ? {} : { race: input.race }),
+    },
+  };
   const topology = deployment.topology;
   const work = deployment.work;
   const engine = { ...input, topology, work, deployment, giveUp };

@@ -81,6 +81,15 @@ export interface WorkerBehaviour {
    */
   race?: RaceMechanism;
   /**
+   * Connections arriving at or before this instant are one burst's: for the stickiness they
+   * count as waiting, as if they had arrived together. The stickiness was calibrated on real
+   * bursts, whose connections arrive over their real spread, and the a-priori model puts them
+   * at one instant; a model given the measured arrival instants (the attribution's re-run,
+   * results/attribution.ts) keeps the race as calibrated by saying where the burst ends.
+   * Absent: only connections arriving at one instant, or already queued, count as waiting.
+   */
+  burstUntil?: number;
+  /**
    * An HTTP-mode balancer that reuses its connections to the replicas (engine/connection-pool.ts):
    * a request goes on an idle kept-alive connection when there is one, to the worker holding it,
    * and only the requests that find none open connections that race to be accepted. Absent: a

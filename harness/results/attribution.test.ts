@@ -181,3 +181,61 @@ test('no attribution where it cannot be honest: async workers, recycling, nothin
   assert.equal(attribute({ ...base, behaviour: { maxRequests: 10 } }), null);
   assert.equal(attribute({ ...base, records: [] }), null);
 });
+
+test('a sticky race: the prediction hands its stickiness to the re-runs, so arrivals on time move nothing', async () => {
+  const { predictLoad } = await import('../model/predict-load.js');
+  const topology: ModelTopology = {
+    kind: 'gthread',
+    workers: 4,
+    threads: 2,
+    replicas: 3,
+    balancer: 'round-robin',
+    workerConnections: 1000,
+  };
+  const prediction = predictLoad({
+    topology,
+    load: {
+      executor: 'burst',
+      users: 60,
+      connections: 'new',
+      threads: 1,
+      record: 'requests',
+      requestsFile: false,
+    },
+    distribution: { kind: 'constant', mean: 1 },
+    serviceTimes: Float64Array.of(1),
+    work: 'sleep',
+    cores: 2,
+    seed: 3,
+    replications: 20,
+    stickiness: 0.9,
+  });
+  assert.equal(prediction.deployment.behaviour.stickiness, 0.9);
+  // Every request written at its intended instant (the burst's), handlers as asked: the step
+  // for the load generator's lateness must change nothing. Re-run with the uniform race (the
+  // deployment without its stickiness), it took in the difference between the two races.
+  const records = Array.from({ length: 60 }, (_, i) =>
+    record(i, { written: 0, start: 0, end: 1, worker: i % 4 }),
+  ).map((r, i) => ({ ...r, replica: i % 3 }));
+  const waits = prediction.waits;
+  assert.ok(waits !== null);
+  const a = attribute({
+    records,
+    topology: prediction.deployment.topology,
+    behaviour: prediction.deployment.behaviour,
+    serviceTimes: Float64Array.of(1),
+    predicted: waits.stats,
+    backOfEnvelope: Number.NaN,
+    seed: 3,
+    replications: 20,
+    timeScale: 1,
+  });
+  assert.ok(a !== null);
+  const lateness = a.steps.find((s) => s.cause === 'arrivals');
+  assert.ok(lateness !== undefined);
+  for (const figure of ATTRIBUTION_FIGURES)
+    assert.ok(
+      Math.abs(lateness.share[figure]) < 1e-9,
+      `${figure}: lateness share ${lateness.share[figure]}`,
+    );
+});

@@ -274,10 +274,16 @@ function simulated(
 ): Figures {
   const runs = Math.max(1, input.replications);
   const sum: Figures = { meanWait: 0, p95Wait: 0, maxWait: 0, makespan: 0 };
+  // Every request is the burst's: at their measured instants they still race as the calibrated
+  // stickiness says a burst does (WorkerBehaviour.burstUntil), or the step for the load
+  // generator's lateness would take in the race turned uniform.
+  let last = Number.NEGATIVE_INFINITY;
+  for (const a of arrivals) last = Math.max(last, a);
+  const behaviour = { ...input.behaviour, burstUntil: last };
   for (let k = 0; k < runs; k++) {
     const result = simulate({
       topology: input.topology,
-      behaviour: input.behaviour,
+      behaviour,
       arrivals,
       service,
       random: createRandom(input.seed + k),

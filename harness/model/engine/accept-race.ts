@@ -12,6 +12,8 @@ import type { WorkerPool } from './worker-pool.js';
  * previous one, if that worker still accepts; otherwise, and always for a connection finding
  * the queue empty, the worker is drawn uniformly among those accepting. Stickiness 0 draws no
  * random number for the stickiness, so the uniform race draws the same numbers it always did.
+ * A connection arriving at or before `burstUntil` is one burst's and counts as waiting too
+ * (WorkerBehaviour.burstUntil: a burst given at its measured instants rather than at one).
  *
  * With a race mechanism (race-mechanism.ts) the probability that the last acceptor wins is not
  * one number but follows from the mechanism for each connection: the real time g between its
@@ -40,6 +42,7 @@ export class AcceptRace {
     private readonly stickiness: number,
     private readonly random: Random,
     private readonly mechanism?: RaceMechanism,
+    private readonly burstUntil = Number.NEGATIVE_INFINITY,
   ) {
     this.lastAcceptor = new Int32Array(replicas).fill(NONE);
     this.lastAcceptAt = new Float64Array(replicas).fill(Number.NaN);
@@ -70,7 +73,7 @@ export class AcceptRace {
       count > 1 &&
       last !== NONE &&
       pool.canAccept(last) &&
-      (arrival < now || this.lastAcceptAt[r] === now) &&
+      (arrival < now || this.lastAcceptAt[r] === now || arrival <= this.burstUntil) &&
       this.random.next() < this.stickiness
         ? last
         : i32(candidates, count === 1 ? 0 : this.random.int(count));

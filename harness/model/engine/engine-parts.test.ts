@@ -89,3 +89,21 @@ test('the accept race with stickiness 1 gives waiting connections to the last ac
   for (let k = 0; k < 50; k++) seen.add(uniform.choose(0, pool, 0, 0));
   assert.equal(seen.size, 4);
 });
+
+test('a burst given at its measured instants races as one: connections up to burstUntil count as waiting', () => {
+  const pool = new WorkerPool(4, 2, true, 1000, undefined);
+  // Each connection arrives at its own instant and finds the queue empty: without burstUntil
+  // the stickiness does not apply and the race is uniform.
+  const spread = new AcceptRace(1, 4, 1, createRandom(5));
+  const seen = new Set<number>();
+  for (let k = 0; k < 50; k++) seen.add(spread.choose(0, pool, k * 0.001, k * 0.001));
+  assert.equal(seen.size, 4);
+  // The same arrivals said to be one burst's (until 0.049 s): the last acceptor keeps them.
+  const burst = new AcceptRace(1, 4, 1, createRandom(5), undefined, 0.049);
+  const first = burst.choose(0, pool, 0, 0);
+  for (let k = 1; k < 50; k++) assert.equal(burst.choose(0, pool, k * 0.001, k * 0.001), first);
+  // After the burst, an arrival finding the queue empty is drawn uniformly again.
+  const after = new Set<number>();
+  for (let k = 0; k < 50; k++) after.add(burst.choose(0, pool, 1 + k, 1 + k));
+  assert.equal(after.size, 4);
+});

@@ -99,7 +99,14 @@ export class Engine {
         : undefined;
     const connections = threaded ? topology.workerConnections : 1;
     this.workers = new WorkerPool(R * W, T, threaded, connections, drawLimit);
-    this.race = new AcceptRace(R, W, behaviour.stickiness, random, behaviour.race);
+    this.race = new AcceptRace(
+      R,
+      W,
+      behaviour.stickiness,
+      random,
+      behaviour.race,
+      behaviour.burstUntil,
+    );
     this.balancer = new ReplicaBalancer(R, topology.balancer, random);
     // Only workers that keep connections alive can be reused: gunicorn's sync worker and
     // Werkzeug's HTTP/1.0 handler close after every response, so a pool never holds one.
