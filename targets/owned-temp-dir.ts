@@ -26,12 +26,13 @@ export function sweepOrphans(prefix: string): void {
     const match = pattern.exec(entry);
     if (match === null) continue;
     const pid = Number(match[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processExists(pid)) continue;
     rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (a zombie counts), whoever owns it. */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { median } from 'simple-statistics';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BalancerConfig } from '../../targets/protocol.js';
 import { TARGET_HOST } from '../supervise/start-topology.js';
@@ -26,14 +27,6 @@ const ROUNDS = 7;
 const REQUEST = `GET /work HTTP/1.1\r\nhost: ${TARGET_HOST}\r\n\r\n`;
 /** The goal from issue 13: the relay adds at most this many real ms to the burst's spread. */
 const ADDED_GOAL_MS = 2;
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 export const balancerRelay: Benchmark = {
   name: 'balancer-relay',

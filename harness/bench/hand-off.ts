@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { median } from 'simple-statistics';
 import { packageRoot } from '../../targets/package-root.js';
 import { serverOverheads } from '../results/hand-off.js';
 import type { RequestRecord } from '../results/request-record.js';
@@ -22,16 +23,6 @@ const run = promisify(execFile);
 const USERS = 60;
 const SERVICE = '40ms';
 const WORKERS = [1, 4];
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0
-    ? Number.NaN
-    : sorted.length % 2 === 1
-      ? (sorted[mid] as number)
-      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 export const handOff: Benchmark = {
   name: 'hand-off',

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { median } from 'simple-statistics';
 import { packageRoot } from '../../targets/package-root.js';
 import { realInstantsNs } from '../load/executors/open-loop-task.js';
 import type { LoadTask } from '../load/run-load.js';
@@ -28,14 +29,6 @@ const SECONDS = 3;
 const ROUNDS = 3;
 const CONNECTIONS = 50;
 const MEMORY_REQUESTS = 200_000;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 /** Runs `body` against a minimal target started for it, and stops the target after. */
 async function withMinimal<T>(body: (origin: string) => Promise<T>): Promise<T> {

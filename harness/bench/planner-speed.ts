@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { median } from 'simple-statistics';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 
@@ -48,11 +49,6 @@ const CASES: Array<{ name: string; args: string[]; goal?: false }> = [
     args: ['--workers', '4', '--replicas', '3'],
   },
 ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 export const plannerSpeed: Benchmark = {
   name: 'planner-speed',

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { dispatchSpreadAcross } from '../netns/dispatch-spread.js';
 import { createLab, netnsSupport } from '../netns/lab.js';
 import { startCliIn, startGunicornIn } from '../netns/run-in-lab.js';
@@ -23,14 +24,6 @@ const USERS = 200;
 const SHARDS = 4;
 const ROUNDS = 3;
 const START_AHEAD_MS = 6000;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 interface Summary {
   topologies: Array<{ dispatchSpreadMs: number | null }>;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { median } from 'simple-statistics';
 import { packageRoot } from '../../targets/package-root.js';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 
@@ -63,14 +64,6 @@ export const STARTUP_CASES: ReadonlyArray<{ case: string; args: string[]; goalSe
       goalSeconds: 1,
     },
   ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 function timeOnce(command: string, args: readonly string[]): number {
   const start = performance.now();

@@ -2,7 +2,7 @@ import type { ErrorKind } from '../load/error-kind.js';
 import { HISTOGRAMS, type HistogramName, type MicrosSummary, Recorder } from '../load/recorder.js';
 import type { RequestRecord } from '../results/request-record.js';
 import type { MergeBlock, MergedShard, ShardBlock, ShardState } from '../results/shard-state.js';
-import { measureFromHistogram, type RunSummary } from '../results/summary.js';
+import { measureFromRealHistogram, type RunSummary } from '../results/summary.js';
 import type { LoadStep } from '../run/load-step.js';
 import type { Measurement } from '../run/measure.js';
 import { shardTakes } from '../run/shard.js';
@@ -216,19 +216,7 @@ function mergeTopology(
           },
   };
   if (!recordsKept) {
-    const wait = histograms.wait;
-    const toScenario = (us: number): number => clock.fromRealUs(us);
-    step.measured = measureFromHistogram(
-      {
-        count: wait.count,
-        mean: toScenario(wait.mean),
-        p50: toScenario(wait.p50),
-        p95: toScenario(wait.p95),
-        p99: toScenario(wait.p99),
-        max: toScenario(wait.max),
-      },
-      clock.fromRealNs(spanNs),
-    );
+    step.measured = measureFromRealHistogram(histograms.wait, spanNs, clock);
     step.counts = { requests: sum((l) => l.sent), errorsByKind };
   }
   const failedPart = parts.find((p) => p.state.status !== 'complete');

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { processExists } from '../../targets/owned-temp-dir.js';
 
 /**
  * Network namespaces for tests and benchmarks that need several hosts on one machine (issue 18: N shard
@@ -79,16 +80,6 @@ export function netnsSupport(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
-/** Whether process `pid` is running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Namespaces with the project's prefix, with the pid that made each. */
 function projectNamespaces(): Array<{ ns: string; pid: number }> {
   const list = ip(['netns', 'list']);
@@ -115,7 +106,7 @@ function deleteNamespace(ns: string): void {
 
 /** Deletes the labs of processes that are gone (killed before they could clean up). */
 export function sweepStaleLabs(): string[] {
-  const stale = projectNamespaces().filter((n) => n.pid !== process.pid && !alive(n.pid));
+  const stale = projectNamespaces().filter((n) => n.pid !== process.pid && !processExists(n.pid));
   for (const { ns } of stale) deleteNamespace(ns);
   return stale.map((n) => n.ns);
 }

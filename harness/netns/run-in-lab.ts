@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from '../../targets/package-root.js';
+import { type ChildOutput, childOutput } from '../supervise/child-output.js';
 import { DEFAULT_PYTHON } from '../supervise/real-servers.js';
 import type { LabHost, NetnsLab } from './lab.js';
 
@@ -13,12 +14,7 @@ import type { LabHost, NetnsLab } from './lab.js';
  */
 
 /** How a harness process in a lab ended, with what it printed. */
-export interface LabFinished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type LabFinished = ChildOutput;
 
 /** A harness process running in a lab, and the promise of how it ends. */
 export interface LabProcess {
@@ -52,18 +48,7 @@ export function startCliIn(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<LabFinished>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, pid: child.pid as number, done };
+  return { child, pid: child.pid as number, done: childOutput(child) };
 }
 
 /** An HTTP GET from inside `host`'s namespace: the status, or the error's code. */

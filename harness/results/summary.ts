@@ -4,6 +4,7 @@ import { ERROR_KINDS, type ErrorKind } from '../load/error-kind.js';
 import type { Prediction, PredictionMethod, Spread } from '../model/predict.js';
 import type { WorkerShares } from '../model/worker-shares.js';
 import type { MeasurementQuality } from '../observe/measurement-quality.js';
+import type { Clock } from '../scenario/clock.js';
 import { concurrencyOf, type Scenario, type TopologySpec } from '../scenario/types.js';
 import {
   relativeError,
@@ -236,6 +237,29 @@ export function measureFromHistogram(wait: Percentiles, span: number): MeasuredF
     acceptWait: null,
     serverQueue: null,
   };
+}
+
+/**
+ * The same from a wait histogram in real microseconds and the load's span in real nanoseconds,
+ * converted to scenario seconds by the run's clock.
+ */
+export function measureFromRealHistogram(
+  wait: Percentiles,
+  spanNs: number,
+  clock: Clock,
+): MeasuredFigures {
+  const s = (us: number): number => clock.fromRealUs(us);
+  return measureFromHistogram(
+    {
+      count: wait.count,
+      mean: s(wait.mean),
+      p50: s(wait.p50),
+      p95: s(wait.p95),
+      p99: s(wait.p99),
+      max: s(wait.max),
+    },
+    clock.fromRealNs(spanNs),
+  );
 }
 
 const NO_PREDICTION: WaitStats = {

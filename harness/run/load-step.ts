@@ -11,7 +11,7 @@ import {
   toRequestRecord,
 } from '../results/request-record.js';
 import { type TargetClock, targetClockOf } from '../results/shard-state.js';
-import { type MeasuredFigures, measureFromHistogram } from '../results/summary.js';
+import { type MeasuredFigures, measureFromRealHistogram } from '../results/summary.js';
 import type { RunPlan } from './plan.js';
 
 /** What one topology's load step measured, ready for the summary. */
@@ -145,19 +145,7 @@ export async function runLoadStep(
     step.targetClock = targetClockOf(raw, result.startNs);
   }
   if (!keepRequests) {
-    const wait = histograms.wait;
-    const toScenario = (us: number): number => clock.fromRealUs(us);
-    step.measured = measureFromHistogram(
-      {
-        count: wait.count,
-        mean: toScenario(wait.mean),
-        p50: toScenario(wait.p50),
-        p95: toScenario(wait.p95),
-        p99: toScenario(wait.p99),
-        max: toScenario(wait.max),
-      },
-      clock.fromRealNs(spanNs),
-    );
+    step.measured = measureFromRealHistogram(histograms.wait, spanNs, clock);
     step.counts = {
       requests: result.sent,
       errorsByKind: recorder.counts.errors as Partial<Record<ErrorKind, number>>,

@@ -3,17 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
+import { type ChildOutput, childOutput } from '../supervise/child-output.js';
 
 /**
  * For end-to-end tests: runs the built CLI as a user does, in a child process, and collects its
  * exit code and output.
  */
-export interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type Finished = ChildOutput;
 
 export interface Started {
   child: ChildProcess;
@@ -40,18 +36,7 @@ export function startCli(args: readonly string[], options: StartOptions = {}): S
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Finished>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, pid: child.pid as number, done };
+  return { child, pid: child.pid as number, done: childOutput(child) };
 }
 
 /** Runs `main.js args` to its end. */
