@@ -529,6 +529,7 @@ function problemText(problems: readonly InputIssue[]): string {
 async function raceChooser(
   options: ModelOptions,
   io: CliIo,
+  /** The scenario's time scale: a topology's own, where it has one, is used instead. */
   timeScale: number,
 ): Promise<(topology: TopologySpec) => PlannerRace> {
   if (options.uniformRace && options.stickiness !== undefined)
@@ -564,7 +565,7 @@ async function raceChooser(
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
     const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
-    const chosen = withRaceMechanism(choice, t.replicas, fit, timeScale);
+    const chosen = withRaceMechanism(choice, t.replicas, fit, t.timeScale ?? timeScale);
     if (chosen.mechanism === undefined) return { stickiness: chosen.stickiness, note: chosen.note };
     return {
       stickiness: chosen.stickiness,

@@ -83,7 +83,7 @@ export function registerScenarioCommand(
     )
     .option(
       '--time-scale <x>',
-      'real seconds per scenario second, overriding the scenario (1 = real time; at least 0.01); checked with the file as if it said it',
+      "real seconds per scenario second, overriding the scenario and every topology's own (1 = real time; at least 0.01); checked with the file as if it said it",
       positiveNumber(10),
     )
     .option('--reports-dir <dir>', 'where run directories are written (default: reports/)')

@@ -15,6 +15,7 @@ const baselineSchema = z.object({
   topologies: z.array(
     z.object({
       name: z.string(),
+      timeScale: z.number().optional(),
       requests: z.number(),
       errors: z.number(),
       measured: z.object({

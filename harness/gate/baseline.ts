@@ -1,4 +1,4 @@
-import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { type RunSummary, type TopologySummary, timeScaleOf } from '../results/summary.js';
 import type { CheckStatus } from './evaluate.js';
 
 /**
@@ -85,6 +85,11 @@ export function compareWithBaseline(
       warnings.push(`topology "${now.name}" is not in the baseline; not compared`);
       continue;
     }
+    const [was, is] = [timeScaleOf(baseline, before), timeScaleOf(current, now)];
+    if ((was !== baseline.timeScale || is !== current.timeScale) && was !== is)
+      warnings.push(
+        `topology "${now.name}" ran at time scale ${was} in the baseline, ${is} in this run; figures are in scenario seconds, but overheads weigh differently`,
+      );
     for (const { key, label, unit } of BASELINE_FIGURES) {
       const b = figureOf(before, key);
       const c = figureOf(now, key);

@@ -124,7 +124,7 @@ test('property: histograms merged from shards equal one recorder of every reques
         // for the load threads' merge. Every bucket's count is the same.
         const encoded = new Recorder({ keepRequests: false });
         encoded.absorb(single.snapshot());
-        const { measurements, block } = mergeShards(shards, ['t'], new Clock(1));
+        const { measurements, block } = mergeShards(shards, [{ name: 't', clock: new Clock(1) }]);
         const merged = measurements.get('t');
         assert.ok(merged !== undefined && merged.load !== null);
         for (const h of HISTOGRAMS) {
@@ -157,7 +157,7 @@ test('a missing shard: the others are merged, its share is named, the topology i
       10,
     ),
   );
-  const { measurements, block } = mergeShards(shards, ['t'], new Clock(1));
+  const { measurements, block } = mergeShards(shards, [{ name: 't', clock: new Clock(1) }]);
   assert.deepEqual(block.missing, [{ index: 1, taken: 3, why: 'not given to merge' }]);
   assert.equal(block.missingShare, 0.3);
   const merged = measurements.get('t');
@@ -170,8 +170,7 @@ test('a shard without shard-state.json (killed before its load ended) counts as 
   const killed = { ...shardOf(1, 2, [], 4), state: null };
   const { block } = mergeShards(
     [shardOf(0, 2, [raw(0, 0, 1, 1, false)], 4), killed],
-    ['t'],
-    new Clock(1),
+    [{ name: 't', clock: new Clock(1) }],
   );
   assert.equal(block.missing[0]?.index, 1);
   assert.match(block.missing[0]?.why ?? '', /killed or failed/);
@@ -186,7 +185,7 @@ test("the report's header says what a shard or a merged run holds, and what a me
     requests.filter((r) => r.index % 3 === 0),
     10,
   );
-  const { block } = mergeShards([only], ['t'], new Clock(1));
+  const { block } = mergeShards([only], [{ name: 't', clock: new Clock(1) }]);
   const lines = shardText({ merge: block });
   assert.match(
     lines[0] ?? '',

@@ -51,8 +51,8 @@ function usable(shard: ShardInput): string | null {
 
 export function mergeShards(
   shards: readonly ShardInput[],
-  topologies: readonly string[],
-  clock: Clock,
+  /** Each topology's name and clock (its own time scale where it has one). */
+  topologies: ReadonlyArray<{ name: string; clock: Clock }>,
 ): MergedRun {
   const sorted = [...shards].sort((a, b) => a.summary.shard.index - b.summary.shard.index);
   const first = sorted[0]?.summary.shard;
@@ -79,7 +79,7 @@ export function mergeShards(
     return wall === null || earliestWall === null ? 0 : (wall - earliestWall) * 1e6;
   };
   const measurements = new Map<string, Measurement>();
-  for (const name of topologies)
+  for (const { name, clock } of topologies)
     measurements.set(name, mergeTopology(name, present, missing.length > 0, clock, offsetNs));
   const target = targetView(present);
   const block: MergeBlock = {

@@ -40,8 +40,10 @@ export async function runMerge(options: MergeOptions): Promise<MergeResult> {
   const { shards, scenario } = await readShards(options.dirs);
   const context = planContext(options);
   const plan = planRun(scenario, context);
-  const names = plan.topologies.map((t) => t.topology.name);
-  const merged = mergeShards(shards, names, plan.clock);
+  const merged = mergeShards(
+    shards,
+    plan.topologies.map((t) => ({ name: t.topology.name, clock: t.run.clock })),
+  );
   const files = await RunFiles.create(
     options.reportsRoot,
     scenario,
@@ -56,7 +58,7 @@ export async function runMerge(options: MergeOptions): Promise<MergeResult> {
       const measured = merged.measurements.get(topology.topology.name);
       if (measured === undefined) continue;
       files.noteCalibration(topology.acceptRace, context.calibration);
-      await files.append(predictAndSummarise(plan, topology, measured));
+      await files.append(predictAndSummarise(topology, measured));
     }
   } catch (writeError) {
     if (!(writeError instanceof ResultsWriteError)) throw writeError;

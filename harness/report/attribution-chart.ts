@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { qualityLine } from '../observe/measurement-quality.js';
 import { ATTRIBUTION_FIGURES, type Attribution, CAUSE_LABEL } from '../results/attribution.js';
-import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { type RunSummary, type TopologySummary, timeScaleOf } from '../results/summary.js';
 import { SECONDS_FORMAT, timeAxisTitle, timeScaleNote, VEGA_LITE_SCHEMA } from './chart-text.js';
 import type { Chart } from './charts.js';
 import { SOURCE_COLORS } from './figures-chart.js';
@@ -160,7 +160,7 @@ export function attributionCharts(summary: RunSummary): Chart[] {
           {
             id: `t${i}-attribution`,
             topology: t.name,
-            spec: walkSpec(t, t.attribution, summary.timeScale),
+            spec: walkSpec(t, t.attribution, timeScaleOf(summary, t)),
           },
         ],
   );

@@ -1,7 +1,12 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { PredictedRecord } from '../results/predicted-record.js';
 import type { RequestRecord } from '../results/request-record.js';
-import type { RunSummary, TopologySummary } from '../results/summary.js';
+import {
+  type RunSummary,
+  sharedTimeScale,
+  type TopologySummary,
+  timeScaleOf,
+} from '../results/summary.js';
 import { describeLoad } from '../scenario/describe-load.js';
 import { loadRequests } from '../scenario/load-schema.js';
 import { figuresSpec } from './figures-chart.js';
@@ -56,7 +61,7 @@ export function buildCharts(data: ChartData): Chart[] {
           })),
         load: describeLoad(summary.load),
         requests: loadRequests(summary.load) ?? 0,
-        timeScale: summary.timeScale,
+        timeScale: sharedTimeScale(summary, summary.topologies),
         seed: data.model.seed,
       }),
     },
@@ -77,13 +82,25 @@ function lifecycleRunCharts(summary: RunSummary): Chart[] {
   const out: Chart[] = [];
   const lasting = summary.load.executor !== 'burst';
   const overTime = summary.topologies.flatMap((t) =>
-    t.overTime === undefined ? [] : [{ name: t.name, overTime: t.overTime, requests: t.requests }],
+    t.overTime === undefined
+      ? []
+      : [
+          {
+            name: t.name,
+            overTime: t.overTime,
+            requests: t.requests,
+            ...(t.timeScale === undefined ? {} : { timeScale: t.timeScale }),
+          },
+        ],
   );
   if (lasting && overTime.length > 1)
     out.push({
       id: 'over-time',
       topology: null,
-      spec: compareOverTimeSpec({ timeScale: summary.timeScale, topologies: overTime }),
+      spec: compareOverTimeSpec({
+        timeScale: sharedTimeScale(summary, overTime),
+        topologies: overTime,
+      }),
     });
   const claims = summary.topologies.filter(
     (t) =>
@@ -93,7 +110,7 @@ function lifecycleRunCharts(summary: RunSummary): Chart[] {
     out.push({
       id: 'handlers-at-once',
       topology: null,
-      spec: handlersAtOnceSpec({ timeScale: summary.timeScale, topologies: claims }),
+      spec: handlersAtOnceSpec({ timeScale: sharedTimeScale(summary, claims), topologies: claims }),
     });
   return out;
 }
@@ -111,7 +128,7 @@ function lifecycleTopologyCharts(
       topology: t.name,
       spec: overTimeSpec({
         topology: t.name,
-        timeScale: summary.timeScale,
+        timeScale: timeScaleOf(summary, t),
         overTime: t.overTime,
         measuredCount: t.requests,
         predictedCount: (data.predicted ?? []).filter((r) => r.topology === t.name).length,
@@ -125,7 +142,7 @@ function topologyCharts(t: TopologySummary, prefix: string, data: ChartData): Ch
   // Repeated bursts: the timeline, waiting and worker charts show the first; the ECDF pools all.
   const requests = all.filter((r) => (r.burst ?? 0) === 0);
   const predicted = (data.predicted ?? []).filter((r) => r.topology === t.name);
-  const timeScale = data.summary.timeScale;
+  const timeScale = timeScaleOf(data.summary, t);
   const ok = all.filter((r) => r.error === null && r.wait !== null);
   const started = requests.filter((r) => r.handlerStart !== null);
   const predictedStarted = predicted.filter((r) => r.handlerStart !== null);

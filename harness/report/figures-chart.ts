@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunSummary } from '../results/summary.js';
+import { type RunSummary, sharedTimeScale } from '../results/summary.js';
 import { SECONDS_FORMAT, timeAxisTitle, timeScaleNote, VEGA_LITE_SCHEMA } from './chart-text.js';
 
 /**
@@ -99,7 +99,7 @@ export function figuresSpec(summary: RunSummary): TopLevelSpec {
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'Waits and makespan: back-of-envelope, model and measurement',
-      subtitle: [n, timeScaleNote(summary.timeScale)],
+      subtitle: [n, timeScaleNote(sharedTimeScale(summary, summary.topologies))],
     },
     data: { values: figureRows(summary) },
     facet: {
@@ -125,7 +125,7 @@ export function figuresSpec(summary: RunSummary): TopLevelSpec {
         x: {
           field: 'seconds',
           type: 'quantitative',
-          title: timeAxisTitle('seconds', summary.timeScale),
+          title: timeAxisTitle('seconds', sharedTimeScale(summary, summary.topologies)),
         },
         color: {
           field: 'source',
@@ -142,7 +142,7 @@ export function figuresSpec(summary: RunSummary): TopLevelSpec {
             field: 'seconds',
             type: 'quantitative',
             format: SECONDS_FORMAT,
-            title: timeAxisTitle('value', summary.timeScale),
+            title: timeAxisTitle('value', sharedTimeScale(summary, summary.topologies)),
           },
           { field: 'n', type: 'quantitative', title: 'requests (n)' },
         ],

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { TopologySummary } from '../results/summary.js';
-import { sampleSize, timeScaleNote, VEGA_LITE_SCHEMA } from './chart-text.js';
+import { type ChartTimeScale, sampleSize, timeScaleNote, VEGA_LITE_SCHEMA } from './chart-text.js';
 import { SOURCE_COLORS } from './figures-chart.js';
 
 /**
@@ -38,7 +38,7 @@ export function handlersRows(
 }
 
 export interface HandlersInput {
-  timeScale: number;
+  timeScale: ChartTimeScale;
   topologies: ReadonlyArray<Pick<TopologySummary, 'name' | 'handlersAtOnce' | 'requests'>>;
 }
 

@@ -1,6 +1,12 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { JobRecord, JobsFigures } from '../results/jobs-figures.js';
-import { SECONDS_FORMAT, timeAxisTitle, timeScaleNote, VEGA_LITE_SCHEMA } from './chart-text.js';
+import {
+  type ChartTimeScale,
+  SECONDS_FORMAT,
+  timeAxisTitle,
+  timeScaleNote,
+  VEGA_LITE_SCHEMA,
+} from './chart-text.js';
 import { workerLabel } from './worker-share-chart.js';
 
 /**
@@ -141,7 +147,7 @@ export function jobsTimelineSpec(input: JobsTimelineInput): TopLevelSpec {
 }
 
 export interface RunsPerSlotInput {
-  timeScale: number;
+  timeScale: ChartTimeScale;
   topologies: Array<{ name: string; figures: JobsFigures }>;
 }
 

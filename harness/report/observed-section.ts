@@ -1,6 +1,6 @@
 import type { DeliveryRecord, FanoutFigures } from '../results/fanout-figures.js';
 import type { JobRecord, JobsFigures } from '../results/jobs-figures.js';
-import type { RunSummary } from '../results/summary.js';
+import { type RunSummary, sharedTimeScale, timeScaleOf } from '../results/summary.js';
 import type { Chart } from './charts.js';
 import { clientsPerWorkerSpec, latencySpec, shareSpec } from './fanout-charts.js';
 import { html, rawHtml } from './html.js';
@@ -34,7 +34,10 @@ export function observedSections(data: ObservedData): { sections: string[]; char
         topology: null,
         section: 'jobs',
         spec: runsPerSlotSpec({
-          timeScale: summary.timeScale,
+          timeScale: sharedTimeScale(
+            summary,
+            withJobs.map(({ t }) => t),
+          ),
           topologies: withJobs.map(({ t, figures }) => ({ name: t.name, figures })),
         }),
       },
@@ -44,7 +47,7 @@ export function observedSections(data: ObservedData): { sections: string[]; char
         section: 'jobs',
         spec: jobsTimelineSpec({
           topology: t.name,
-          timeScale: summary.timeScale,
+          timeScale: timeScaleOf(summary, t),
           replicas: t.replicas,
           workers: t.workers,
           records: data.jobs.filter((r) => r.topology === t.name),

@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { OverTime, WindowFigures } from '../results/over-time.js';
 import { formatSeconds } from '../scenario/duration.js';
 import {
+  type ChartTimeScale,
   SECONDS_FORMAT,
   sampleSize,
   timeAxisTitle,
@@ -29,7 +30,7 @@ export interface OverTimeRow {
 
 export const PANELS = ['throughput', 'p95 latency', 'workers serving'] as const;
 
-const PANEL_TITLES: Record<(typeof PANELS)[number], (timeScale: number) => string> = {
+const PANEL_TITLES: Record<(typeof PANELS)[number], (timeScale: ChartTimeScale) => string> = {
   throughput: (ts) => `completed per ${ts === 1 ? 'second' : 'scenario second'}`,
   'p95 latency': (ts) => timeAxisTitle('p95 latency', ts),
   'workers serving': () => 'workers serving (mean over the window)',
@@ -60,7 +61,7 @@ function spec(
   rows: OverTimeRow[],
   domain: string[],
   range: string[] | undefined,
-  timeScale: number,
+  timeScale: ChartTimeScale,
 ): TopLevelSpec {
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -115,7 +116,7 @@ function spec(
 
 export interface TopologyOverTimeInput {
   topology: string;
-  timeScale: number;
+  timeScale: ChartTimeScale;
   overTime: OverTime;
   /** Requests measured, and requests the model simulated. */
   measuredCount: number;
@@ -144,7 +145,7 @@ export function overTimeSpec(input: TopologyOverTimeInput): TopLevelSpec {
 }
 
 export interface CompareOverTimeInput {
-  timeScale: number;
+  timeScale: ChartTimeScale;
   topologies: ReadonlyArray<{ name: string; overTime: OverTime; requests: number }>;
 }
 

@@ -13,6 +13,7 @@ import { renderFigureFidelityHtml } from './figure-fidelity-text.js';
 import { type Html, html, rawHtml, scriptJson } from './html.js';
 import { setupsSection } from './setups-section.js';
 import { shardText } from './shard-text.js';
+import { ownTimeScales } from './table.js';
 
 /**
  * The self-contained HTML report: the run's header, the gate, the charts, the scenario and the
@@ -260,7 +261,10 @@ function environmentTable(summary: RunSummary): Html {
     ['CPU model', e.cpuModel],
     ['harness commit', e.commit ?? 'unknown'],
     ['load average at the start', e.loadAverage?.join(', ') ?? 'not recorded'],
-    ['time scale', `${summary.timeScale} real seconds per scenario second`],
+    [
+      'time scale',
+      `${summary.timeScale} real seconds per scenario second${ownTimeScales(summary)}`,
+    ],
     ['started', summary.startedAt],
     ['finished', summary.finishedAt ?? 'not finished'],
   ];
@@ -333,9 +337,9 @@ export function buildReportPage(input: PageInput): string {
       ? ''
       : html`<ul class="notes">${input.notes.map((n) => html`<li>${n}</li>`)}</ul>`;
   const scale =
-    summary.timeScale === 1
+    summary.timeScale === 1 && ownTimeScales(summary) === ''
       ? 'in real time'
-      : `at time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real); every time is in scenario seconds unless marked real`;
+      : `at time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real${ownTimeScales(summary)}); every time is in scenario seconds unless marked real`;
   // The inlined libraries are code of our own, checked by inlineScriptCode; nothing else is raw.
   const script = (code: string, name: string) =>
     html`<script>${rawHtml(inlineScriptCode(code, name))}</script>`;

@@ -1,7 +1,7 @@
 import type { LongRunFigures } from '../model/long-run.js';
 import type { PredictedWorkerLife } from '../results/lifecycle-summary.js';
 import type { WindowFigures } from '../results/over-time.js';
-import type { RunSummary, TopologySummary } from '../results/summary.js';
+import { type RunSummary, type TopologySummary, timeScaleOf } from '../results/summary.js';
 import type { WorkerLifeFigures } from '../results/worker-life.js';
 import { formatSeconds } from '../scenario/duration.js';
 
@@ -153,7 +153,7 @@ export function setupFindings(summary: RunSummary): TopologyFindings[] {
     if (t.workerLife !== undefined)
       sentences.push(...lifeSentences(t, t.workerLife.measured, t.workerLife.predicted));
     if (t.kind === 'async' || t.handlersAtOnce?.claimed != null)
-      sentences.push(...asyncSentences(t, summary.service.time * summary.timeScale * 1000));
+      sentences.push(...asyncSentences(t, summary.service.time * timeScaleOf(summary, t) * 1000));
     if (
       t.workerLife !== undefined &&
       t.overTime !== undefined &&

@@ -155,11 +155,20 @@ function methodNote(t: TopologySummary): string {
     : t.predicted.method;
 }
 
+/** "; gthread-x10 at its own time scale 1.5" for the topologies that ran at one. */
+export function ownTimeScales(summary: RunSummary): string {
+  return summary.topologies
+    .filter((t) => t.timeScale !== undefined && t.timeScale !== summary.timeScale)
+    .map((t) => `; ${t.name} at its own time scale ${t.timeScale}`)
+    .join('');
+}
+
 export function renderTable(summary: RunSummary): string {
-  const scale =
-    summary.timeScale === 1
+  const scale = `${
+    summary.timeScale === 1 && ownTimeScales(summary) === ''
       ? 'real time'
-      : `time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real)`;
+      : `time scale ${summary.timeScale} (1 scenario second ran as ${formatSeconds(summary.timeScale)} real)`
+  }${ownTimeScales(summary)}`;
   const head = [
     `${summary.scenario}: ${describeLoad(summary.load)}, service ${formatSeconds(summary.service.time)} (${summary.service.work}); ${scale}`,
     'Waits are queue time (handler start minus intended start) in scenario seconds; error = (predicted - measured) / measured.',

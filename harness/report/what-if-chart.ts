@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
+  type ChartTimeScale,
   SECONDS_FORMAT,
   sampleSize,
   timeAxisTitle,
@@ -26,7 +27,7 @@ export interface WhatIfChartInput {
   /** The load in words, e.g. "200 users at once", and the requests it plans. */
   load: string;
   requests: number;
-  timeScale: number;
+  timeScale: ChartTimeScale;
   seed: number;
 }
 

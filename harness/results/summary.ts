@@ -105,6 +105,12 @@ export interface TopologySummary extends LifecycleParts, TopologyShape {
   fanout?: FanoutFigures;
   /** Bursts sent (scenario `repeat`); absent in runs from before repeats existed: 1. */
   bursts?: number;
+  /**
+   * Real seconds per scenario second this topology ran at when it had a time scale of its own
+   * (the scenario's `topologies[].timeScale`); absent: the run's `timeScale`. Read it with
+   * timeScaleOf.
+   */
+  timeScale?: number;
   /** The emulated counterpart of this real topology, added by `compareEmulated`: its name. */
   twinOf?: string | null;
   /** A target given by URL: where the load went; the harness started nothing. */
@@ -359,7 +365,7 @@ export function summarizeFidelity(
         predictedSpread: t.predicted.spread ?? null,
         status: t.status,
         meanAcceptWait: t.measured.acceptWait?.mean ?? null,
-        ...(timeScale === undefined ? {} : { timeScale }),
+        ...(timeScale === undefined ? {} : { timeScale: t.timeScale ?? timeScale }),
       })),
     isRealKind,
     scenario.compareEmulated,
@@ -383,7 +389,7 @@ export function startSummary(
     complete: false,
     timeScale: scenario.timeScale,
     units: {
-      time: `scenario seconds (1 scenario second = ${scenario.timeScale} real seconds)`,
+      time: `scenario seconds (1 scenario second = ${scenario.timeScale} real seconds${ownScales(scenario)})`,
       dispatchSpreadMs: 'real milliseconds',
     },
     load: scenario.load,
@@ -391,4 +397,32 @@ export function startSummary(
     environment,
     topologies: [],
   };
+}
+
+/** ", 1.5 on gthread-x10" for the topologies that run at a time scale of their own. */
+function ownScales(scenario: Scenario): string {
+  return scenario.topologies
+    .filter((t) => t.timeScale !== undefined && t.timeScale !== scenario.timeScale)
+    .map((t) => `, ${t.timeScale} on ${t.name}`)
+    .join('');
+}
+
+/** The time scale a topology ran at: its own, or the run's. */
+export function timeScaleOf(
+  summary: Pick<RunSummary, 'timeScale'>,
+  topology: Pick<TopologySummary, 'timeScale'>,
+): number {
+  return topology.timeScale ?? summary.timeScale;
+}
+
+/**
+ * The time scale of a chart or table of several topologies: the run's when they all ran at it,
+ * otherwise each topology's.
+ */
+export function sharedTimeScale(
+  summary: Pick<RunSummary, 'timeScale'>,
+  topologies: ReadonlyArray<Pick<TopologySummary, 'name' | 'timeScale'>>,
+): number | Array<{ topology: string; timeScale: number }> {
+  const scales = topologies.map((t) => ({ topology: t.name, timeScale: timeScaleOf(summary, t) }));
+  return scales.every((s) => s.timeScale === summary.timeScale) ? summary.timeScale : scales;
 }

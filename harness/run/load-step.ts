@@ -12,7 +12,7 @@ import {
 } from '../results/request-record.js';
 import { type TargetClock, targetClockOf } from '../results/shard-state.js';
 import { type MeasuredFigures, measureFromRealHistogram } from '../results/summary.js';
-import type { RunPlan } from './plan.js';
+import type { ScenarioPlan } from './plan.js';
 
 /** What one topology's load step measured, ready for the summary. */
 export interface LoadStep {
@@ -62,7 +62,7 @@ export interface LoadStepOptions {
 }
 
 export async function runLoadStep(
-  plan: RunPlan,
+  plan: ScenarioPlan,
   topology: string,
   origin: string,
   signal: AbortSignal,

@@ -20,7 +20,7 @@ import { startTargets, type Targets } from '../supervise/start-targets.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { LifecycleWatch } from './lifecycle-watch.js';
 import { type LoadStep, NOTHING_MEASURED, runLoadStep } from './load-step.js';
-import type { RunPlan, TopologyPlan } from './plan.js';
+import type { ScenarioPlan, TopologyPlan } from './plan.js';
 
 /**
  * Real milliseconds between a target's crash and the harness stopping the load: long enough for
@@ -66,7 +66,7 @@ export interface MeasureOptions {
  *   start ─► ready ─► load (× bursts) ─► stop
  */
 export async function measureTopology(
-  plan: RunPlan,
+  plan: ScenarioPlan,
   { topology, bursts: repeat }: TopologyPlan,
   label: string,
   options: MeasureOptions,
@@ -238,7 +238,7 @@ function adjustRecords(
   raw: readonly RawRequest[],
   topology: TopologySpec,
   started: Targets,
-  plan: RunPlan,
+  plan: ScenarioPlan,
 ): RequestRecord[] {
   const { serviceTimes } = plan;
   let records = made;

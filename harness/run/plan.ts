@@ -56,6 +56,12 @@ export interface PlanContext {
 
 export interface TopologyPlan {
   topology: TopologySpec;
+  /**
+   * The plan as this topology runs it: the run's own, or, when the topology has a `timeScale` of
+   * its own, the same plan in that topology's real time (its clock, load task, paths and limits;
+   * every scenario-second figure is the same).
+   */
+  run: ScenarioPlan;
   /** The accept race the model uses for this topology, and where it came from. */
   acceptRace: AcceptRaceChoice;
   /** The model's input: the run's own arrivals and service times on this topology. */
@@ -65,6 +71,9 @@ export interface TopologyPlan {
   /** Loads sent to the topology one after another (a burst's `repeat`); 1 for other loads. */
   bursts: number;
 }
+
+/** A plan in one time scale: everything but the topologies. */
+export type ScenarioPlan = Omit<RunPlan, 'topologies'>;
 
 export interface RunPlan {
   scenario: Scenario;
@@ -103,7 +112,6 @@ const LONG_RUN_HOURS = 4;
 const UNBOUNDED_USERS = 10_000;
 
 export function planRun(scenario: Scenario, context: PlanContext): RunPlan {
-  const clock = new Clock(scenario.timeScale);
   const { load, service, model } = scenario;
   const executor = executorOf(load);
   const distribution = distributionOf(service);
@@ -127,12 +135,43 @@ export function planRun(scenario: Scenario, context: PlanContext): RunPlan {
           runs: 3,
         }
       : undefined;
+  const shared = { executor, distribution, serviceTimes, arrivals, longRun };
+  const base = scaledPlan(scenario, shared);
+  // A topology with a time scale of its own runs the same plan in its own real time.
+  const scaled = new Map<number, ScenarioPlan>([[scenario.timeScale, base]]);
+  const runOf = (timeScale: number): ScenarioPlan => {
+    let plan = scaled.get(timeScale);
+    if (plan === undefined) {
+      plan = scaledPlan({ ...scenario, timeScale }, shared);
+      scaled.set(timeScale, plan);
+    }
+    return plan;
+  };
   const topologies = withEmulatedTwins(scenario.topologies, scenario.compareEmulated === true);
+  return {
+    ...base,
+    topologies: topologies.map((topology) => {
+      const run = runOf(topology.timeScale ?? scenario.timeScale);
+      return planTopology(run, topology, context);
+    }),
+  };
+}
+
+/** The plan's real-time parts at the scenario's time scale; the rest is given. */
+function scaledPlan(
+  scenario: Scenario,
+  shared: Pick<ScenarioPlan, 'executor' | 'distribution' | 'serviceTimes' | 'arrivals'> & {
+    longRun: ScenarioPlan['longRun'];
+  },
+): ScenarioPlan {
+  const { executor, serviceTimes, arrivals, longRun } = shared;
+  const { load, service, model } = scenario;
+  const clock = new Clock(scenario.timeScale);
   return {
     scenario,
     clock,
     executor,
-    distribution,
+    distribution: shared.distribution,
     serviceTimes,
     arrivals,
     task: executor.task(load, { clock, seed: model.seed, arrivals }),
@@ -145,24 +184,16 @@ export function planRun(scenario: Scenario, context: PlanContext): RunPlan {
       requestTimeoutMs: clock.realMs(scenario.limits.requestTimeout),
     },
     ...(longRun === undefined ? {} : { longRun }),
-    topologies: topologies.map((topology) =>
-      planTopology(scenario, topology, { context, distribution, serviceTimes, arrivals }),
-    ),
   };
 }
 
 function planTopology(
-  scenario: Scenario,
+  run: ScenarioPlan,
   topology: TopologySpec,
-  shared: {
-    context: PlanContext;
-    distribution: ServiceDistribution;
-    serviceTimes: Float64Array;
-    arrivals: Float64Array;
-  },
+  context: PlanContext,
 ): TopologyPlan {
+  const { scenario, distribution } = run;
   const { load, service, model, limits } = scenario;
-  const { context, distribution } = shared;
   const executor = executorOf(load);
   const users = executor.burstUsers(load);
   // The same race `npm run model` answers with, so that a run's predicted column and the
@@ -181,6 +212,7 @@ function planTopology(
   );
   return {
     topology,
+    run,
     acceptRace,
     model: {
       topology: deploymentOf(topology, {
@@ -191,8 +223,8 @@ function planTopology(
       ...(acceptRace.mechanism === undefined ? {} : { race: acceptRace.mechanism }),
       load,
       distribution,
-      serviceTimes: shared.serviceTimes,
-      arrivals: shared.arrivals,
+      serviceTimes: run.serviceTimes,
+      arrivals: run.arrivals,
       work: service.work,
       cores: context.cores,
       seed: model.seed,

@@ -51,12 +51,11 @@ async function figuresOf(name: string): Promise<unknown> {
         ? {}
         : { eachRun: (result, arrivals) => runs.push({ result, arrivals }) }),
     });
-    const alone = summariseTopology(plan, topologyPlan, NOTHING, prediction, runs);
+    const alone = summariseTopology(topologyPlan, NOTHING, prediction, runs);
     const records = alone.predicted.map(
       (r) => ({ ...r, complete: r.handlerEnd, error: null }) as unknown as RequestRecord,
     );
     const beside = summariseTopology(
-      plan,
       topologyPlan,
       { ...NOTHING, records },
       prediction,

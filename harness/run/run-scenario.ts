@@ -17,7 +17,7 @@ import type { Scenario } from '../scenario/types.js';
 import { SERVER_LOG_DIR } from '../supervise/start-real-topology.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { measureTopology } from './measure.js';
-import { type PlanContext, planRun, type RunPlan, type TopologyPlan } from './plan.js';
+import { type PlanContext, planRun, type TopologyPlan } from './plan.js';
 import { RunFiles } from './run-files.js';
 import type { ShardSpec } from './shard.js';
 import { shardBlock, shardState } from './shard-record.js';
@@ -101,8 +101,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
               shard: shardRun.spec,
               ...(shardStart.waits ? { startAt: shardStart.startAt } : {}),
             };
-      const measured = await measureTopology(plan, topology, label, measureOptions, limit.signal);
-      const result = predictAndSummarise(plan, topology, measured);
+      const measured = await measureTopology(
+        topology.run,
+        topology,
+        label,
+        measureOptions,
+        limit.signal,
+      );
+      const result = predictAndSummarise(topology, measured);
       files.noteCalibration(topology.acceptRace, context.calibration);
       if (shardRun !== undefined && shardStart !== undefined) {
         const block = shardBlock(plan, shardRun, shardStart, measured);
@@ -134,7 +140,6 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
 /** The model on the topology, with the run's own arrivals and service times, beside the measurement. */
 export function predictAndSummarise(
-  plan: RunPlan,
   topology: TopologyPlan,
   measured: Awaited<ReturnType<typeof measureTopology>>,
 ): TopologyResult {
@@ -153,7 +158,7 @@ export function predictAndSummarise(
   if (shares.shares().replications === 0 && prediction.waits !== null)
     shares.add(prediction.waits.sample);
   const workerShare = prediction.waits === null ? undefined : shares.shares();
-  return summariseTopology(plan, topology, measured, prediction, runs, workerShare);
+  return summariseTopology(topology, measured, prediction, runs, workerShare);
 }
 
 /** What planning takes from the run's options: the machine, and the calibration as found. */

@@ -7,7 +7,7 @@ import { loadFigures } from '../results/load-figures.js';
 import { type PredictedRecord, toPredictedRecords } from '../results/predicted-record.js';
 import { summarizeTopology, type TopologySummary } from '../results/summary.js';
 import type { Measurement } from './measure.js';
-import type { RunPlan, TopologyPlan } from './plan.js';
+import type { TopologyPlan } from './plan.js';
 
 /** A topology's model runs, kept for figures averaged over them (worker lives). */
 export type ModelRuns = ReadonlyArray<{ result: SimulationResult; arrivals: Float64Array }>;
@@ -26,7 +26,6 @@ export interface TopologyResult {
  * predicted records. Pure.
  */
 export function summariseTopology(
-  plan: RunPlan,
   topologyPlan: TopologyPlan,
   measurement: Measurement,
   prediction: LoadPrediction,
@@ -34,6 +33,8 @@ export function summariseTopology(
   /** Each worker's share over the model's runs; absent for closed loops (no wait prediction). */
   workerShare?: WorkerShares,
 ): TopologyResult {
+  // The plan in this topology's own time scale.
+  const plan = topologyPlan.run;
   const { scenario, clock, arrivals } = plan;
   const { topology } = topologyPlan;
   const { observed } = measurement;
@@ -66,6 +67,7 @@ export function summariseTopology(
       acceptRace: topologyPlan.acceptRace,
       ...(workerShare === undefined ? {} : { workerShare }),
     }),
+    ...(topology.timeScale === undefined ? {} : { timeScale: scenario.timeScale }),
     // What was observed beside the load (jobs, event fan-out).
     ...(observed.jobs === undefined ? {} : { jobs: observed.jobs.figures }),
     ...(observed.fanout === undefined ? {} : { fanout: observed.fanout.figures }),

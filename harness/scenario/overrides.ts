@@ -57,8 +57,16 @@ export function withOverrides(raw: unknown, overrides: ScenarioOverrides): Merge
     else document[head] = { ...asObject(document[head]), [tail]: value };
     origins.push({ path, option });
   };
-  if (overrides.timeScale !== undefined)
+  if (overrides.timeScale !== undefined) {
     set('timeScale', overrides.timeScale, `--time-scale ${overrides.timeScale}`);
+    // The command line's scale is every topology's: a topology's own gives way to it.
+    if (Array.isArray(document.topologies))
+      document.topologies = document.topologies.map((t: unknown) => {
+        if (t === null || typeof t !== 'object' || !('timeScale' in t)) return t;
+        const { timeScale: _, ...rest } = t as Record<string, unknown>;
+        return rest;
+      });
+  }
   if (overrides.repeat !== undefined)
     set('repeat', overrides.repeat, `--repeat ${overrides.repeat}`);
   if (overrides.seed !== undefined) set('model.seed', overrides.seed, `--seed ${overrides.seed}`);

@@ -235,12 +235,14 @@ export function wholeSecondProblems(
     kind: string;
     timeout: number;
     gracefulTimeout?: number | undefined;
+    timeScale?: number | undefined;
   }>,
-  timeScale: number,
+  runTimeScale: number,
 ): Issue[] {
   const out: Issue[] = [];
   topologies.forEach((t, i) => {
     if (!GUNICORN_KINDS.includes(t.kind)) return;
+    const timeScale = t.timeScale ?? runTimeScale;
     for (const field of ['timeout', 'gracefulTimeout'] as const) {
       const seconds = t[field];
       if (seconds === undefined || seconds === 0) continue;

@@ -91,6 +91,23 @@ export const MIN_TIME_SCALE = 0.01;
 /** Real seconds a target may take from its start until it answers GET /health. */
 export const DEFAULT_START_TIMEOUT = 60;
 
+/** A time scale: real seconds per scenario second, from MIN_TIME_SCALE to 10. */
+const timeScaleField = z
+  .number()
+  .gt(0)
+  .max(10)
+  .superRefine((scale, ctx) => {
+    // Zero and below are refused by gt(0) already.
+    if (scale > 0 && scale < MIN_TIME_SCALE)
+      ctx.addIssue({
+        code: 'custom',
+        message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(new Clock(scale).fromRealMs(1))} of scenario time, more than the measurement can carry`,
+        params: {
+          fix: `use a timeScale of ${MIN_TIME_SCALE} or more (real seconds per scenario second)`,
+        },
+      });
+  });
+
 const topology = z
   .strictObject({
     name: z.string().trim().min(1).max(80),
@@ -109,6 +126,7 @@ const topology = z
     endpoint: z.enum(ENDPOINTS).optional(),
     url: z.string().max(2000).optional(),
     repeat: count(1, MAX_REPEAT).optional(),
+    timeScale: timeScaleField.optional(),
     ...LIFECYCLE_FIELDS,
     ...OWN_APP_FIELDS,
   })
@@ -210,22 +228,7 @@ export const scenarioSchema = z
       .regex(/^[A-Za-z0-9._-]+$/)
       .optional(),
     description: z.string().max(2000).default(''),
-    timeScale: z
-      .number()
-      .gt(0)
-      .max(10)
-      .superRefine((scale, ctx) => {
-        // Zero and below are refused by gt(0) already.
-        if (scale > 0 && scale < MIN_TIME_SCALE)
-          ctx.addIssue({
-            code: 'custom',
-            message: `at timeScale ${scale} each real millisecond the apparatus spends (connecting, sending, relaying) counts as ${formatSeconds(new Clock(scale).fromRealMs(1))} of scenario time, more than the measurement can carry`,
-            params: {
-              fix: `use a timeScale of ${MIN_TIME_SCALE} or more (real seconds per scenario second)`,
-            },
-          });
-      })
-      .default(1),
+    timeScale: timeScaleField.default(1),
     repeat: count(1, MAX_REPEAT).default(1),
     compareEmulated: z.boolean().default(false),
     expectErrors: z.boolean().default(false),
@@ -368,21 +371,29 @@ export const scenarioSchema = z
       }
     }
     const lasts = loadDuration(s.load);
-    const clock = new Clock(s.timeScale);
-    if (lasts !== null && clock.realSeconds(lasts) > s.limits.runTimeout) {
+    // Each topology runs at its own time scale where it has one: the longest real load and the
+    // shortest real service time are the ones to judge.
+    const scales = [s.timeScale, ...s.topologies.flatMap((t) => t.timeScale ?? [])];
+    const slowest = new Clock(Math.max(...scales));
+    if (lasts !== null && slowest.realSeconds(lasts) > s.limits.runTimeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['load', 'duration'],
-        message: `the load lasts ${clock.realSeconds(lasts).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
+        message: `the load lasts ${slowest.realSeconds(lasts).toFixed(1)} real seconds, beyond limits.runTimeout (${s.limits.runTimeout} s)`,
         params: { fix: 'shorten the load, lower timeScale, or raise limits.runTimeout' },
       });
     }
     const meanService = s.service.time ?? sampleMean(s.service.samples ?? []);
-    if (clock.realMs(meanService) < 1 && meanService > 0) {
+    const fastest = new Clock(Math.min(...scales));
+    if (fastest.realMs(meanService) < 1 && meanService > 0) {
+      const own = s.topologies.findIndex((t) => t.timeScale === fastest.timeScale);
       ctx.addIssue({
         code: 'custom',
-        path: ['timeScale'],
-        message: `the service time runs as ${clock.realMs(meanService).toFixed(3)} real ms, too short to emulate faithfully`,
+        path:
+          fastest.timeScale === s.timeScale || own < 0
+            ? ['timeScale']
+            : ['topologies', own, 'timeScale'],
+        message: `the service time runs as ${fastest.realMs(meanService).toFixed(3)} real ms, too short to emulate faithfully`,
         params: { fix: 'raise timeScale so that service.time x timeScale is at least 1ms' },
       });
     }
@@ -531,6 +542,7 @@ export const FIELD_HELP: Record<string, string> = {
   'topologies[].port': 'a port from 0 to 65535 on 127.0.0.1; 0 (the default) picks a free one',
   'topologies[].endpoint':
     '"def" (the default: a plain function, run in the thread pool) or "async" (async def): how the uvicorn kinds\' /work is written, or for your own app (`app`) how the endpoint the requests hit is written, which the model needs',
+  'topologies[].timeScale': `a number from ${MIN_TIME_SCALE} to 10: this topology's own real seconds per scenario second, overriding the scenario's "timeScale" (--time-scale overrides both)`,
   'topologies[].repeat': `a whole number of bursts from 1 to ${MAX_REPEAT} for this topology, overriding the scenario's "repeat"`,
   'topologies[].url':
     'an http:// URL of a server already running, such as "http://127.0.0.1:8000/work"; the harness starts nothing and sends the load there',

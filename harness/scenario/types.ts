@@ -130,6 +130,12 @@ export interface TopologySpec extends TopologyShape {
   /** Bursts for this topology, overriding the scenario's `repeat`. */
   repeat?: number;
   /**
+   * Real seconds per scenario second for this topology, overriding the scenario's `timeScale`:
+   * a topology whose waits are short runs slower, so that the harness's own fixed costs stay a
+   * small part of them.
+   */
+  timeScale?: number;
+  /**
    * Set on the emulated counterpart the harness adds for a real-server topology when the
    * scenario asks to compare them (`compareEmulated`): the real topology's name.
    */

@@ -57,6 +57,7 @@ function normalise(parsed: ParsedScenario, source: string, fallbackName: string)
         t.endpoint ?? (t.handler === undefined || t.handler === 'def' ? 'def' : 'async');
     if (t.url !== undefined) spec.url = t.url;
     if (t.repeat !== undefined) spec.repeat = t.repeat;
+    if (t.timeScale !== undefined) spec.timeScale = t.timeScale;
     return { ...spec, ...ownAppParts(t, source) };
   });
   const { time, work, distribution, cv, samples } = parsed.service;
