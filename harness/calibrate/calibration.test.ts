@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +20,7 @@ import {
   SHIPPED_CALIBRATION,
   shippedCalibrationFiles,
 } from './calibration-file.js';
+import { readRaceFit, SHIPPED_RACE_FIT, shippedRaceFitFiles } from './race-fit-file.js';
 
 const here: Machine = {
   hostname: 'a',
@@ -204,4 +205,20 @@ test('neutral configurations: 3 workers; one replica of 48 users, or four of 32 
   assert.equal(neutralConfiguration('gunicorn-gthread', 'direct').users, 48);
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).endpoint, 'def');
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).bursts, 4);
+});
+
+test('of the shipped race fits a run takes the one made on a machine like its own, else none', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-race-fit-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const files = shippedRaceFitFiles();
+  assert.equal(files[0], SHIPPED_RACE_FIT());
+  assert.ok(files.length >= 2, `shipped: ${files.join(', ')}`);
+  for (const file of files) {
+    const { machine } = JSON.parse(await readFile(file, 'utf8')) as { machine: Machine };
+    const chosen = await readRaceFit(dir, { ...machine, hostname: 'elsewhere', node: 'v20.0.0' });
+    assert.equal(chosen.state, 'shipped', `${file} parses`);
+    assert.equal(chosen.state === 'shipped' ? chosen.file : null, file);
+  }
+  const other = { hostname: 'x', platform: 'linux x64', cpus: 64, cpuModel: 'Other', node: 'v20' };
+  assert.equal((await readRaceFit(dir, other)).state, 'none');
 });

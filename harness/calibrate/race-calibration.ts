@@ -6,6 +6,7 @@ import type { SweepMeasurement } from './race-sweep.js';
 import {
   mechanismBetter,
   observationOf,
+  plannedSpacing,
   type TransferRow,
   transferTable,
 } from './race-transfer.js';
@@ -68,11 +69,10 @@ export function raceCalibration(
     if (!verdict.better) continue;
     const observations = mine.map(observationOf);
     const fit = fitRace(observations, runs.fit, objective);
-    const spacings = observations.map((o) => o.spacing).sort((a, b) => a - b);
     servers[server] = {
       returnTime: fit.returnTime,
       wakeTime: fit.wakeTime,
-      spacing: spacings[Math.floor(spacings.length / 2)] ?? 0,
+      spacing: plannedSpacing(observations),
       fittedOn: mine.map((m) => m.name),
     };
   }

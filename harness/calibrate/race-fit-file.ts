@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -9,8 +10,9 @@ import { type Machine, sameMachine } from './calibration.js';
  * reports/race-mechanism.json: the accept race's mechanism (harness/model/race-mechanism.ts)
  * fitted per server on this machine's transfer sweep (race-sweep.ts), written by
  * race-transfer-main.js --write. The planner uses it for kinds whose workers race, before the
- * one-number stickiness of calibration.json. A copy made on the machine the harness is developed
- * on ships as shipped-race-mechanism.json, used on a machine like it.
+ * one-number stickiness of calibration.json. Copies made on the kinds of machine the harness is
+ * developed on ship with it (shipped-race-mechanism.json, 2 x AMD EPYC; one
+ * shipped-race-mechanism-<machine>.json per other kind), each used on a machine like its own.
  */
 
 export const RACE_FIT_FILE = 'race-mechanism.json';
@@ -56,6 +58,16 @@ const fileSchema = z.object({
 export const SHIPPED_RACE_FIT = (): string =>
   join(packageRoot(), 'harness', 'calibrate', 'shipped-race-mechanism.json');
 
+/** Every shipped race fit, the first one (SHIPPED_RACE_FIT) first. */
+export function shippedRaceFitFiles(): string[] {
+  const dir = join(packageRoot(), 'harness', 'calibrate');
+  const others = readdirSync(dir)
+    .filter((name) => /^shipped-race-mechanism-[a-z0-9-]+\.json$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+  return [SHIPPED_RACE_FIT(), ...others];
+}
+
 /** The fit a question on `here` uses: this machine's, or the shipped one on a like machine. */
 export type RaceFitState =
   | { state: 'own' | 'shipped'; file: string; fit: RaceFit }
@@ -83,9 +95,11 @@ export async function readRaceFit(reportsRoot: string, here: Machine): Promise<R
   const mine = await readFit(own);
   if (typeof mine !== 'string' && sameMachine(mine.machine, here))
     return { state: 'own', file: own, fit: mine };
-  const shipped = await readFit(SHIPPED_RACE_FIT());
-  if (typeof shipped !== 'string' && sameMachine(shipped.machine, here))
-    return { state: 'shipped', file: SHIPPED_RACE_FIT(), fit: shipped };
+  for (const file of shippedRaceFitFiles()) {
+    const shipped = await readFit(file);
+    if (typeof shipped !== 'string' && sameMachine(shipped.machine, here))
+      return { state: 'shipped', file, fit: shipped };
+  }
   return {
     state: 'none',
     reason:
