@@ -51,12 +51,20 @@ export const SHIPPED_CALIBRATION = (): string =>
 
 /** Every shipped calibration file, the first one (SHIPPED_CALIBRATION) first. */
 export function shippedCalibrationFiles(): string[] {
+  return shippedFiles('shipped-calibration');
+}
+
+/**
+ * The files shipped in harness/calibrate under `stem`: `<stem>.json` (made on the first kind of
+ * machine) first, then each `<stem>-<machine>.json` in name order.
+ */
+export function shippedFiles(stem: string): string[] {
   const dir = join(packageRoot(), 'harness', 'calibrate');
   const others = readdirSync(dir)
-    .filter((name) => /^shipped-calibration-[a-z0-9-]+\.json$/.test(name))
+    .filter((name) => name.startsWith(`${stem}-`) && /^[a-z0-9-]+\.json$/.test(name))
     .sort()
     .map((name) => join(dir, name));
-  return [SHIPPED_CALIBRATION(), ...others];
+  return [join(dir, `${stem}.json`), ...others];
 }
 
 /**

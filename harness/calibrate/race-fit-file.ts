@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../../targets/package-root.js';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
 import { type Machine, sameMachine } from './calibration.js';
+import { shippedFiles } from './calibration-file.js';
 
 /**
  * reports/race-mechanism.json: the accept race's mechanism (harness/model/race-mechanism.ts)
@@ -60,12 +60,7 @@ export const SHIPPED_RACE_FIT = (): string =>
 
 /** Every shipped race fit, the first one (SHIPPED_RACE_FIT) first. */
 export function shippedRaceFitFiles(): string[] {
-  const dir = join(packageRoot(), 'harness', 'calibrate');
-  const others = readdirSync(dir)
-    .filter((name) => /^shipped-race-mechanism-[a-z0-9-]+\.json$/.test(name))
-    .sort()
-    .map((name) => join(dir, name));
-  return [SHIPPED_RACE_FIT(), ...others];
+  return shippedFiles('shipped-race-mechanism');
 }
 
 /** The fit a question on `here` uses: this machine's, or the shipped one on a like machine. */
