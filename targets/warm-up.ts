@@ -17,8 +17,9 @@ import { runSyncLoop } from './sync-loop.js';
  * with the 8 requests this warm-up once served, the code between one request and the next ran
  * in V8's baseline tiers for a worker's first few hundred requests, so a worker that served few
  * of them handed off slower than one that served many (`npm run bench -- hand-off`: 4 sync
- * workers of 15 requests each, median hand-off x1.2 gunicorn's; 200 warm-up requests, about
- * x1.0). The 200 cost about 80 ms more per worker process, before it says it is forked.
+ * workers of 15 requests each: median hand-off x1.20 gunicorn's with 8 warm-up requests, x0.92
+ * with 200, medians of 5 runs). The 200 cost about 80 ms more per worker process, before it says
+ * it is forked.
  *
  * The worker serves WARM_UP_ROUNDS x WARM_UP_CONCURRENT requests of a microsecond's sleep, all
  * from itself, on a listening socket of its own on loopback (never the deployment's, so none of
