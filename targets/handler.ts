@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { type ServedBy, timingHeaders } from './instrument.js';
+import type { Accepted } from './native/accept-gate.js';
 import type { ServiceDefaults, Work } from './protocol.js';
 import { performWork } from './service.js';
 
@@ -44,10 +45,17 @@ export function markAccepted(socket: Socket, acceptedNs: bigint): void {
   acceptedAt.set(socket, acceptedNs);
 }
 
-/** Wraps an accepted descriptor in a socket and hands it to `server` as a new connection. */
-export function adoptConnection(server: Server, fd: number, acceptedNs: bigint): Socket {
-  const socket = new Socket({ fd, readable: true, writable: true });
-  markAccepted(socket, acceptedNs);
+/**
+ * Wraps an accepted descriptor in a socket and hands it to `server` as a new connection. `head`,
+ * what the accept gate already read from it, goes back into the socket before the server's
+ * parser is attached, so the request is parsed within this turn of the event loop (on the next
+ * tick), as a Python worker reads its request right after accept(), instead of once the loop
+ * has polled the new socket (a turn later).
+ */
+export function adoptConnection(server: Server, accepted: Accepted): Socket {
+  const socket = new Socket({ fd: accepted.fd, readable: true, writable: true });
+  markAccepted(socket, accepted.acceptedAtNs);
+  if (accepted.head !== null) socket.unshift(accepted.head);
   server.emit('connection', socket);
   return socket;
 }
@@ -77,16 +85,31 @@ export function isProbe(request: IncomingMessage): boolean {
   return request.url === '/health';
 }
 
-type Route = { kind: 'health' } | { kind: 'work'; work: Work; ms: number } | { kind: 'unknown' };
+type Route = 'health' | 'work' | 'unknown';
 
-function route(url: string | undefined, defaults: ServiceDefaults): Route {
-  const parsed = new URL(url ?? '/', 'http://target.invalid');
-  if (parsed.pathname === '/health') return { kind: 'health' };
-  if (parsed.pathname !== '/' && parsed.pathname !== '/work') return { kind: 'unknown' };
-  const ms = Number(parsed.searchParams.get('ms') ?? defaults.ms);
-  const workParam = parsed.searchParams.get('work');
+/**
+ * The route of a request target. Clients send the origin form ('/work?ms=40'), whose path is
+ * read off directly; a target the URL parser would read otherwise (dot segments, escapes,
+ * backslashes, '//', the absolute form) goes through it.
+ */
+function routeOf(url: string): Route {
+  const q = url.indexOf('?');
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path[0] !== '/' || path[1] === '/' || /[.%\\]/.test(path))
+    path = new URL(url, 'http://target.invalid').pathname;
+  if (path === '/health') return 'health';
+  return path === '/' || path === '/work' ? 'work' : 'unknown';
+}
+
+/** The work a /work request asks for in its query, with the target's defaults. */
+function workOf(url: string, defaults: ServiceDefaults): { work: Work; ms: number } {
+  const q = url.indexOf('?');
+  if (q < 0) return { work: defaults.work, ms: defaults.ms };
+  const query = new URLSearchParams(url.slice(q + 1));
+  const ms = Number(query.get('ms') ?? defaults.ms);
+  const workParam = query.get('work');
   const work: Work = workParam === 'cpu' || workParam === 'sleep' ? workParam : defaults.work;
-  return { kind: 'work', work, ms: Number.isFinite(ms) && ms >= 0 ? ms : defaults.ms };
+  return { work, ms: Number.isFinite(ms) && ms >= 0 ? ms : defaults.ms };
 }
 
 /**
@@ -112,26 +135,35 @@ export async function serveRequest(
     const served = app(request, response, servedBy);
     if (served !== undefined) return served.then(() => finished);
   }
-  const action = route(request.url, defaults);
+  const url = request.url ?? '/';
+  const kind = routeOf(url);
   // Drain any request body so that a keep-alive connection stays usable.
   request.resume();
-  if (action.kind !== 'work') {
-    response.writeHead(action.kind === 'health' ? 200 : 404, {
+  if (kind !== 'work') {
+    response.writeHead(kind === 'health' ? 200 : 404, {
       'content-type': 'text/plain',
       'x-served-by': `replica=${servedBy.replica}; worker=${servedBy.worker}; thread=${thread}; pid=${servedBy.pid}`,
     });
-    response.end(action.kind === 'health' ? 'ok\n' : 'not found\n');
+    response.end(kind === 'health' ? 'ok\n' : 'not found\n');
     return finished;
   }
   const acceptedNs = acceptedAt.get(request.socket);
+  // The handler's instants are where the real servers' middleware takes them: it starts once the
+  // request is routed, before the view reads its query (Flask's view calls handler_started()
+  // first, harness_apps/flask_app.py), and ends once the app has made its response body (the
+  // view's jsonify), before the timing headers are formatted and the response is written
+  // (harness_timing/wsgi.py). Taking the end before the body was made, and the start after the
+  // query was read, counted the app's own work in the hand-off between requests.
   const startNs = process.hrtime.bigint();
-  await perform(action.work, action.ms);
+  const { work, ms } = workOf(url, defaults);
+  await perform(work, ms);
+  const body = JSON.stringify({ ...servedBy, work, ms });
+  const length = Buffer.byteLength(body);
   const endNs = process.hrtime.bigint();
   const instants = acceptedNs === undefined ? { startNs, endNs } : { acceptedNs, startNs, endNs };
-  const body = JSON.stringify({ ...servedBy, work: action.work, ms: action.ms });
   response.writeHead(200, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
+    'content-length': length,
     ...timingHeaders(instants, servedBy),
   });
   response.end(body);

@@ -7,7 +7,7 @@ import {
   serveRequest,
   type WorkerIdentity,
 } from './handler.js';
-import { createAcceptGate } from './native/accept-gate.js';
+import { type Accepted, createAcceptGate } from './native/accept-gate.js';
 import type { ServiceDefaults } from './protocol.js';
 import { NO_HOOKS, type WorkerHooks } from './worker-hooks.js';
 
@@ -34,8 +34,9 @@ export function runSyncLoop(
   let closed = false;
   let last = false;
   const server = createWorkerServer((request, response) => {
+    // Node then sends `Connection: close` itself; setting the header as well made writeHead
+    // merge the handler's headers into it one setHeader at a time.
     response.shouldKeepAlive = false;
-    response.setHeader('connection', 'close');
     if (!isProbe(request) && hooks.requestStarted()) last = true;
     // The worker is free once its response is handed to the socket ('prefinish', inside end()),
     // as gunicorn's is once sendall() returns: waiting for Node's 'finish' (the write's callback,
@@ -66,19 +67,19 @@ export function runSyncLoop(
     else
       queueMicrotask(() => {
         if (closed) closeSync(next.fd);
-        else serve(next.fd, next.acceptedAtNs);
+        else serve(next);
       });
   };
-  /** Takes the accepted connection `fd`: the worker is busy until its request is answered. */
-  const serve = (fd: number, acceptedNs: bigint): void => {
+  /** Takes the accepted connection: the worker is busy until its request is answered. */
+  const serve = (accepted: Accepted): void => {
     gate.pause();
     hooks.idle(false);
-    const socket = adoptConnection(server, fd, acceptedNs);
+    const socket = adoptConnection(server, accepted);
     current = socket;
     // A client that goes away before its request completes frees the worker too.
     socket.once('close', () => release(socket));
   };
-  const gate = createAcceptGate(listenFd, (error, fd, acceptedNs) => {
+  const gate = createAcceptGate(listenFd, (error, fd, acceptedAtNs, head) => {
     if (error !== null) {
       // EMFILE and the like: retry on the next readable event, as gunicorn's loop does.
       console.error(
@@ -86,7 +87,7 @@ export function runSyncLoop(
       );
       return;
     }
-    serve(fd, acceptedNs);
+    serve({ fd, acceptedAtNs, head });
   });
   gate.resume();
   hooks.idle(true);

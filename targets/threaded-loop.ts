@@ -72,7 +72,7 @@ export function runThreadedLoop(
     else backlog.push((t) => runOn(t, job, probe));
   }, options.keepAliveMs);
 
-  const gate = createAcceptGate(listenFd, (error, fd, acceptedNs) => {
+  const gate = createAcceptGate(listenFd, (error, fd, acceptedAtNs, head) => {
     if (error !== null) {
       console.error(
         `worker ${identity.replica}/${identity.worker}: accept failed: ${error.message}`,
@@ -81,7 +81,7 @@ export function runThreadedLoop(
     }
     held += 1;
     if (held >= options.workerConnections) gate.pause();
-    const socket = adoptConnection(server, fd, acceptedNs);
+    const socket = adoptConnection(server, { fd, acceptedAtNs, head });
     socket.once('close', () => {
       held -= 1;
       if (held < options.workerConnections && !stopped) gate.resume();

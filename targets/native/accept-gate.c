@@ -13,10 +13,18 @@
  *   listen(host, port, backlog) -> { fd, port }   a non-blocking, close-on-exec listening socket
  *   AcceptGate(fd, onAccept)                        polls fd; on each readable event accepts at
  *     .resume() / .pause() / .close()               most one connection and calls
- *                                                  onAccept(err, fd, acceptedAtNs)
- *     .tryAccept() -> { fd, acceptedAtNs } | null   accepts one waiting connection now, without
- *                                                  waiting for the loop to poll; null when none
+ *                                                  onAccept(err, fd, acceptedAtNs, head)
+ *     .tryAccept() -> { fd, acceptedAtNs, head }    accepts one waiting connection now, without
+ *                     | null                       waiting for the loop to poll; null when none
  *                                                  waits (or accept failed: the poll reports it)
+ *
+ * head is what the client had already sent when its connection was accepted (a Buffer of at most
+ * HEAD_MAX bytes, read at once), or null when it had sent nothing yet. Both gunicorn's sync
+ * worker and Werkzeug read the request right after accept() (sync.py handle() -> the parser's
+ * recv(); socketserver's finish_request); a Node socket made from the descriptor reads only when
+ * the event loop next polls it, a whole turn of the loop later, which made the emulated hand-off
+ * between requests longer than gunicorn's. The caller gives head to the socket before its
+ * parser (handler.ts adoptConnection); what is not read here the socket reads as usual.
  *   setParentDeathSignal(signal) -> ppid            prctl(PR_SET_PDEATHSIG) for this process
  *
  * acceptedAtNs is uv_hrtime() (CLOCK_MONOTONIC, nanoseconds) as a BigInt: the same clock as
@@ -147,6 +155,9 @@ static napi_value js_set_parent_death_signal(napi_env env, napi_callback_info in
   return ppid;
 }
 
+/* Enough for a request's head: Node's HTTP parser refuses heads over 16 KiB by default. */
+#define HEAD_MAX 16384
+
 typedef struct {
   uv_poll_t poll;
   napi_env env;
@@ -156,9 +167,21 @@ typedef struct {
   int fd;
   int polling;
   int closed;
+  /* The gate's memory is freed once both its poll handle is closed and its JS object is
+     collected: close() closes the handle while the object lives on, and the object may be
+     collected before a handle that was never closed. Freeing it at the handle's close left the
+     object pointing at freed memory, which its later methods and its finalizer read. */
+  int handle_closed;
+  int finalized;
+  /* Where a connection's first bytes are read; copied into a Buffer of their own length. */
+  char head[HEAD_MAX];
 } gate_t;
 
-static void gate_free(uv_handle_t* handle) { free(handle->data); }
+static void gate_handle_closed(uv_handle_t* handle) {
+  gate_t* gate = handle->data;
+  gate->handle_closed = 1;
+  if (gate->finalized) free(gate);
+}
 
 static void gate_release(gate_t* gate) {
   if (gate->closed) return;
@@ -169,23 +192,47 @@ static void gate_release(gate_t* gate) {
   if (gate->async_context != NULL) napi_async_destroy(gate->env, gate->async_context);
   gate->callback = NULL;
   gate->async_context = NULL;
-  uv_close((uv_handle_t*)&gate->poll, gate_free);
+  uv_close((uv_handle_t*)&gate->poll, gate_handle_closed);
 }
 
-static void gate_call(gate_t* gate, napi_value err_value, int fd, uint64_t accepted_at) {
+/*
+ * Reads what the client `fd` has already sent into gate->head (non-blocking: the descriptor was
+ * accepted with SOCK_NONBLOCK), returning the byte count, or 0 when nothing waits. An error or
+ * the client's end of stream is left for the socket's own reads to find: a reset or an end read
+ * here leaves the descriptor at its end, which the socket then reads as such.
+ */
+static ssize_t read_head(gate_t* gate, int fd) {
+  ssize_t n;
+  do n = recv(fd, gate->head, sizeof gate->head, 0);
+  while (n < 0 && errno == EINTR);
+  return n > 0 ? n : 0;
+}
+
+/* The head read by read_head as a Buffer of its own, or null when nothing was read. */
+static napi_value head_value(napi_env env, gate_t* gate, ssize_t length) {
+  napi_value value;
+  if (length <= 0 ||
+      napi_create_buffer_copy(env, (size_t)length, gate->head, NULL, &value) != napi_ok)
+    napi_get_null(env, &value);
+  return value;
+}
+
+static void gate_call(gate_t* gate, napi_value err_value, int fd, uint64_t accepted_at,
+                      ssize_t head_length) {
   napi_env env = gate->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, recv, argv[3];
+  napi_value callback, recv, argv[4];
   if (napi_get_reference_value(env, gate->callback, &callback) == napi_ok &&
       napi_get_global(env, &recv) == napi_ok) {
     if (err_value == NULL) napi_get_null(env, &err_value);
     argv[0] = err_value;
     napi_create_int32(env, fd, &argv[1]);
     napi_create_bigint_uint64(env, accepted_at, &argv[2]);
+    argv[3] = head_value(env, gate, head_length);
     napi_value ignored;
     napi_status status =
-        napi_make_callback(env, gate->async_context, recv, callback, 3, argv, &ignored);
+        napi_make_callback(env, gate->async_context, recv, callback, 4, argv, &ignored);
     if (status == napi_pending_exception) {
       napi_value exception;
       napi_get_and_clear_last_exception(env, &exception);
@@ -212,7 +259,7 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
     napi_create_string_utf8(gate->env, uv_err_name(status), NAPI_AUTO_LENGTH, &code);
     napi_create_string_utf8(gate->env, uv_strerror(status), NAPI_AUTO_LENGTH, &msg);
     napi_create_error(gate->env, code, msg, &error);
-    gate_call(gate, error, -1, 0);
+    gate_call(gate, error, -1, 0, 0);
     napi_close_handle_scope(gate->env, scope);
     return;
   }
@@ -231,12 +278,12 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
                             NAPI_AUTO_LENGTH, &code);
     napi_create_string_utf8(gate->env, strerror(err), NAPI_AUTO_LENGTH, &msg);
     napi_create_error(gate->env, code, msg, &error);
-    gate_call(gate, error, -1, 0);
+    gate_call(gate, error, -1, 0, 0);
     napi_close_handle_scope(gate->env, scope);
     return;
   }
   configure_client(client);
-  gate_call(gate, NULL, client, accepted_at);
+  gate_call(gate, NULL, client, accepted_at, read_head(gate, client));
 }
 
 static gate_t* unwrap_gate(napi_env env, napi_callback_info info) {
@@ -276,12 +323,14 @@ static napi_value gate_try_accept(napi_env env, napi_callback_info info) {
   uint64_t accepted_at = uv_hrtime();
   if (client < 0) return result;
   configure_client(client);
+  ssize_t head_length = read_head(gate, client);
   napi_value fd_value, at_value;
   CHECK(env, napi_create_object(env, &result));
   CHECK(env, napi_create_int32(env, client, &fd_value));
   CHECK(env, napi_create_bigint_uint64(env, accepted_at, &at_value));
   CHECK(env, napi_set_named_property(env, result, "fd", fd_value));
   CHECK(env, napi_set_named_property(env, result, "acceptedAtNs", at_value));
+  CHECK(env, napi_set_named_property(env, result, "head", head_value(env, gate, head_length)));
   return result;
 }
 
@@ -303,7 +352,10 @@ static napi_value gate_close(napi_env env, napi_callback_info info) {
 static void gate_finalize(napi_env env, void* data, void* hint) {
   (void)env;
   (void)hint;
-  gate_release((gate_t*)data);
+  gate_t* gate = data;
+  gate_release(gate);
+  gate->finalized = 1;
+  if (gate->handle_closed) free(gate);
 }
 
 /* new AcceptGate(fd: number, onAccept: (err, fd, acceptedAtNs) => void) */

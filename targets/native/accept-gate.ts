@@ -2,8 +2,24 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
-/** Called once per accepted connection: the client socket's fd and the accept time. */
-export type OnAccept = (error: Error | null, fd: number, acceptedAtNs: bigint) => void;
+/**
+ * Called once per accepted connection: the client socket's fd, the accept time, and what the
+ * client had already sent (`head`, null when nothing yet), which the gate read at once as a
+ * gunicorn or Werkzeug worker does (accept-gate.c). On an error, fd is -1 and head null.
+ */
+export type OnAccept = (
+  error: Error | null,
+  fd: number,
+  acceptedAtNs: bigint,
+  head: Buffer | null,
+) => void;
+
+/** A connection the gate accepted: see OnAccept. */
+export interface Accepted {
+  fd: number;
+  acceptedAtNs: bigint;
+  head: Buffer | null;
+}
 
 /**
  * Polls a listening socket and accepts at most one connection per readable event, only while
@@ -18,7 +34,7 @@ export interface AcceptGate {
    * sync worker does as soon as it is done with a request. Null when none waits, or when accept
    * failed (the poll, once resumed, reports the failure through onAccept).
    */
-  tryAccept(): { fd: number; acceptedAtNs: bigint } | null;
+  tryAccept(): Accepted | null;
 }
 
 interface Addon {
