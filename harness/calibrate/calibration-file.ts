@@ -79,15 +79,40 @@ export async function readRunCalibration(
 ): Promise<CalibrationState> {
   const own = await readCalibration(reportsRoot);
   if (own.state !== 'absent') return own;
-  let first: CalibrationState | undefined;
+  return (await readShippedCalibration(here)) ?? own;
+}
+
+/**
+ * The shipped calibration made on a machine like `here` (any, when `here` is not given), or,
+ * where none was, the first shipped one that can be read; undefined when none can.
+ */
+async function readShippedCalibration(
+  here?: Machine,
+): Promise<(CalibrationState & { state: 'shipped' }) | undefined> {
+  let first: (CalibrationState & { state: 'shipped' }) | undefined;
   for (const file of shippedCalibrationFiles()) {
     const found = await readCalibrationFile(file);
     if (found.state !== 'loaded') continue;
-    const shipped: CalibrationState = { ...found, state: 'shipped' };
+    const shipped = { ...found, state: 'shipped' as const };
     if (here === undefined || sameMachine(found.calibration.machine, here)) return shipped;
     first ??= shipped;
   }
-  return first ?? own;
+  return first;
+}
+
+/**
+ * The calibration the stickiness of a run on `here` comes from, to judge the race mechanism
+ * against: `<reports>/calibration.json` when it was made on a machine like `here`, otherwise the
+ * shipped one made on a machine like it, otherwise the first shipped one (state `shipped`, its
+ * machine another); undefined when none can be read.
+ */
+export async function calibrationFor(
+  reportsRoot: string,
+  here: Machine,
+): Promise<(CalibrationState & { state: 'loaded' | 'shipped' }) | undefined> {
+  const own = await readCalibration(reportsRoot);
+  if (own.state === 'loaded' && sameMachine(own.calibration.machine, here)) return own;
+  return readShippedCalibration(here);
 }
 
 /** Writes the calibration atomically; returns the file's path. */

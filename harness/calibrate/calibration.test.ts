@@ -15,6 +15,7 @@ import {
   racePathOf,
 } from './calibration.js';
 import {
+  calibrationFor,
   readCalibrationFile,
   readRunCalibration,
   SHIPPED_CALIBRATION,
@@ -169,6 +170,29 @@ test("a run uses the reports directory's calibration, or else the shipped one", 
     'unusable',
     'a broken file of its own is reported, not replaced',
   );
+});
+
+test('the race mechanism is judged against the stickiness a run on the machine uses', async (t) => {
+  // The judgement once read the first shipped calibration (2 x AMD EPYC) on every machine, so
+  // the Intel sweep's mechanism was set against the AMD machine's stickiness.
+  const dir = await mkdtemp(join(tmpdir(), 'harness-calibration-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const file of shippedCalibrationFiles()) {
+    const found = await readCalibrationFile(file);
+    assert.equal(found.state, 'loaded');
+    if (found.state !== 'loaded') continue;
+    const like = { ...found.calibration.machine, hostname: 'elsewhere' };
+    assert.equal((await calibrationFor(dir, like))?.file, file, `a machine like ${file}'s`);
+  }
+  // This machine's own calibration first, when it was made here; another machine's is passed over.
+  await writeFile(join(dir, 'calibration.json'), JSON.stringify(calibration));
+  const own = await calibrationFor(dir, here);
+  assert.equal(own?.state, 'loaded');
+  assert.equal(own?.file, join(dir, 'calibration.json'));
+  const other = { hostname: 'x', platform: 'linux x64', cpus: 64, cpuModel: 'Other', node: 'v20' };
+  const fallback = await calibrationFor(dir, other);
+  assert.equal(fallback?.state, 'shipped', 'not the calibration made on another machine');
+  assert.equal(fallback?.file, SHIPPED_CALIBRATION());
 });
 
 test('the emulated gthread behind haproxy uses its own calibration, the real servers their balanced one', () => {

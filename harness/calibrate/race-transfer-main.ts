@@ -3,8 +3,8 @@
  * `node dist/harness/calibrate/race-transfer-main.js [--in reports/race-sweep.json] [--json]
  * [--fit-waits] [--write [file]]`: fits the race mechanism on the measured sweep
  * (race-sweep-main.js) leaving each configuration out in turn, and prints the out-of-sample
- * table (race-transfer.ts), beside the stickiness a scenario run would use without it (the
- * shipped calibration); `--write` stores the fit for the planner and scenario runs. Pure
+ * table (race-transfer.ts), beside the stickiness a scenario run on this machine would use
+ * without it (its own calibration, or the one shipped for a machine like it); `--write` stores the fit for the planner and scenario runs. Pure
  * arithmetic on the file: runs no server. `npm run calibrate -- --race-sweep` does the same
  * after measuring.
  */
@@ -12,8 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
 import { describeEnvironment, describeMachine } from '../cli/environment.js';
-import { parseCalibration } from './calibration.js';
-import { SHIPPED_CALIBRATION } from './calibration-file.js';
+import { calibrationFor } from './calibration-file.js';
 import { raceCalibration, type SweepFile } from './race-calibration.js';
 import { RACE_FIT_FILE, writeRaceFit } from './race-fit-file.js';
 import { renderTransfer } from './race-transfer.js';
@@ -22,11 +21,14 @@ const args = process.argv.slice(2);
 const i = args.indexOf('--in');
 const file = i < 0 ? join(packageRoot(), 'reports', 'race-sweep.json') : (args[i + 1] ?? '');
 const sweep = JSON.parse(await readFile(file, 'utf8')) as SweepFile;
-const shipped = parseCalibration(JSON.parse(await readFile(SHIPPED_CALIBRATION(), 'utf8')));
-if (!shipped.ok) throw new Error(`shipped calibration: ${shipped.message}`);
 const objective = args.includes('--fit-waits') ? 'shares+waits' : 'shares';
 const machine = describeMachine(await describeEnvironment());
-const result = raceCalibration(sweep, shipped.calibration, machine, objective);
+// Judged against the stickiness a run on this machine uses (its own calibration, or the one
+// shipped for a machine like it); the sweep file does not say which machine measured it.
+const against = await calibrationFor(join(packageRoot(), 'reports'), machine);
+if (against === undefined) throw new Error('no calibration to judge the mechanism against');
+process.stderr.write(`judged against the stickiness of ${against.file}\n`);
+const result = raceCalibration(sweep, against.calibration, machine, objective);
 process.stdout.write(
   args.includes('--json')
     ? `${JSON.stringify(result.rows, null, 2)}\n`

@@ -5,9 +5,8 @@ import { packageRoot } from '../../targets/package-root.js';
 import { isRealKind } from '../../targets/real/protocol.js';
 import { type Calibration, pathsOf, sameMachine } from '../calibrate/calibration.js';
 import {
+  calibrationFor,
   readCalibration,
-  readCalibrationFile,
-  SHIPPED_CALIBRATION,
   writeCalibration,
 } from '../calibrate/calibration-file.js';
 import { raceCalibration, type SweepFile } from '../calibrate/race-calibration.js';
@@ -169,14 +168,9 @@ async function raceSweepCommand(
     sweep = { measuredAt: new Date().toISOString(), bursts, configurations: measured };
     await writeOrFail(join(reportsRoot, 'race-sweep.json'), `${JSON.stringify(sweep)}\n`);
   }
-  const own = await readCalibration(reportsRoot);
-  const shipped = await readCalibrationFile(SHIPPED_CALIBRATION());
-  const against =
-    own.state === 'loaded' && sameMachine(own.calibration.machine, machine)
-      ? own.calibration
-      : shipped.state === 'loaded'
-        ? shipped.calibration
-        : null;
+  // Judged against the stickiness a run on this machine uses: its own calibration, or the one
+  // shipped for a machine like it.
+  const against = (await calibrationFor(reportsRoot, machine))?.calibration ?? null;
   if (against === null)
     throw new OptionError('no calibration to judge the mechanism against', {
       fix: 'run npm run calibrate first (the shipped calibration is missing or unreadable)',
