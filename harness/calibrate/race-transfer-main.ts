@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
+import { ExitCode } from '../exit-codes.js';
 import { describeEnvironment, describeMachine } from '../cli/environment.js';
 import { calibrationFor } from './calibration-file.js';
 import { raceCalibration, type SweepFile } from './race-calibration.js';
@@ -20,7 +21,8 @@ import { renderTransfer } from './race-transfer.js';
 const args = process.argv.slice(2);
 const i = args.indexOf('--in');
 const file = i < 0 ? join(packageRoot(), 'reports', 'race-sweep.json') : (args[i + 1] ?? '');
-const sweep = JSON.parse(await readFile(file, 'utf8')) as SweepFile;
+const sweep = await readSweep(file);
+
 const objective = args.includes('--fit-waits') ? 'shares+waits' : 'shares';
 const machine = describeMachine(await describeEnvironment());
 // Judged against the stickiness a run on this machine uses (its own calibration, or the one
@@ -44,4 +46,33 @@ if (w >= 0) {
       : next;
   await writeRaceFit(out, result.fit);
   process.stderr.write(`written: ${out}\n`);
+}
+
+/**
+ * The sweep to judge, or exit 104 (invalid input) naming the file and the fix: a script run
+ * before any sweep was measured is told how to make one, not shown a stack.
+ */
+async function readSweep(path: string): Promise<SweepFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return fail(
+      `${path}: ${missing ? 'no such file' : (error as Error).message}`,
+      'measure one with node dist/harness/calibrate/race-sweep-main.js, or pass --in harness/calibrate/shipped-race-sweep.json',
+    );
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<SweepFile>;
+    if (Array.isArray(parsed.configurations)) return parsed as SweepFile;
+  } catch {
+    return fail(`${path}: not valid JSON`, 'pass a sweep written by race-sweep-main.js');
+  }
+  return fail(`${path}: no "configurations" array`, 'pass a sweep written by race-sweep-main.js');
+}
+
+function fail(message: string, fix: string): never {
+  process.stderr.write(`error: ${message}\n  fix: ${fix}\n`);
+  process.exit(ExitCode.InvalidInput);
 }
