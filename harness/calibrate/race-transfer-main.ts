@@ -11,8 +11,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../targets/package-root.js';
-import { ExitCode } from '../exit-codes.js';
 import { describeEnvironment, describeMachine } from '../cli/environment.js';
+import { ExitCode } from '../exit-codes.js';
 import { calibrationFor } from './calibration-file.js';
 import { raceCalibration, type SweepFile } from './race-calibration.js';
 import { RACE_FIT_FILE, writeRaceFit } from './race-fit-file.js';
