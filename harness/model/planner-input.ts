@@ -2,7 +2,7 @@ import type { Scenario, TopologySpec } from '../scenario/types.js';
 import { type ArrivalPlan, expectedRequests } from './arrivals.js';
 import { engineDeployment } from './deployment.js';
 import { arrivalPlanOf } from './predict-load.js';
-import { deploymentOf } from './server-kinds.js';
+import { deploymentOf, eventLoopCostOf } from './server-kinds.js';
 import { distributionOf } from './service-time.js';
 import { DEFAULT_BEHAVIOUR, type ModelIssue, type RaceMechanism } from './simulate.js';
 import type { WhatIfInput } from './what-if.js';
@@ -93,6 +93,8 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
       lastArrival + BOOT_HORIZON,
     );
     const race = options.race(t);
+    // The event loop's costs are real seconds, at the topology's own time scale.
+    const loop = eventLoopCostOf(t, scenario.service.work, t.timeScale ?? scenario.timeScale);
     const input: WhatIfInput = {
       topology: deployment.topology,
       arrivals,
@@ -103,6 +105,7 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
         cores: options.cores,
         stickiness: race.stickiness,
         ...(race.mechanism === undefined ? {} : { race: race.mechanism }),
+        ...(loop === undefined ? {} : { loop }),
       },
       seed: scenario.model.seed,
       replications: scenario.model.replications,
@@ -112,7 +115,15 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
       name: t.name,
       declaredKind: t.declaredKind,
       input,
-      notes: [...deployment.notes, race.note],
+      notes: [
+        ...deployment.notes,
+        race.note,
+        ...(loop === undefined
+          ? []
+          : [
+              `each worker's event loop spends ${loop.cost * 1e3} ms real on every accept, handler start and response, one at a time (measured on real uvicorn; harness/model/README.md, "The event loop's own time")`,
+            ]),
+      ],
     };
   });
   return { ok: true, topologies };

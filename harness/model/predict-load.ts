@@ -12,6 +12,7 @@ import {
   serviceMean,
 } from './service-time.js';
 import {
+  type EventLoopCost,
   type ModelTopology,
   type RaceMechanism,
   type SimulationResult,
@@ -51,6 +52,8 @@ export interface LoadPredictionInput {
   stickiness?: number;
   /** The accept race as a mechanism (race-mechanism.ts); when given, `stickiness` is unused. */
   race?: RaceMechanism;
+  /** The workers' event loop cost (simulate.ts `loop`); none when absent. */
+  loop?: EventLoopCost;
   /**
    * Scenario seconds after which a client gives up on a request (limits.requestTimeout): a
    * request the model starts later counts as failed, as it does in the measurement.
@@ -142,6 +145,7 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
       ...built.behaviour,
       stickiness: input.stickiness ?? 0,
       ...(input.race === undefined ? {} : { race: input.race }),
+      ...(input.loop === undefined ? {} : { loop: input.loop }),
     },
   };
   const topology = deployment.topology;

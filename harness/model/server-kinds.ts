@@ -3,7 +3,7 @@ import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 import type { AsyncWorkerSpec } from '../scenario/types.js';
 import type { BalancerMode } from '../vocabulary.js';
 import { asyncHandlerSlots, type DeploymentParts } from './deployment.js';
-import type { ModelTopology } from './simulate.js';
+import type { EventLoopCost, ModelTopology } from './simulate.js';
 
 /**
  * How each server, emulated or real, maps onto the model's three kinds. Pure.
@@ -94,6 +94,33 @@ export function modelTopologyOf(
       };
     }
   }
+}
+
+/**
+ * Real seconds a real uvicorn worker's event loop spends on each accepted connection, each
+ * handler start and each response, one at a time (simulate.ts `loop`). Fitted on one measured run
+ * (`npm run scenario transfer-kinds-real`: uvicorn and gunicorn's uvicorn workers, 2 workers, a
+ * `def` endpoint in a pool of 40, 100 users, 200 ms handlers, 5 bursts each, on 2 x Intel Xeon):
+ * 0.2 ms puts both kinds' mean, p95, max wait and makespan within 15% (without it, uvicorn's
+ * mean wait was 18% and its max 20% short). Not calibrated per machine (harness/model/README.md,
+ * "The event loop's own time").
+ */
+export const ASGI_LOOP_COST = 0.0002;
+
+/**
+ * The event loop cost of a topology's workers at `timeScale` (real seconds per scenario second):
+ * the real ASGI kinds', except for CPU-bound handlers, whose loop the model already holds for
+ * the whole handler; none for the other kinds and the emulated async worker, whose costs the
+ * model leaves out.
+ */
+export function eventLoopCostOf(
+  t: { kind: DeployedKind; asyncWorker?: AsyncWorkerSpec; endpoint?: Endpoint },
+  work: Work,
+  timeScale: number,
+): EventLoopCost | undefined {
+  if (t.kind !== 'uvicorn' && t.kind !== 'gunicorn-uvicorn') return undefined;
+  if (work === 'cpu' || t.asyncWorker?.handler === 'cpu') return undefined;
+  return { cost: ASGI_LOOP_COST, timeScale };
 }
 
 /**

@@ -132,6 +132,39 @@ test('a request past the timeout fails and its worker is replaced after the rest
   assert.deepEqual(Array.from(cpu.end), [1.5, 1.5]);
 });
 
+// One uvicorn worker with a pool of 2 threads, 4 connections at once, the loop costing c per
+// accept, start and response: the 4 accepts take it to 4c, then the two free threads start at 5c
+// and 6c; the first ends at 5c + S, its response takes the loop to 6c + S and the third starts at
+// 7c + S; the second ends at 6c + S, its response waits for the loop (8c + S), the fourth starts
+// at 9c + S. At time scale 0.5 each cost is twice as long in model seconds.
+test('an event loop cost delays accepts, starts and responses one at a time per worker', () => {
+  const pool: ModelTopology = { ...one, kind: 'gthread', threads: 2 };
+  const S = 1;
+  const c = 0.01;
+  const close = (actual: Float64Array, expected: number[]): void => {
+    for (const [i, e] of expected.entries())
+      assert.ok(Math.abs((actual[i] as number) - e) < 1e-12, `${i}: ${actual[i]} vs ${e}`);
+  };
+  const r = run(pool, [S, S, S, S], { loop: { cost: c, timeScale: 1 } });
+  close(r.start, [5 * c, 6 * c, 7 * c + S, 9 * c + S]);
+  const slow = run(pool, [S, S, S, S], { loop: { cost: c / 2, timeScale: 0.5 } });
+  close(slow.start, [5 * c, 6 * c, 7 * c + S, 9 * c + S]);
+  // Without a cost the same burst starts at 0, 0, S, S: the model as it was.
+  const free = run(pool, [S, S, S, S], {});
+  close(free.start, [0, 0, S, S]);
+  // One connection to each of two workers (each holds one at most): each loop is its own, so both
+  // start at 2c, where one loop would have started them at 3c and 4c.
+  const two = run({ ...pool, workers: 2, threads: 1, workerConnections: 1 }, [S, S], {
+    loop: { cost: c, timeScale: 1 },
+  });
+  close(two.start, [2 * c, 2 * c]);
+  assert.throws(() => run(pool, [S], { loop: { cost: -1, timeScale: 1 } }), /event loop cost/);
+  assert.throws(
+    () => run(pool, [S], { work: 'cpu', cores: 1, loop: { cost: c, timeScale: 1 } }),
+    /sleep/,
+  );
+});
+
 test('settings that a server kind does not have are refused', () => {
   const gthread = { ...one, kind: 'gthread' as const, threads: 2 };
   assert.throws(() => run(gthread, [1], { timeout: 1 }), /liveness check/);

@@ -34,7 +34,8 @@ import type { Random } from './random.js';
  *   Only for workers that hold one connection at a time (sync, flask-dev): gthread's --timeout
  *   is a liveness check of the main loop, which a busy thread does not trip.
  *
- * Network and parsing costs are taken as zero, and the kernel's accept queue as unbounded. Ties:
+ * Network and parsing costs are taken as zero, except a real ASGI worker's event loop cost when
+ * given (`loop`), and the kernel's accept queue as unbounded. Ties:
  * events due at the same instant run completions, timeouts and restarts first, then CPU
  * completions, then arrivals, each in the order it was scheduled.
  *
@@ -97,6 +98,22 @@ export interface WorkerBehaviour {
    * connections alive (gthread, and the uvicorn kinds mapped onto it) are affected.
    */
   reuse?: ConnectionReuse;
+  /**
+   * Workers whose requests pass through one event loop (uvicorn's asyncio loop, a thread pool
+   * for `def` handlers behind it): each accepted connection, each handler start and each
+   * response takes the loop `cost` real seconds, one at a time per worker. Connections accepted
+   * at one instant are all accepted before the first of them starts (asyncio accepts every
+   * pending connection, then reads them, then runs their tasks). Absent: no cost of the
+   * server's own, handlers start the instant a thread is free.
+   */
+  loop?: EventLoopCost;
+}
+
+export interface EventLoopCost {
+  /** Real seconds of the worker's event loop per accept, per handler start, per response. */
+  cost: number;
+  /** Real seconds per model second: the scenario's timeScale; 1 for real-time questions. */
+  timeScale: number;
 }
 
 export interface ConnectionReuse {
@@ -218,6 +235,20 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       field: 'stickiness',
       message: 'the accept stickiness is a probability, from 0 to 1',
       fix: 'e.g. 0 for a uniform accept race, or the calibrated value',
+    });
+  const loop = b.loop;
+  if (loop !== undefined && !(loop.cost >= 0 && loop.timeScale > 0))
+    problems.push({
+      field: 'loop',
+      message: 'the event loop cost is a time of 0 or more, at a time scale above 0',
+      fix: 'e.g. { cost: 0.00015, timeScale: 1 }, or leave it out',
+    });
+  if (loop !== undefined && b.work === 'cpu')
+    problems.push({
+      field: 'loop',
+      message:
+        "an event loop cost applies to handlers that sleep; CPU-bound handlers hold the worker's core",
+      fix: 'leave the loop cost out for work "cpu"',
     });
   const race = b.race;
   if (

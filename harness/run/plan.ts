@@ -14,13 +14,14 @@ import { backOfEnvelope } from '../model/burst.js';
 import type { LongRunInput } from '../model/long-run.js';
 import type { LoadPredictionInput } from '../model/predict-load.js';
 import { createRandom, deriveSeed, STREAM } from '../model/random.js';
-import { acceptRaceServerOf, deploymentOf } from '../model/server-kinds.js';
+import { acceptRaceServerOf, deploymentOf, eventLoopCostOf } from '../model/server-kinds.js';
 import {
   distributionOf,
   type ServiceDistribution,
   sampleServiceTimes,
   serviceMean,
 } from '../model/service-time.js';
+import type { EventLoopCost } from '../model/simulate.js';
 import { Clock } from '../scenario/clock.js';
 import { DEFAULT_START_TIMEOUT } from '../scenario/schema.js';
 import {
@@ -221,6 +222,7 @@ function planTopology(
       }),
       stickiness: acceptRace.stickiness,
       ...(acceptRace.mechanism === undefined ? {} : { race: acceptRace.mechanism }),
+      ...loopOf(eventLoopCostOf(topology, service.work, scenario.timeScale)),
       load,
       distribution,
       serviceTimes: run.serviceTimes,
@@ -269,4 +271,9 @@ function requestPaths(
     };
   }
   return { kind: 'service', work, serviceMs: Array.from(serviceTimes, (s) => clock.realMs(s)) };
+}
+
+/** The model's `loop` field, present only when the workers have an event loop cost. */
+function loopOf(loop: EventLoopCost | undefined): { loop?: EventLoopCost } {
+  return loop === undefined ? {} : { loop };
 }

@@ -75,6 +75,13 @@ export class Engine {
   };
   private inSystem = 0;
   private clock = 0;
+  /** Model seconds of a worker's event loop per accept, handler start and response; 0 none. */
+  private readonly loopCost: number;
+  /** Per worker: when its event loop is next free (loopCost > 0 only). */
+  private readonly loopFree: Float64Array;
+  /** Requests accepted at this instant whose handler starts once all are accepted. */
+  private accepted: Int32Array;
+  private held = 0;
 
   /** `behaviour` is complete and checked (behaviourProblems) by the caller. */
   constructor(
@@ -116,6 +123,10 @@ export class Engine {
         : undefined;
     this.cpu =
       behaviour.work === 'cpu' ? new ProcessorSharing(R * W, T, behaviour.cores) : undefined;
+    const loop = behaviour.loop;
+    this.loopCost = loop === undefined ? 0 : loop.cost / loop.timeScale;
+    this.loopFree = new Float64Array(this.loopCost > 0 ? R * W : 0);
+    this.accepted = new Int32Array(this.loopCost > 0 ? 64 : 0);
     // Workers still booting when the load starts come up like a replacement does.
     const firstUp = input.firstUp;
     if (firstUp !== undefined)
@@ -135,6 +146,11 @@ export class Engine {
     for (;;) {
       const timed = events.peekTime();
       const cpuDone = cpu === undefined ? Number.POSITIVE_INFINITY : cpu.nextTime();
+      // With an event loop cost, what was accepted at this instant starts before time moves on.
+      if (this.held > 0 && Math.min(timed, cpuDone, arrival) > this.clock) {
+        this.flushAccepted();
+        continue;
+      }
       if (timed <= cpuDone && timed <= arrival) {
         if (timed === Number.POSITIVE_INFINITY) break;
         this.moveTo(timed);
@@ -191,23 +207,76 @@ export class Engine {
   /** Workers of replica r accept from its kernel queue while they may. */
   private acceptAt(r: number, now: number): void {
     const { kernel, slots, workers } = this;
+    const costed = this.loopCost > 0;
     for (let s = kernel.peek(r); s !== NONE; s = kernel.peek(r)) {
       const g = this.race.choose(r, workers, slots.arrivalOf(s), now);
-      if (g === NONE) return;
+      if (g === NONE) break;
       kernel.shift(r);
       slots.worker[s] = g;
       workers.hold(g);
-      if (workers.hasIdleThread(g)) this.begin(s, g, now);
-      // Only gthread gets here: the connection waits for one of its worker's threads.
-      else this.waiting.push(g, s);
+      if (costed) this.useLoop(g, now);
+      if (!workers.hasIdleThread(g)) {
+        // Only gthread gets here: the connection waits for one of its worker's threads.
+        this.waiting.push(g, s);
+        continue;
+      }
+      if (!costed) {
+        this.begin(s, g, now);
+        continue;
+      }
+      // Its thread is taken now; it starts once everything due at this instant is done, so
+      // that the loop accepts every connection of the instant first (flushAccepted).
+      this.claim(s, g);
+      this.hold(s);
     }
+  }
+
+  /** Remembers slot s among the requests accepted at this instant, to start them after. */
+  private hold(s: number): void {
+    if (this.held === this.accepted.length) {
+      const grown = new Int32Array(this.held * 2);
+      grown.set(this.accepted);
+      this.accepted = grown;
+    }
+    this.accepted[this.held++] = s;
+  }
+
+  /** Starts the requests accepted at this instant, in the order they were accepted. */
+  private flushAccepted(): void {
+    const n = this.held;
+    this.held = 0;
+    for (let k = 0; k < n; k++) {
+      const s = this.accepted[k] as number;
+      this.schedule(s, this.slots.workerOf(s), this.clock);
+    }
+  }
+
+  /** Worker g's event loop spends one cost from `now` or when it is next free; returns the end. */
+  private useLoop(g: number, now: number): number {
+    const free = Math.max(now, this.loopFree[g] as number) + this.loopCost;
+    this.loopFree[g] = free;
+    return free;
   }
 
   /** A thread of worker g starts the handler of the request in slot s. */
   private begin(s: number, g: number, now: number): void {
+    this.claim(s, g);
+    this.schedule(s, g, now);
+  }
+
+  /** A thread of worker g is taken for the request in slot s. */
+  private claim(s: number, g: number): void {
+    this.slots.thread[s] = this.workers.start(g, s);
+  }
+
+  /**
+   * The handler of slot s (its thread claimed) starts: now, or once worker g's event loop has
+   * started it, and its end or timeout is scheduled.
+   */
+  private schedule(s: number, g: number, at: number): void {
     const { slots, timeout } = this;
-    const t = this.workers.start(g, s);
-    slots.thread[s] = t;
+    const t = slots.threadOf(s);
+    const now = this.loopCost > 0 ? this.useLoop(g, at) : at;
     slots.start[s] = now;
     const work = slots.serviceOf(s);
     if (this.cpu === undefined) {
@@ -249,6 +318,8 @@ export class Engine {
     const t = this.slots.threadOf(s);
     const r = this.slots.replicaOf(s);
     const g = this.finish(s, now, STATUS.ok);
+    // The response goes out through the worker's event loop.
+    if (this.loopCost > 0) this.useLoop(g, now);
     this.pool?.release(r, g, now);
     this.workers.freeThread(g, t);
     // The freed thread takes the next request queued in its worker at once.
