@@ -102,8 +102,8 @@ export function modelTopologyOf(
  * (`npm run scenario transfer-kinds-real`: uvicorn and gunicorn's uvicorn workers, 2 workers, a
  * `def` endpoint in a pool of 40, 100 users, 200 ms handlers, 5 bursts each, on 2 x Intel Xeon):
  * 0.2 ms puts both kinds' mean, p95, max wait and makespan within 15% (without it, uvicorn's
- * mean wait was 18% and its max 20% short). Not calibrated per machine (harness/model/README.md,
- * "The event loop's own time").
+ * mean wait was 18% and its max 20% short); the same scenario run again read them 10-24% short.
+ * Not calibrated per machine (harness/model/README.md, "The event loop's own time").
  */
 export const ASGI_LOOP_COST = 0.0002;
 
