@@ -115,15 +115,7 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
       name: t.name,
       declaredKind: t.declaredKind,
       input,
-      notes: [
-        ...deployment.notes,
-        race.note,
-        ...(loop === undefined
-          ? []
-          : [
-              `each worker's event loop spends ${loop.cost * 1e3} ms real on every accept, handler start and response, one at a time (measured on real uvicorn; harness/model/README.md, "The event loop's own time")`,
-            ]),
-      ],
+      notes: [...deployment.notes, race.note],
     };
   });
   return { ok: true, topologies };

@@ -6,6 +6,7 @@ import { createRandom, deriveSeed, STREAM } from './random.js';
 import { describeService } from './service-syntax.js';
 import { isConstant, type ServiceDistribution, sampleServiceTimes } from './service-time.js';
 import {
+  type EventLoopCost,
   type ModelTopology,
   type SimulationResult,
   simulate,
@@ -173,13 +174,9 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const stats = averageStats(perRun);
   const notes: string[] = [];
   if (topology.kind === 'gthread' && topology.workers > 1)
-    notes.push(
-      input.behaviour?.race !== undefined
-        ? 'each gthread worker accepts while under worker_connections and queues for its own threads; whether the worker that accepted last wins the next connection follows the race mechanism (the accept race note says its fit)'
-        : stickiness > 0
-          ? `each gthread worker accepts while under worker_connections and queues for its own threads; a waiting connection goes to the worker that accepted the previous one with probability ${stickiness.toFixed(3)} (the calibrated accept race), else to one drawn at random`
-          : 'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
-    );
+    notes.push(gthreadRaceNote(input.behaviour?.race !== undefined, stickiness));
+  const loop = input.behaviour?.loop;
+  if (loop !== undefined) notes.push(eventLoopNote(loop));
   if (topology.replicas > 1 && topology.balancer === 'random')
     notes.push('the balancer picks a replica at random for each connection');
   if (!constantService)
@@ -240,4 +237,20 @@ export function spreadOf(runs: readonly WaitStats[]): Record<WaitFigure, Spread>
     out[figure] = { p5: quantileSorted(values, 0.05), p95: quantileSorted(values, 0.95) };
   }
   return out;
+}
+
+/** How gthread workers share a burst in the model, as a note: the race it runs. */
+export function gthreadRaceNote(mechanism: boolean, stickiness: number): string {
+  const accepts =
+    'each gthread worker accepts while under worker_connections and queues for its own threads';
+  if (mechanism)
+    return `${accepts}; whether the worker that accepted last wins the next connection follows the race mechanism (the accept race note says its fit)`;
+  return stickiness > 0
+    ? `${accepts}; a waiting connection goes to the worker that accepted the previous one with probability ${stickiness.toFixed(3)} (the calibrated accept race), else to one drawn at random`
+    : `${accepts}; which worker accepts each connection is drawn at random`;
+}
+
+/** The event loop cost a topology's workers have in the model, as a note. */
+export function eventLoopNote(loop: EventLoopCost): string {
+  return `each worker's event loop spends ${Number((loop.cost * 1e3).toPrecision(3))} ms real on every accept, handler start and response, one at a time (measured on real uvicorn; harness/model/README.md, "The event loop's own time")`;
 }

@@ -6,7 +6,7 @@ import { backOfEnvelope, roundRobinBurstWaits, sharedQueueBurst } from './burst.
 import { cosmetatosMeanWait } from './cosmetatos.js';
 import { isStable, type MmcInput, mmc, mmcWaitQuantile } from './erlang-c.js';
 import { checkLittlesLaw } from './littles-law.js';
-import type { Spread } from './predict.js';
+import { eventLoopNote, gthreadRaceNote, type Spread } from './predict.js';
 import { isConstant, type ServiceDistribution, serviceMean, serviceScv } from './service-time.js';
 import {
   behaviourProblems,
@@ -278,10 +278,8 @@ function burstClosedForm(
 function behaviourNotes(input: WhatIfInput, servers: number | undefined): string[] {
   const { topology: t, behaviour: b } = input;
   const notes: string[] = [];
-  if (servers === undefined)
-    notes.push(
-      'each gthread worker accepts while under worker_connections and queues for its own threads; which worker accepts each connection is drawn at random',
-    );
+  if (servers === undefined) notes.push(gthreadRaceNote(b.race !== undefined, b.stickiness));
+  if (b.loop !== undefined) notes.push(eventLoopNote(b.loop));
   if (t.replicas > 1 && t.balancer === 'random')
     notes.push('the balancer picks a replica at random for each connection');
   if (!isConstant(input.service)) notes.push('service times are drawn per request');
