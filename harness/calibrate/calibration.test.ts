@@ -22,6 +22,7 @@ import {
   shippedCalibrationFiles,
 } from './calibration-file.js';
 import { readRaceFit, SHIPPED_RACE_FIT, shippedRaceFitFiles } from './race-fit-file.js';
+import { neutralTopology } from './run-calibration.js';
 
 const here: Machine = {
   hostname: 'a',
@@ -229,6 +230,16 @@ test('neutral configurations: 3 workers; one replica of 48 users, or four of 32 
   assert.equal(neutralConfiguration('gunicorn-gthread', 'direct').users, 48);
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).endpoint, 'def');
   assert.equal(neutralConfiguration('uvicorn', 'direct', 4).bursts, 4);
+  // The emulated uvicorn worker runs the same plain def endpoint in a pool of 40 threads,
+  // written as its handler style; the real ones take it as their endpoint.
+  assert.equal(neutralConfiguration('async', 'direct').threads, 40);
+  assert.deepEqual(neutralTopology('async', 'direct').asyncWorker, {
+    handler: 'def',
+    threadPool: 40,
+  });
+  assert.equal(neutralTopology('async', 'direct').endpoint, undefined);
+  assert.equal(neutralTopology('uvicorn', 'balanced').endpoint, 'def');
+  assert.equal(neutralTopology('uvicorn', 'balanced').asyncWorker, undefined);
 });
 
 test('of the shipped race fits a run takes the one made on a machine like its own, else none', async (t) => {

@@ -64,7 +64,7 @@ export interface NeutralConfiguration {
   /** Real milliseconds each handler sleeps. */
   serviceMs: number;
   bursts: number;
-  /** uvicorn kinds: how /work is written. */
+  /** uvicorn kinds and the emulated one (`async`): /work is a plain def in a pool of `threads`. */
   endpoint?: 'def';
 }
 
@@ -103,7 +103,7 @@ export const CALIBRATION_METHOD =
  * configurations it was not fitted on.
  */
 function neutral(server: AcceptRaceServer, path: RacePath): NeutralConfiguration {
-  const asgi = server === 'uvicorn' || server === 'gunicorn-uvicorn';
+  const asgi = server === 'async' || server === 'uvicorn' || server === 'gunicorn-uvicorn';
   const balanced = path !== 'direct';
   const replicas = balanced ? 4 : 1;
   const config: NeutralConfiguration = {

@@ -32,7 +32,11 @@ export interface CalibrationOptions {
 }
 
 /** A neutral configuration as a topology the harness can start. */
-function neutralTopology(server: AcceptRaceServer, path: RacePath, bursts?: number): TopologySpec {
+export function neutralTopology(
+  server: AcceptRaceServer,
+  path: RacePath,
+  bursts?: number,
+): TopologySpec {
   const c = neutralConfiguration(server, path, bursts);
   const spec: TopologySpec = {
     name: `calibrate-${server}-${path}`,
@@ -47,7 +51,10 @@ function neutralTopology(server: AcceptRaceServer, path: RacePath, bursts?: numb
     keepAlive: 2,
     port: 0,
   };
-  if (c.endpoint !== undefined) spec.endpoint = c.endpoint;
+  if (c.endpoint !== undefined) {
+    if (server === 'async') spec.asyncWorker = { handler: c.endpoint, threadPool: c.threads };
+    else spec.endpoint = c.endpoint;
+  }
   if (path === 'haproxy') spec.balancerServer = 'haproxy';
   return spec;
 }

@@ -79,10 +79,11 @@ export function registerCalibrateCommand(
     .addHelpText(
       'after',
       `
-Servers: gthread (the emulation), gunicorn-gthread, uvicorn, gunicorn-uvicorn; the real ones
-need Debian's packages (npm run setup). Each is measured on its neutral configurations, 3 workers
-with 100 ms handlers: one replica of 48 users (direct) and four of 32 behind the balancer
-(balanced: haproxy for the real servers, the emulated balancer for gthread, which is also
+Servers: gthread and async (the emulations), gunicorn-gthread, uvicorn, gunicorn-uvicorn; the
+real ones need Debian's packages (npm run setup). Each is measured on its neutral
+configurations, 3 workers with 100 ms handlers (the ASGI ones a plain def endpoint in a pool of
+40 threads): one replica of 48 users (direct) and four of 32 behind the balancer (balanced:
+haproxy for the real servers, the emulated balancer for the emulations; gthread is also
 measured behind haproxy when installed: path haproxy), ${DEFAULT_BURSTS} bursts each; a few minutes in all.
 The method is in harness/model/README.md.
 

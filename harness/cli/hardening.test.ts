@@ -134,7 +134,7 @@ test('calibrate refuses an unknown --server or --path with the choices, starting
   assert.equal(server.code, 104);
   assert.match(
     server.stderr,
-    /"nonsense" is not one of: gthread, gunicorn-gthread, uvicorn, gunicorn-uvicorn/,
+    /"nonsense" is not one of: gthread, gunicorn-gthread, async, uvicorn, gunicorn-uvicorn/,
   );
   assert.doesNotMatch(server.stderr, /calibrating/);
   const path = await spawnCli(['calibrate', '--server', 'gthread', '--path', 'sideways']);

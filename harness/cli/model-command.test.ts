@@ -369,7 +369,10 @@ test('racing kinds use the calibration of this machine by default and say so', a
         cpuModel: cores[0]?.model ?? 'unknown',
         node: process.version,
       },
-      servers: { 'gunicorn-gthread': { direct: entry } },
+      servers: {
+        'gunicorn-gthread': { direct: entry },
+        async: { direct: { ...entry, stickiness: 0.95 } },
+      },
     }),
   );
   const flags = ['--kind', 'gunicorn-gthread', '--workers', '3', '--threads', '2', '--sticky-race'];
@@ -391,6 +394,27 @@ test('racing kinds use the calibration of this machine by default and say so', a
     const band = calibrated.band[figure];
     assert.ok(band.p5 <= calibrated[figure] && calibrated[figure] <= band.p95, figure);
   }
+  // The emulated uvicorn worker races too, with a calibration of its own: 200 users on two
+  // workers with a pool of 40 each wait longer than a uniform split (about 0.8 s) says.
+  const asyncFlags = [
+    '--kind',
+    'async',
+    '--workers',
+    '2',
+    '--handler',
+    'def',
+    '--thread-pool',
+    '40',
+  ];
+  const asyncLoad = ['--users', '200', '--service', '1s', '--reports-dir', dir, '--json'];
+  const raced = JSON.parse((await cli([...asyncFlags, ...asyncLoad])).stdout);
+  assert.ok(
+    raced.notes.some((n: string) => /calibrated for async, .*stickiness 0\.950/.test(n)),
+    raced.notes.join('\n'),
+  );
+  const even = JSON.parse((await cli([...asyncFlags, ...asyncLoad, '--uniform-race'])).stdout);
+  assert.ok(Math.abs(even.meanWait - 0.8) < 0.01, `${even.meanWait}`);
+  assert.ok(raced.meanWait > even.meanWait + 0.05, `${raced.meanWait} vs ${even.meanWait}`);
 });
 
 test('a race mechanism fitted on this machine comes first, and says what it assumes', async (t) => {

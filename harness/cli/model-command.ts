@@ -301,7 +301,7 @@ checked by the same rules. Examples:
   npm run model -- --scenario contest-200 --only gthread-4x2
   npm run model -- --kind gthread --workers 4 --threads 2 --users 200 --service 2s --goal "p95Wait<5s"
   npm run model -- --usl sweep.csv
-For kinds whose workers race to accept (gthread, gunicorn-gthread, uvicorn, gunicorn-uvicorn)
+For kinds whose workers race to accept (gthread, gunicorn-gthread, async, uvicorn, gunicorn-uvicorn)
 the model uses the race mechanism fitted on this machine (reports/race-mechanism.json), or
 this machine's one-number calibration (reports/calibration.json, from npm run calibrate), or
 the ones shipped with the harness on a machine like this one, and says which; --uniform-race
@@ -539,7 +539,7 @@ async function raceChooser(
   const given = options.uniformRace ? 0 : options.stickiness;
   if (given !== undefined)
     return (t) =>
-      acceptRaceServerOf(t.kind) === null
+      acceptRaceServerOf(t.kind, t.asyncWorker) === null
         ? { stickiness: 0, note: NOT_RACING }
         : {
             stickiness: given,
@@ -564,7 +564,12 @@ async function raceChooser(
   const calibration = await readRunCalibration(reportsRoot, machine);
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
-    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
+    const choice = acceptRaceChoice(
+      acceptRaceServerOf(t.kind, t.asyncWorker),
+      t.replicas,
+      calibration,
+      machine,
+    );
     const chosen = withRaceMechanism(choice, t.replicas, fit, t.timeScale ?? timeScale);
     if (chosen.mechanism === undefined) return { stickiness: chosen.stickiness, note: chosen.note };
     return {

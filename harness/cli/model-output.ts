@@ -1,3 +1,4 @@
+import { UNLIMITED_CONNECTIONS } from '../model/deployment.js';
 import type { GoalCondition } from '../model/goal.js';
 import type { GoalSearch } from '../model/goal-search.js';
 import type { PlannedTopology } from '../model/planner-input.js';
@@ -95,15 +96,24 @@ export function questionOf(input: WhatIfInput, declaredKind: string): Question {
 
 export function describeQuestion(input: WhatIfInput, declaredKind: string): string[] {
   const { topology: t, arrivals: a, behaviour: b } = input;
-  const declared = declaredKind !== t.kind ? ` (declared ${declaredKind})` : '';
+  const unlimited = t.kind === 'gthread' && t.workerConnections >= UNLIMITED_CONNECTIONS;
+  // An async worker whose handlers hold its loop: one at a time, the next taken when idle.
+  const loopHeld =
+    declaredKind !== t.kind && t.kind === 'gthread' && t.threads === 1 && t.workerConnections === 1;
+  const named = unlimited
+    ? `${declaredKind} (modelled as workers that accept without limit)`
+    : loopHeld
+      ? `${declaredKind} (modelled as workers that accept only when idle)`
+      : `${t.kind}${declaredKind !== t.kind ? ` (declared ${declaredKind})` : ''}`;
   const threads = t.kind === 'gthread' ? t.threads : 1;
+  const slot = unlimited || loopHeld ? 'handler slot' : 'thread';
   const mode =
     b.reuse === undefined
       ? ''
       : `, HTTP mode (reused connections kept alive ${formatSeconds(b.reuse.keepAlive)})`;
   const balancer = t.replicas > 1 ? `, ${t.balancer}${mode}` : '';
   const connections =
-    t.kind === 'gthread' && t.workerConnections !== 1000
+    t.kind === 'gthread' && !unlimited && !loopHeld && t.workerConnections !== 1000
       ? `, worker_connections ${t.workerConnections}`
       : '';
   const load =
@@ -120,7 +130,7 @@ export function describeQuestion(input: WhatIfInput, declaredKind: string): stri
     );
   if (b.timeout > 0) extras.push(`--timeout ${formatSeconds(b.timeout)}`);
   return [
-    `${t.kind}${declared}: ${plural(t.workers, 'worker')} x ${plural(threads, 'thread')} x ${plural(t.replicas, 'replica')} = ${t.workers * threads * t.replicas} concurrent${balancer}${connections}`,
+    `${named}: ${plural(t.workers, 'worker')} x ${plural(threads, slot)} x ${plural(t.replicas, 'replica')} = ${t.workers * threads * t.replicas} concurrent${balancer}${connections}`,
     `load: ${load}; service ${describeService(input.service)} (${b.work}${extras.length > 0 ? `; ${extras.join('; ')}` : ''})`,
   ];
 }

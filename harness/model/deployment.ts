@@ -39,8 +39,11 @@ export interface DeploymentParts {
  */
 export const AWAIT_SLOTS = 100_000;
 
-/** Connections an async worker holds, in the model: unbounded (uvicorn sets no limit). */
-const UNBOUNDED = 1_000_000_000;
+/**
+ * The worker_connections of a worker that accepts without limit, in the model (uvicorn sets
+ * none; --limit-concurrency answers 503 rather than stopping accept).
+ */
+export const UNLIMITED_CONNECTIONS = 1_000_000_000;
 
 /** Seconds between gunicorn's master checks of its workers (arbiter.py sleep()). */
 export const CHECK_INTERVAL = 1;
@@ -56,6 +59,20 @@ export interface EngineDeployment {
   /** Whether recycling or timeouts make runs differ with the model's own draws. */
   random: boolean;
   notes: string[];
+}
+
+/**
+ * Whether an async worker's handlers hold its event loop (`blocking`, `cpu`), so that it accepts
+ * nothing while one runs. Measured on the emulated worker (`npm run scenario async-capacity`, 2
+ * workers, 200 users, 1 s handlers at time scale 0.2, ten bursts): each took a first batch of
+ * connections as the burst arrived (29 to 65), then one waiting connection each time a handler
+ * ended, and seven bursts ended split 100/100, as a shared queue of two would; two split 86/114
+ * and one 155/45, where the whole burst was accepted before either loop started a handler. The
+ * model gives such a worker worker_connections 1: it takes the next waiting connection when it
+ * is idle, as a sync worker does, and the accept race changes no wait.
+ */
+export function loopHeldByHandler(spec: AsyncWorkerSpec): boolean {
+  return spec.handler === 'blocking' || spec.handler === 'cpu';
 }
 
 /** Handlers an async worker runs at once, by handler style. */
@@ -100,7 +117,7 @@ export function engineDeployment(
         spec.handler === 'await'
           ? Math.max(1, Math.min(AWAIT_SLOTS, topology.inFlightBound ?? AWAIT_SLOTS))
           : asyncHandlerSlots(spec),
-      workerConnections: UNBOUNDED,
+      workerConnections: loopHeldByHandler(spec) ? 1 : UNLIMITED_CONNECTIONS,
     };
     if (spec.handler === 'cpu') engineWork = 'cpu';
     else if (work === 'cpu') engineWork = 'sleep';
@@ -154,13 +171,13 @@ export function engineDeployment(
 function asyncNote(spec: AsyncWorkerSpec): string {
   switch (spec.handler) {
     case 'await':
-      return 'async handlers that await their I/O: no limit inside a worker; connections go to the workers at random';
+      return 'async handlers that await their I/O: no limit inside a worker; connections go to the workers as the accept race draws them';
     case 'def':
-      return `plain def handlers in a pool of ${spec.threadPool} threads per worker; connections go to the workers at random and wait inside them for a thread`;
+      return `plain def handlers in a pool of ${spec.threadPool} threads per worker; connections go to the workers as the accept race draws them and wait inside them for a thread`;
     case 'blocking':
-      return 'blocking calls in async handlers: one request at a time per worker, the event loop waiting; connections go to the workers at random';
+      return 'blocking calls in async handlers: one request at a time per worker, the event loop waiting and accepting nothing meanwhile; each worker takes the next waiting connection when its handler ends (a burst accepted whole before either loop starts a handler splits less evenly: measured in 3 of 10)';
     case 'cpu':
-      return 'CPU-bound async handlers: one request at a time per worker, worker processes sharing the cores';
+      return 'CPU-bound async handlers: one request at a time per worker, worker processes sharing the cores, the event loop accepting nothing meanwhile; each worker takes the next waiting connection when its handler ends (a burst accepted whole before either loop starts a handler splits less evenly: measured in 3 of 10)';
   }
 }
 

@@ -2,6 +2,7 @@ import { quantileSorted } from 'simple-statistics';
 import type { Work } from '../../targets/protocol.js';
 import { summarizeWaits, WAIT_FIGURES, type WaitFigure, type WaitStats } from '../stats/waits.js';
 import { roundRobinBurstWaits, sharedQueueBurst } from './burst.js';
+import { UNLIMITED_CONNECTIONS } from './deployment.js';
 import { createRandom, deriveSeed, STREAM } from './random.js';
 import { describeService } from './service-syntax.js';
 import { isConstant, type ServiceDistribution, sampleServiceTimes } from './service-time.js';
@@ -174,7 +175,9 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const stats = averageStats(perRun);
   const notes: string[] = [];
   if (topology.kind === 'gthread' && topology.workers > 1)
-    notes.push(gthreadRaceNote(input.behaviour?.race !== undefined, stickiness));
+    notes.push(
+      gthreadRaceNote(input.behaviour?.race !== undefined, stickiness, topology.workerConnections),
+    );
   const loop = input.behaviour?.loop;
   if (loop !== undefined) notes.push(eventLoopNote(loop));
   if (topology.replicas > 1 && topology.balancer === 'random')
@@ -239,10 +242,19 @@ export function spreadOf(runs: readonly WaitStats[]): Record<WaitFigure, Spread>
   return out;
 }
 
-/** How gthread workers share a burst in the model, as a note: the race it runs. */
-export function gthreadRaceNote(mechanism: boolean, stickiness: number): string {
+/**
+ * How workers with queues of their own share a burst in the model, as a note: the race it runs.
+ * `workerConnections` tells gthread workers (a cap) from uvicorn's (none: UNLIMITED_CONNECTIONS).
+ */
+export function gthreadRaceNote(
+  mechanism: boolean,
+  stickiness: number,
+  workerConnections: number,
+): string {
   const accepts =
-    'each gthread worker accepts while under worker_connections and queues for its own threads';
+    workerConnections >= UNLIMITED_CONNECTIONS
+      ? "each worker accepts every connection it can (no per-worker limit, as uvicorn's) and queues them for its own handler slots"
+      : 'each gthread worker accepts while under worker_connections and queues for its own threads';
   if (mechanism)
     return `${accepts}; whether the worker that accepted last wins the next connection follows the race mechanism (the accept race note says its fit)`;
   return stickiness > 0

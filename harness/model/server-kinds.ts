@@ -2,7 +2,12 @@ import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 import type { AsyncWorkerSpec } from '../scenario/types.js';
 import type { BalancerMode } from '../vocabulary.js';
-import { asyncHandlerSlots, type DeploymentParts } from './deployment.js';
+import {
+  asyncHandlerSlots,
+  type DeploymentParts,
+  loopHeldByHandler,
+  UNLIMITED_CONNECTIONS,
+} from './deployment.js';
 import type { EventLoopCost, ModelTopology } from './simulate.js';
 
 /**
@@ -38,9 +43,6 @@ export interface DeployedTopology {
   /** The real ASGI kinds with a `handler`: it decides the slots, whatever the load's work. */
   asyncWorker?: AsyncWorkerSpec;
 }
-
-/** A worker_connections that never binds: uvicorn accepts without limit. */
-const UNLIMITED_CONNECTIONS = 1_000_000_000;
 
 export function modelTopologyOf(
   t: DeployedTopology,
@@ -127,18 +129,32 @@ export function eventLoopCostOf(
  * The accept race a kind's workers run, by the server that implements it: the calibration
  * (harness/calibrate/) measures each on this machine. null where the race cannot change a wait:
  * workers that accept only when idle (flask-dev, sync) take the next connection in order
- * whoever wins.
+ * whoever wins. The emulated uvicorn worker (`async`) races as uvicorn's do, through Node's own
+ * accept loop, and is calibrated as a server of its own; with handlers that hold its loop it
+ * accepts only when idle.
  */
-export type AcceptRaceServer = 'gthread' | 'gunicorn-gthread' | 'uvicorn' | 'gunicorn-uvicorn';
+export type AcceptRaceServer =
+  | 'gthread'
+  | 'gunicorn-gthread'
+  | 'async'
+  | 'uvicorn'
+  | 'gunicorn-uvicorn';
 export const ACCEPT_RACE_SERVERS: readonly AcceptRaceServer[] = [
   'gthread',
   'gunicorn-gthread',
+  'async',
   'uvicorn',
   'gunicorn-uvicorn',
 ];
 
-export function acceptRaceServerOf(kind: DeployedKind): AcceptRaceServer | null {
+export function acceptRaceServerOf(
+  kind: DeployedKind,
+  asyncWorker?: AsyncWorkerSpec,
+): AcceptRaceServer | null {
   switch (kind) {
+    case 'async':
+      // Handlers that hold the loop make the worker accept only when idle (deployment.ts).
+      return asyncWorker !== undefined && loopHeldByHandler(asyncWorker) ? null : kind;
     case 'gthread':
     case 'gunicorn-gthread':
     case 'uvicorn':

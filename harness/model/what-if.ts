@@ -278,7 +278,8 @@ function burstClosedForm(
 function behaviourNotes(input: WhatIfInput, servers: number | undefined): string[] {
   const { topology: t, behaviour: b } = input;
   const notes: string[] = [];
-  if (servers === undefined) notes.push(gthreadRaceNote(b.race !== undefined, b.stickiness));
+  if (servers === undefined)
+    notes.push(gthreadRaceNote(b.race !== undefined, b.stickiness, t.workerConnections));
   if (b.loop !== undefined) notes.push(eventLoopNote(b.loop));
   if (t.replicas > 1 && t.balancer === 'random')
     notes.push('the balancer picks a replica at random for each connection');

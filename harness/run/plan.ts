@@ -201,7 +201,7 @@ function planTopology(
   // planner agree (issue 14).
   const acceptRace = withRaceMechanism(
     acceptRaceChoice(
-      acceptRaceServerOf(topology.kind),
+      acceptRaceServerOf(topology.kind, topology.asyncWorker),
       topology.replicas,
       context.calibration,
       context.machine,
