@@ -539,7 +539,7 @@ async function raceChooser(
   const given = options.uniformRace ? 0 : options.stickiness;
   if (given !== undefined)
     return (t) =>
-      acceptRaceServerOf(t.kind, t.asyncWorker) === null
+      acceptRaceServerOf(t.kind) === null
         ? { stickiness: 0, note: NOT_RACING }
         : {
             stickiness: given,
@@ -564,12 +564,7 @@ async function raceChooser(
   const calibration = await readRunCalibration(reportsRoot, machine);
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
-    const choice = acceptRaceChoice(
-      acceptRaceServerOf(t.kind, t.asyncWorker),
-      t.replicas,
-      calibration,
-      machine,
-    );
+    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
     const chosen = withRaceMechanism(choice, t.replicas, fit, t.timeScale ?? timeScale);
     if (chosen.mechanism === undefined) return { stickiness: chosen.stickiness, note: chosen.note };
     return {

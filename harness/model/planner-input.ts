@@ -91,6 +91,7 @@ export function plannerQuestions(scenario: Scenario, options: PlannerOptions): P
       deploymentOf(t, { users: Math.max(1, Math.ceil(users)), work: scenario.service.work }),
       scenario.service.work,
       lastArrival + BOOT_HORIZON,
+      arrivals.kind === 'burst',
     );
     const race = options.race(t);
     // The event loop's costs are real seconds, at the topology's own time scale.

@@ -136,6 +136,7 @@ export function predictLoad(input: LoadPredictionInput): LoadPrediction {
     input.topology,
     input.work,
     lastArrival + (Number.isFinite(giveUp) ? giveUp : 600),
+    load.executor === 'burst',
   );
   // The race the engine runs is part of what it simulated: the attribution re-runs the model on
   // measured inputs with this same behaviour (results/attribution.ts), stickiness included.

@@ -125,10 +125,12 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
   const servers = sharedServers(topology);
   const evenDeal = topology.replicas === 1 || topology.balancer !== 'random';
   const giveUp = input.giveUpAfter ?? Number.POSITIVE_INFINITY;
-  const lifecycle =
+  // Settings the closed form does not know: a worker's life, a burst accepted whole or not.
+  const beyondClosedForm =
     input.firstUp !== undefined ||
     (input.behaviour?.maxRequests ?? 0) > 0 ||
-    (input.behaviour?.timeout ?? 0) > 0;
+    (input.behaviour?.timeout ?? 0) > 0 ||
+    input.behaviour?.wholeBurst !== undefined;
   const runOnce = (k: number): SimulationResult =>
     simulate({
       topology,
@@ -140,7 +142,7 @@ export function predictBurst(input: BurstPredictionInput): Prediction {
     });
 
   if (
-    !lifecycle &&
+    !beyondClosedForm &&
     servers !== undefined &&
     evenDeal &&
     constantService &&

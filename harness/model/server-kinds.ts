@@ -2,12 +2,7 @@ import type { BalancerPolicy, ServerKind, Work } from '../../targets/protocol.js
 import type { Endpoint, RealKind } from '../../targets/real/protocol.js';
 import type { AsyncWorkerSpec } from '../scenario/types.js';
 import type { BalancerMode } from '../vocabulary.js';
-import {
-  asyncHandlerSlots,
-  type DeploymentParts,
-  loopHeldByHandler,
-  UNLIMITED_CONNECTIONS,
-} from './deployment.js';
+import { asyncHandlerSlots, type DeploymentParts, UNLIMITED_CONNECTIONS } from './deployment.js';
 import type { EventLoopCost, ModelTopology } from './simulate.js';
 
 /**
@@ -130,8 +125,9 @@ export function eventLoopCostOf(
  * (harness/calibrate/) measures each on this machine. null where the race cannot change a wait:
  * workers that accept only when idle (flask-dev, sync) take the next connection in order
  * whoever wins. The emulated uvicorn worker (`async`) races as uvicorn's do, through Node's own
- * accept loop, and is calibrated as a server of its own; with handlers that hold its loop it
- * accepts only when idle.
+ * accept loop, and is calibrated as a server of its own (with handlers that hold its loop it
+ * accepts only when idle, but a burst that reaches it whole is split by the race:
+ * deployment.ts, WHOLE_BURST_SHARE).
  */
 export type AcceptRaceServer =
   | 'gthread'
@@ -147,14 +143,9 @@ export const ACCEPT_RACE_SERVERS: readonly AcceptRaceServer[] = [
   'gunicorn-uvicorn',
 ];
 
-export function acceptRaceServerOf(
-  kind: DeployedKind,
-  asyncWorker?: AsyncWorkerSpec,
-): AcceptRaceServer | null {
+export function acceptRaceServerOf(kind: DeployedKind): AcceptRaceServer | null {
   switch (kind) {
     case 'async':
-      // Handlers that hold the loop make the worker accept only when idle (deployment.ts).
-      return asyncWorker !== undefined && loopHeldByHandler(asyncWorker) ? null : kind;
     case 'gthread':
     case 'gunicorn-gthread':
     case 'uvicorn':

@@ -107,6 +107,14 @@ export interface WorkerBehaviour {
    * server's own, handlers start the instant a thread is free.
    */
   loop?: EventLoopCost;
+  /**
+   * Workers that accept only when idle (worker_connections 1) because a handler holds their event
+   * loop (async workers with blocking or CPU-bound handlers): the probability that a run's burst
+   * reaches them whole before either loop starts a handler, so that in that run they accept
+   * every connection waiting, without limit, as the accept race draws them (deployment.ts,
+   * WHOLE_BURST_SHARE). Drawn once per run. Absent: never.
+   */
+  wholeBurst?: number;
 }
 
 export interface EventLoopCost {
@@ -249,6 +257,12 @@ export function behaviourProblems(topology: ModelTopology, b: WorkerBehaviour): 
       message:
         "an event loop cost applies to handlers that sleep; CPU-bound handlers hold the worker's core",
       fix: 'leave the loop cost out for work "cpu"',
+    });
+  if (b.wholeBurst !== undefined && !(b.wholeBurst >= 0 && b.wholeBurst <= 1))
+    problems.push({
+      field: 'wholeBurst',
+      message: 'the share of runs whose burst is accepted whole is a probability, from 0 to 1',
+      fix: 'e.g. 1/3, as measured for the emulated async worker, or leave it out',
     });
   const race = b.race;
   if (

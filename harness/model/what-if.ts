@@ -129,7 +129,8 @@ function hasRandomEffects(input: WhatIfInput): boolean {
     input.arrivals.kind === 'poisson' ||
     (t.replicas > 1 && t.balancer === 'random') ||
     (t.kind === 'gthread' && t.workers > 1 && t.workerConnections > t.threads) ||
-    (b.maxRequests > 0 && b.maxRequestsJitter > 0)
+    (b.maxRequests > 0 && b.maxRequestsJitter > 0) ||
+    b.wholeBurst !== undefined
   );
 }
 
@@ -145,6 +146,7 @@ function plainWorkers(input: WhatIfInput): boolean {
     input.firstUp === undefined &&
     b.maxRequests === 0 &&
     b.timeout === 0 &&
+    b.wholeBurst === undefined &&
     (b.work === 'sleep' || cpuUncontended(input.topology, b.cores))
   );
 }

@@ -201,7 +201,7 @@ function planTopology(
   // planner agree (issue 14).
   const acceptRace = withRaceMechanism(
     acceptRaceChoice(
-      acceptRaceServerOf(topology.kind, topology.asyncWorker),
+      acceptRaceServerOf(topology.kind),
       topology.replicas,
       context.calibration,
       context.machine,

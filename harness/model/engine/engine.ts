@@ -104,7 +104,13 @@ export class Engine {
       maxRequests > 0
         ? () => maxRequests + (maxRequestsJitter > 0 ? random.int(maxRequestsJitter + 1) : 0)
         : undefined;
-    const connections = threaded ? topology.workerConnections : 1;
+    // A run whose burst reaches loop-held workers whole: they accept it all, as the race draws.
+    const whole = behaviour.wholeBurst !== undefined && random.next() < behaviour.wholeBurst;
+    const connections = threaded
+      ? whole
+        ? Number.POSITIVE_INFINITY
+        : topology.workerConnections
+      : 1;
     this.workers = new WorkerPool(R * W, T, threaded, connections, drawLimit);
     this.race = new AcceptRace(
       R,
