@@ -64,13 +64,14 @@ export interface EngineDeployment {
 /**
  * Whether an async worker's handlers hold its event loop (`blocking`, `cpu`), so that it accepts
  * nothing while one runs. Measured on the emulated worker (`npm run scenario async-capacity`, 2
- * workers, 200 users, 1 s handlers at time scale 0.2): each took a first batch of connections as
- * the burst arrived (29 to 65), then one waiting connection each time a handler ended, and the
- * burst ended split 100/100, as a shared queue of two would; in 5 of 15 bursts the whole burst
- * was accepted before either loop started a handler, and the race split it (86/114 twice,
- * 125/75, 139/61, 155/45). The model gives such a worker worker_connections 1, so that it takes
- * the next waiting connection when it is idle, and for a burst draws once per run, with
- * probability WHOLE_BURST_SHARE, whether the burst is accepted whole as the race draws it.
+ * workers, 200 users, 1 s handlers at time scale 0.2, 18 bursts): each loop took a first batch
+ * of connections as the burst arrived (29 to 114), then one waiting connection each time a
+ * handler ended. Where neither first batch held more than half the burst, it ended split
+ * 100/100, as a shared queue of two would (13 bursts); where the whole burst, or most of it, was
+ * accepted before either loop started a handler, the race split it (86/114 twice, 90/110,
+ * 139/61, 155/45). The model gives such a worker worker_connections 1, so that it takes
+ * the next waiting connection when idle, and for a burst draws once per run, with probability
+ * WHOLE_BURST_SHARE, whether the burst is accepted whole as the race draws it.
  */
 export function loopHeldByHandler(spec: AsyncWorkerSpec): boolean {
   return spec.handler === 'blocking' || spec.handler === 'cpu';
@@ -79,8 +80,8 @@ export function loopHeldByHandler(spec: AsyncWorkerSpec): boolean {
 /** An async worker's handlers when the topology does not say: they await their I/O. */
 const AWAIT: AsyncWorkerSpec = { handler: 'await', threadPool: 40 };
 
-/** Of bursts reaching loop-held async workers, the share accepted whole: 5 of 15 measured. */
-export const WHOLE_BURST_SHARE = 1 / 3;
+/** Of bursts reaching loop-held async workers, the share the race splits: 5 of 18 measured. */
+export const WHOLE_BURST_SHARE = 5 / 18;
 
 /** Handlers an async worker runs at once, by handler style. */
 export function asyncHandlerSlots(spec: AsyncWorkerSpec): number {
@@ -136,7 +137,7 @@ export function engineDeployment(
   if (loopHeld && burst && shape.workers > 1) {
     behaviour.wholeBurst = WHOLE_BURST_SHARE;
     notes.push(
-      `in ${Math.round(WHOLE_BURST_SHARE * 100)}% of simulated bursts the whole burst is accepted before either loop starts a handler and the accept race splits it (measured in 5 of 15 bursts); in the others each worker takes the next waiting connection when idle`,
+      `in ${Math.round(WHOLE_BURST_SHARE * 100)}% of simulated bursts the whole burst is accepted before either loop starts a handler and the accept race splits it (5 of 18 measured bursts); in the others each worker takes the next waiting connection when idle`,
     );
   }
   if (topology.reuse !== undefined) {
