@@ -13,6 +13,7 @@ import {
   parseCalibration,
   pathsOf,
   racePathOf,
+  threadsStickiness,
 } from './calibration.js';
 import {
   calibrationFor,
@@ -81,6 +82,36 @@ test('the model takes the calibrated stickiness of the server and path that appl
   assert.match(two.note, /0\.800\^\(2\/4\) = 0\.894/);
   const eight = acceptRaceChoice('gunicorn-gthread', 8, loaded, here);
   assert.ok(Math.abs(eight.stickiness - 0.64) < 1e-12);
+});
+
+test("gunicorn gthread's stickiness falls with its threads: runs of accepts inversely proportional", () => {
+  const loaded = { state: 'loaded', file: 'reports/calibration.json', calibration } as const;
+  // Calibrated with 2 threads at 0.94: with 4, 1 - 0.06 x 4/2 = 0.88; with 3, 0.91.
+  const four = acceptRaceChoice('gunicorn-gthread', 1, loaded, here, { threads: 4 });
+  assert.ok(Math.abs(four.stickiness - 0.88) < 1e-12, `${four.stickiness}`);
+  assert.match(
+    four.note,
+    /with 4 threads a worker \(calibrated with 2\) 1 - \(1 - 0\.940\) x 4\/2 = 0\.880/,
+  );
+  assert.ok(
+    Math.abs(
+      acceptRaceChoice('gunicorn-gthread', 1, loaded, here, { threads: 3 }).stickiness - 0.91,
+    ) < 1e-12,
+  );
+  // Behind the balancer only the replicas' scaling: 0.8^(2/4), whatever the threads.
+  const balanced = acceptRaceChoice('gunicorn-gthread', 2, loaded, here, { threads: 4 });
+  assert.ok(Math.abs(balanced.stickiness - Math.sqrt(0.8)) < 1e-12);
+  // As many threads as calibrated, or fewer (not measured): the calibrated stickiness.
+  for (const threads of [1, 2])
+    assert.equal(
+      acceptRaceChoice('gunicorn-gthread', 1, loaded, here, { threads }).stickiness,
+      0.94,
+    );
+  // Never below the uniform race, and no such term for other servers.
+  assert.equal(threadsStickiness(0.94, 2, 100), 0);
+  const uvicorn = { ...calibration, servers: { uvicorn: { direct: entry(0.94, 1) } } };
+  const other = { state: 'loaded', file: 'c.json', calibration: uvicorn } as const;
+  assert.equal(acceptRaceChoice('uvicorn', 1, other, here, { threads: 40 }).stickiness, 0.94);
 });
 
 test('without a usable calibration the race is uniform, and the note says why', () => {
@@ -206,11 +237,14 @@ test('the emulated gthread behind haproxy uses its own calibration, the real ser
   };
   const loaded = { state: 'loaded', file: 'c.json', calibration: withHaproxy } as const;
   assert.equal(acceptRaceChoice('gthread', 4, loaded, here).stickiness, 0.6);
-  const twin = acceptRaceChoice('gthread', 4, loaded, here, true);
+  const twin = acceptRaceChoice('gthread', 4, loaded, here, { viaHaproxy: true });
   assert.equal(twin.stickiness, 0.81);
   assert.match(twin.note, /connections through haproxy/);
-  assert.equal(acceptRaceChoice('gthread', 1, loaded, here, true).stickiness, 0.92);
-  assert.equal(acceptRaceChoice('gunicorn-gthread', 4, loaded, here, true).stickiness, 0.8);
+  assert.equal(acceptRaceChoice('gthread', 1, loaded, here, { viaHaproxy: true }).stickiness, 0.92);
+  assert.equal(
+    acceptRaceChoice('gunicorn-gthread', 4, loaded, here, { viaHaproxy: true }).stickiness,
+    0.8,
+  );
   assert.deepEqual(pathsOf('gthread', true), ['direct', 'balanced', 'haproxy']);
   assert.deepEqual(pathsOf('gthread', false), ['direct', 'balanced']);
   assert.deepEqual(pathsOf('uvicorn', true), ['direct', 'balanced']);

@@ -218,13 +218,47 @@ export function balancedStickiness(
   return calibrated ** (replicas / calibratedReplicas);
 }
 
+/**
+ * gunicorn gthread's stickiness with `threads` threads per worker, from the one calibrated with
+ * `calibratedThreads`. The worker's main loop accepts, hands the connection to its pool and
+ * selects again, holding the interpreter lock between; the pool's threads starting handlers
+ * hold it too, so the more threads a worker has, the longer its loop takes to come back to
+ * accept and the more often a woken sibling wins. Measured on 2 x Intel Xeon (direct
+ * connections, 48 to 200 users, 100 to 300 ms handlers): fitted s 0.91-0.94 with 2 threads, 0.86
+ * with 3, 0.83-0.85 with 4, so the run of accepts one worker wins, 1 / (1 - s), is about
+ * inversely proportional to the threads: s_T = 1 - (1 - s) x T / T_calibrated. Fewer threads
+ * than calibrated keep the calibrated s (not measured). Applied to direct connections only:
+ * behind haproxy, where a replica's connections come R relays apart, the two shapes measured
+ * disagreed (2 x 3 on 2 replicas 20% closer with it, 2 x 4 on 3 replicas 14% further, over two
+ * runs). Other servers have no such term: the
+ * emulated gthread's threads share no lock (its s did not fall with threads), and uvicorn's pool
+ * is not its accept loop's.
+ */
+export function threadsStickiness(
+  calibrated: number,
+  calibratedThreads: number,
+  threads: number,
+): number {
+  if (!(threads > calibratedThreads)) return calibrated;
+  return Math.max(0, 1 - (1 - calibrated) * (threads / calibratedThreads));
+}
+
+/** What a topology's race depends on besides its server and replicas. */
+export interface RaceShape {
+  /** Connections reach the emulated gthread through haproxy (a fidelity run's twin). */
+  viaHaproxy?: boolean;
+  /** Threads per worker (gunicorn gthread's stickiness depends on them: threadsStickiness). */
+  threads?: number;
+}
+
 export function acceptRaceChoice(
   server: AcceptRaceServer | null,
   replicas: number,
   calibration: CalibrationState,
   here: Machine,
-  viaHaproxy = false,
+  shape: RaceShape = {},
 ): AcceptRaceChoice {
+  const viaHaproxy = shape.viaHaproxy === true;
   if (server === null)
     return {
       server,
@@ -256,18 +290,31 @@ export function acceptRaceChoice(
   const where = shipped
     ? `on a machine like this one (${machine.cpus} x ${machine.cpuModel}, ${machine.platform}; ${date}), the calibration shipped with the harness (run \`npm run calibrate\` to measure this one)`
     : `on this machine (${date})`;
+  const byPath =
+    path === 'direct'
+      ? entry.stickiness
+      : balancedStickiness(entry.stickiness, entry.configuration.replicas, replicas);
+  const calibratedThreads = entry.configuration.threads;
+  const threads = shape.threads ?? calibratedThreads;
+  const stickiness =
+    server === 'gunicorn-gthread' && path === 'direct'
+      ? threadsStickiness(byPath, calibratedThreads, threads)
+      : byPath;
+  const threadsText =
+    stickiness === byPath
+      ? ''
+      : `; with ${threads} threads a worker (calibrated with ${calibratedThreads}) 1 - (1 - ${byPath.toFixed(3)}) x ${threads}/${calibratedThreads} = ${stickiness.toFixed(3)}`;
   if (path === 'direct')
     return {
       server,
-      stickiness: entry.stickiness,
+      stickiness,
       source: 'calibration',
-      note: `accept race calibrated for ${server}, direct connections, ${where}: stickiness ${entry.stickiness.toFixed(3)}, from ${measuredOn}`,
+      note: `accept race calibrated for ${server}, direct connections, ${where}: stickiness ${entry.stickiness.toFixed(3)}, from ${measuredOn}${threadsText}`,
     };
-  const stickiness = balancedStickiness(entry.stickiness, entry.configuration.replicas, replicas);
   return {
     server,
     stickiness,
     source: 'calibration',
-    note: `accept race calibrated for ${server}, ${path === 'haproxy' ? 'connections through haproxy' : 'balanced connections'}, ${where}: stickiness ${entry.stickiness.toFixed(3)} behind the balancer with ${entry.configuration.replicas} replicas, from ${measuredOn}; with ${replicas} replicas ${entry.stickiness.toFixed(3)}^(${replicas}/${entry.configuration.replicas}) = ${stickiness.toFixed(3)}`,
+    note: `accept race calibrated for ${server}, ${path === 'haproxy' ? 'connections through haproxy' : 'balanced connections'}, ${where}: stickiness ${entry.stickiness.toFixed(3)} behind the balancer with ${entry.configuration.replicas} replicas, from ${measuredOn}; with ${replicas} replicas ${entry.stickiness.toFixed(3)}^(${replicas}/${entry.configuration.replicas}) = ${byPath.toFixed(3)}${threadsText}`,
   };
 }

@@ -1,6 +1,11 @@
 import { fitRace, type RaceObjective } from '../model/race-mechanism.js';
 import { ACCEPT_RACE_SERVERS, type AcceptRaceServer } from '../model/server-kinds.js';
-import { balancedStickiness, type Calibration, type Machine } from './calibration.js';
+import {
+  acceptRaceChoice,
+  CALIBRATION_FILE,
+  type Calibration,
+  type Machine,
+} from './calibration.js';
 import type { RaceFit } from './race-fit-file.js';
 import type { SweepMeasurement } from './race-sweep.js';
 import {
@@ -38,7 +43,8 @@ export const DEFAULT_RACE_RUNS: RaceCalibrationRuns = { predict: 200, fit: 60 };
 /**
  * From a measured sweep to the race mechanism's calibration (pure): the leave-one-out table,
  * judged against the one-number stickiness of `calibration` (s_balanced^(R/R_cal) behind the
- * balancer, as scenario runs use it), and the fit stored only for the servers whose mechanism
+ * balancer, gunicorn gthread's scaled by its threads: acceptRaceChoice, as scenario runs use
+ * it), and the fit stored only for the servers whose mechanism
  * predicted their held-out configurations better (mean absolute relative error over the rows and
  * the four wait figures): elsewhere the planner keeps the stickiness.
  */
@@ -49,14 +55,11 @@ export function raceCalibration(
   objective: RaceObjective = 'shares',
   runs: RaceCalibrationRuns = DEFAULT_RACE_RUNS,
 ): RaceCalibration {
-  const stickinessOf = (m: SweepMeasurement): number => {
-    const entry = calibration.servers[m.server];
-    if (m.replicas <= 1) return entry?.direct?.stickiness ?? 0;
-    const balanced = entry?.balanced;
-    return balanced === undefined
-      ? 0
-      : balancedStickiness(balanced.stickiness, balanced.configuration.replicas, m.replicas);
-  };
+  // The stickiness a scenario run would use for the configuration: the same rules, one place.
+  const loaded = { state: 'loaded', file: CALIBRATION_FILE, calibration } as const;
+  const stickinessOf = (m: SweepMeasurement): number =>
+    acceptRaceChoice(m.server, m.replicas, loaded, calibration.machine, { threads: m.threads })
+      .stickiness;
   const rows = transferTable(sweep.configurations, stickinessOf, runs.predict, runs.fit, objective);
   const servers: RaceFit['servers'] = {};
   const verdicts: RaceCalibration['verdicts'] = [];

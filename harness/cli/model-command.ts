@@ -564,7 +564,9 @@ async function raceChooser(
   const calibration = await readRunCalibration(reportsRoot, machine);
   const fit = options.stickyRace ? undefined : await readRaceFit(reportsRoot, machine);
   return (t) => {
-    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine);
+    const choice = acceptRaceChoice(acceptRaceServerOf(t.kind), t.replicas, calibration, machine, {
+      threads: t.threads,
+    });
     const chosen = withRaceMechanism(choice, t.replicas, fit, t.timeScale ?? timeScale);
     if (chosen.mechanism === undefined) return { stickiness: chosen.stickiness, note: chosen.note };
     return {

@@ -205,7 +205,7 @@ function planTopology(
       topology.replicas,
       context.calibration,
       context.machine,
-      topology.balancerServer === 'haproxy',
+      { viaHaproxy: topology.balancerServer === 'haproxy', threads: topology.threads },
     ),
     topology.replicas,
     context.raceFit,
