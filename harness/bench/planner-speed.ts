@@ -45,6 +45,10 @@ const CASES: Array<{ name: string; args: string[]; goal?: false }> = [
     args: ['--kind', 'uvicorn', '--workers', '2', '--replicas', '3'],
   },
   {
+    name: 'async 2 workers, blocking handlers, burst of 200, 300 ms (burst accepted whole or not)',
+    args: ['--kind', 'async', '--workers', '2', '--handler', 'blocking'],
+  },
+  {
     name: 'sync 4 x 3 replicas, burst of 200, 300 ms (closed form)',
     args: ['--workers', '4', '--replicas', '3'],
   },
