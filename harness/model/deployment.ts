@@ -117,8 +117,10 @@ export function engineDeployment(
     workerConnections: topology.workerConnections,
   };
   let engineWork = work;
+  let loopHeld = false;
   if (topology.kind === 'async') {
     const spec = topology.asyncWorker ?? AWAIT;
+    loopHeld = loopHeldByHandler(spec);
     shape = {
       ...shape,
       kind: 'gthread',
@@ -126,14 +128,13 @@ export function engineDeployment(
         spec.handler === 'await'
           ? Math.max(1, Math.min(AWAIT_SLOTS, topology.inFlightBound ?? AWAIT_SLOTS))
           : asyncHandlerSlots(spec),
-      workerConnections: loopHeldByHandler(spec) ? 1 : UNLIMITED_CONNECTIONS,
+      workerConnections: loopHeld ? 1 : UNLIMITED_CONNECTIONS,
     };
     if (spec.handler === 'cpu') engineWork = 'cpu';
     else if (work === 'cpu') engineWork = 'sleep';
     notes.push(asyncNote(spec));
   }
   const behaviour: Partial<WorkerBehaviour> = { work: engineWork };
-  const loopHeld = topology.kind === 'async' && loopHeldByHandler(topology.asyncWorker ?? AWAIT);
   if (loopHeld && burst && shape.workers > 1) {
     behaviour.wholeBurst = WHOLE_BURST_SHARE;
     notes.push(
