@@ -145,8 +145,13 @@ function startProcess(): void {
     if (spare >= 0) spares.splice(spare, 1);
     const slot = slotOf();
     if (slot === undefined) {
-      // A process that died before it was activated: keep the pool whole.
-      if (!stopping) replenish();
+      // A process that died before it was activated: keep the pool whole. Before the first
+      // activation the pool is the workers and spares the first start waits for, so the dead
+      // one is started again (gunicorn's master, too, spawns until it has its workers);
+      // otherwise the server never came up.
+      if (stopping) return;
+      if (initialDone) replenish();
+      else startProcess();
       return;
     }
     const reason: WorkerExitReason = slot.killed

@@ -6,7 +6,7 @@ import type {
   TopologyLifecycle,
   EmulatedTopologySpec as TopologySpec,
 } from '../harness/scenario/types.js';
-import { isAlive } from '../harness/supervise/process-tree.js';
+import { descendants, isAlive } from '../harness/supervise/process-tree.js';
 import { startTopology } from '../harness/supervise/start-topology.js';
 import { Supervisor } from '../harness/supervise/supervisor.js';
 import { parseTimingHeaders } from './instrument.js';
@@ -141,6 +141,41 @@ test('with preload a replacement accepts right after the fork, without the app l
     preloaded < withLoad / 3,
     `with preload ${preloaded} ms, without ${withLoad} ms: the app load was not skipped`,
   );
+});
+
+test('a worker process that dies before the first activation is started again, and the server comes up', async (t) => {
+  const supervisor = new Supervisor();
+  const events: TargetMessage[] = [];
+  supervisor.onMessage = (_label, message) => events.push(message);
+  t.after(() => supervisor.stopAll());
+  const starting = startTopology(topology({}, 2), {
+    supervisor,
+    timeScale: 1,
+    service: { work: 'sleep', ms: 10 },
+    readyTimeoutMs: 30_000,
+  });
+  // The arbiter forks its worker processes at once and activates them only when every one is
+  // up; a Node process takes tens of milliseconds to come up, so one killed as soon as it
+  // exists dies before its activation.
+  let victim: number | undefined;
+  const deadline = Date.now() + 20_000;
+  while (victim === undefined && Date.now() < deadline) {
+    const arbiter = supervisor.pids[0];
+    if (arbiter !== undefined && arbiter > 0) victim = descendants(arbiter)[0];
+    if (victim === undefined) await delay(1);
+  }
+  assert.ok(victim !== undefined, 'the arbiter forked a worker process');
+  process.kill(victim, 'SIGKILL');
+  // Without a new process the arbiter would wait for it forever and the start time out.
+  const started = await starting;
+  const answer = await get(started.origin);
+  assert.equal(answer.status, 200);
+  // Two worker processes, neither the dead one, which died before it was a worker: no worker
+  // exit was told for it.
+  const workers = descendants(supervisor.pids[0] as number);
+  assert.equal(workers.length, 2, `worker processes: ${workers.join(', ')}`);
+  assert.ok(!workers.includes(victim));
+  assert.ok(!events.some((e) => e.type === 'worker-exit' && e.pid === victim));
 });
 
 test('a worker still booting past the timeout is killed and replaced, over and over', async (t) => {
